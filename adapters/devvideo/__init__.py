@@ -1,0 +1,1 @@
+"""A development video provider for the embedded default: no vendor account needed."""

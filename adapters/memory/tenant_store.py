@@ -1,0 +1,184 @@
+"""Tenant data held in dictionaries, with transactions as copy-on-commit snapshots."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self, TypeVar
+from uuid import UUID
+
+from core.errors import Conflict
+from core.identity.model import User
+from core.notifications.model import NotificationStatus, OutboxMessage
+from core.sessions.model import AssistanceSession, Invitation, Participant
+from ports.outbox import OutboxRepository
+from ports.pagination import Page, PageRequest, Position
+from ports.sessions import InvitationRepository, ParticipantRepository, SessionRepository
+from ports.users import UserRepository
+
+T = TypeVar("T")
+
+
+@dataclass
+class TenantData:
+    users: dict[UUID, User] = field(default_factory=dict)
+    sessions: dict[UUID, AssistanceSession] = field(default_factory=dict)
+    participants: dict[UUID, Participant] = field(default_factory=dict)
+    invitations: dict[UUID, Invitation] = field(default_factory=dict)
+    outbox: dict[UUID, OutboxMessage] = field(default_factory=dict)
+
+    def copy(self) -> TenantData:
+        return replace(
+            self,
+            users=dict(self.users),
+            sessions=dict(self.sessions),
+            participants=dict(self.participants),
+            invitations=dict(self.invitations),
+            outbox=dict(self.outbox),
+        )
+
+
+def keyset_page(items: list[T], page: PageRequest, key: Callable[[T], Position]) -> Page[T]:
+    ordered = sorted(items, key=lambda item: (key(item).created_at, key(item).id))
+    if page.after is not None:
+        after = (page.after.created_at, page.after.id)
+        ordered = [item for item in ordered if (key(item).created_at, key(item).id) > after]
+    chosen = ordered[: page.limit]
+    has_more = len(ordered) > page.limit
+    return Page(items=chosen, next=key(chosen[-1]) if has_more else None)
+
+
+def _position(item: Any) -> Position:
+    return Position(created_at=item.created_at, id=item.id)
+
+
+class MemoryUsers:
+    def __init__(self, data: TenantData) -> None:
+        self._data = data
+
+    async def add(self, user: User) -> None:
+        if any(existing.email == user.email for existing in self._data.users.values()):
+            raise Conflict("e-mail address already in use", field="email", code="email_taken")
+        self._data.users[user.id] = user
+
+    async def get(self, user_id: UUID) -> User | None:
+        return self._data.users.get(user_id)
+
+    async def find_by_email(self, email: str) -> User | None:
+        return next((u for u in self._data.users.values() if u.email == email), None)
+
+
+class MemorySessions:
+    def __init__(self, data: TenantData) -> None:
+        self._data = data
+
+    async def add(self, session: AssistanceSession) -> None:
+        self._data.sessions[session.id] = session
+
+    async def save(self, session: AssistanceSession) -> None:
+        self._data.sessions[session.id] = session
+
+    async def get(self, session_id: UUID, *, for_update: bool = False) -> AssistanceSession | None:
+        return self._data.sessions.get(session_id)
+
+    async def list(self, page: PageRequest) -> Page[AssistanceSession]:
+        return keyset_page(list(self._data.sessions.values()), page, _position)
+
+
+class MemoryParticipants:
+    def __init__(self, data: TenantData) -> None:
+        self._data = data
+
+    async def add(self, participant: Participant) -> None:
+        self._data.participants[participant.id] = participant
+
+    async def list_for_session(self, session_id: UUID) -> list[Participant]:
+        found = [p for p in self._data.participants.values() if p.session_id == session_id]
+        return sorted(found, key=lambda p: (p.joined_at, p.id))
+
+
+class MemoryInvitations:
+    def __init__(self, data: TenantData) -> None:
+        self._data = data
+
+    async def add(self, invitation: Invitation) -> None:
+        self._data.invitations[invitation.id] = invitation
+
+    async def list_for_session(self, session_id: UUID, page: PageRequest) -> Page[Invitation]:
+        found = [i for i in self._data.invitations.values() if i.session_id == session_id]
+        return keyset_page(found, page, _position)
+
+
+class MemoryOutbox:
+    def __init__(self, data: TenantData) -> None:
+        self._data = data
+
+    async def add(self, message: OutboxMessage) -> None:
+        self._data.outbox[message.id] = message
+
+    async def save(self, message: OutboxMessage) -> None:
+        self._data.outbox[message.id] = message
+
+    async def get(self, message_id: UUID) -> OutboxMessage | None:
+        return self._data.outbox.get(message_id)
+
+    async def due(self, now: datetime, limit: int) -> list[OutboxMessage]:
+        def ready(m: OutboxMessage) -> bool:
+            if m.status in (NotificationStatus.QUEUED, NotificationStatus.FAILED):
+                return m.next_attempt_at <= now
+            lease = m.lease_expires_at
+            return m.status is NotificationStatus.SENDING and lease is not None and lease <= now
+
+        found = sorted(
+            filter(ready, self._data.outbox.values()), key=lambda m: (m.next_attempt_at, m.id)
+        )
+        return found[:limit]
+
+
+class MemoryTenantUnitOfWork:
+    """Works on a copy of the tenant's data; commit publishes the copy, exit discards it."""
+
+    users: UserRepository
+    sessions: SessionRepository
+    participants: ParticipantRepository
+    invitations: InvitationRepository
+    outbox: OutboxRepository
+
+    def __init__(self, stores: dict[UUID, TenantData], tenant_id: UUID) -> None:
+        self._stores = stores
+        self._tenant_id = tenant_id
+        self.committed = False
+
+    async def __aenter__(self) -> Self:
+        self._working = self._stores.setdefault(self._tenant_id, TenantData()).copy()
+        self.users = MemoryUsers(self._working)
+        self.sessions = MemorySessions(self._working)
+        self.participants = MemoryParticipants(self._working)
+        self.invitations = MemoryInvitations(self._working)
+        self.outbox = MemoryOutbox(self._working)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        return None
+
+    async def commit(self) -> None:
+        self._stores[self._tenant_id] = self._working.copy()
+        self.committed = True
+
+
+class MemoryTenantUnitOfWorkFactory:
+    def __init__(self) -> None:
+        self.stores: dict[UUID, TenantData] = {}
+
+    def __call__(self, tenant_id: UUID) -> MemoryTenantUnitOfWork:
+        return MemoryTenantUnitOfWork(self.stores, tenant_id)
+
+    def data(self, tenant_id: UUID) -> TenantData:
+        return self.stores.setdefault(tenant_id, TenantData())

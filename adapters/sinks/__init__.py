@@ -1,0 +1,1 @@
+"""Development sinks: messages printed or written to files instead of being sent."""

@@ -1,0 +1,23 @@
+"""Turning a port-level mail message into an RFC 5322 message, shared by every mail adapter."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from ports.mail import MailMessage
+
+
+def to_email(message: MailMessage) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = message.sender
+    email["To"] = message.to
+    email["Subject"] = message.subject
+    email["Date"] = formatdate(usegmt=True)
+    email["Message-ID"] = make_msgid(domain=message.sender.rpartition("@")[2] or None)
+    for name, value in message.headers.items():
+        email[name] = value
+    email.set_content(message.text)
+    if message.html is not None:
+        email.add_alternative(message.html, subtype="html")
+    return email

@@ -1,0 +1,1 @@
+"""Outgoing mail over SMTP with aiosmtplib (Combell's relay by default)."""

@@ -1,0 +1,1 @@
+"""SQLAlchemy (async, Core) adapters for the control database and the tenant databases."""

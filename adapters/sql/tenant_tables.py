@@ -1,0 +1,81 @@
+"""Tables of a tenant database: users, sessions, participants, invitations, outbox."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from adapters.sql.types import UtcDateTime
+
+metadata = sa.MetaData()
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column("email", sa.String(254), nullable=False, unique=True),
+    sa.Column("display_name", sa.String(200), nullable=False),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+)
+
+assistance_sessions = sa.Table(
+    "assistance_sessions",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column("host_id", sa.Uuid(), sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("reference", sa.String(200), nullable=False),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("video_room_id", sa.String(255), nullable=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.Index("ix_assistance_sessions_created_at_id", "created_at", "id"),
+)
+
+participants = sa.Table(
+    "participants",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column(
+        "session_id", sa.Uuid(), sa.ForeignKey("assistance_sessions.id"), nullable=False, index=True
+    ),
+    sa.Column("user_id", sa.Uuid(), sa.ForeignKey("users.id"), nullable=True),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("joined_at", UtcDateTime(), nullable=False),
+    sa.Column("left_at", UtcDateTime(), nullable=True),
+)
+
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column("kind", sa.String(50), nullable=False),
+    sa.Column("channel", sa.String(10), nullable=False),
+    sa.Column("recipient", sa.String(254), nullable=False),
+    sa.Column("payload", sa.JSON(), nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("attempts", sa.Integer(), nullable=False),
+    sa.Column("max_attempts", sa.Integer(), nullable=False),
+    sa.Column("next_attempt_at", UtcDateTime(), nullable=False),
+    sa.Column("lease_expires_at", UtcDateTime(), nullable=True),
+    sa.Column("last_error", sa.Text(), nullable=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.Column("sent_at", UtcDateTime(), nullable=True),
+    sa.Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+)
+
+invitations = sa.Table(
+    "invitations",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column(
+        "session_id", sa.Uuid(), sa.ForeignKey("assistance_sessions.id"), nullable=False, index=True
+    ),
+    sa.Column("email", sa.String(254), nullable=False),
+    sa.Column("display_name", sa.String(200), nullable=False),
+    sa.Column("locale", sa.String(5), nullable=False),
+    sa.Column("invited_by", sa.Uuid(), sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("notification_id", sa.Uuid(), sa.ForeignKey("outbox.id"), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+)

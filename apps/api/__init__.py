@@ -1,0 +1,1 @@
+"""The HTTP API (Litestar): controllers, schemas, authentication, error mapping."""

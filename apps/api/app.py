@@ -1,0 +1,90 @@
+"""The Litestar application, built around a container that the caller owns."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from litestar import Litestar, Router
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme, Server
+
+from apps.api.auth.controller import AuthController
+from apps.api.errors import EXCEPTION_HANDLERS
+from apps.api.health import health
+from apps.api.notifications.controller import NotificationController
+from apps.api.sessions.controller import SessionController
+from apps.api.tenants.controller import TenantController
+from apps.container import Container, check_adapters, close_container
+
+API_PREFIX = "/api/v1"
+API_DESCRIPTION = """
+Backend of the Passerelle XR remote-assistance platform.
+
+Tenant endpoints name their tenant by host (`<slug>.<base domain>`) or by the
+`X-Passerelle-Tenant` header, and take a bearer access token from `POST /api/v1/auth/login`.
+Operator endpoints (`/api/v1/tenants`) take an operator key as bearer token.
+Errors are RFC 9457 problem documents with a stable `code` and the fields at fault.
+Lists are paginated by cursor: pass `next_cursor` back as `cursor`.
+"""
+
+Lifespan = Callable[[Litestar], AbstractAsyncContextManager[None]]
+
+
+def create_app(
+    container: Container, *, extra_lifespans: Sequence[Lifespan] = (), close: bool = True
+) -> Litestar:
+    """``close=False`` leaves the container's pools open for a caller that owns them."""
+
+    @asynccontextmanager
+    async def lifespan(_app: Litestar) -> AsyncIterator[None]:
+        await check_adapters(container)
+        try:
+            yield
+        finally:
+            if close:
+                await close_container(container)
+
+    api = Router(
+        path=API_PREFIX,
+        route_handlers=[
+            health,
+            TenantController,
+            AuthController,
+            SessionController,
+            NotificationController,
+        ],
+    )
+    app = Litestar(
+        route_handlers=[api],
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=[lifespan, *extra_lifespans],
+        openapi_config=_openapi(),
+        request_max_body_size=1024 * 1024,
+    )
+    app.state.container = container
+    return app
+
+
+def _openapi() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="Passerelle XR API",
+        version="1.0.0",
+        description=API_DESCRIPTION,
+        servers=[Server(url="/")],
+        components=Components(
+            security_schemes={
+                "BearerAuth": SecurityScheme(
+                    type="http",
+                    scheme="bearer",
+                    bearer_format="JWT",
+                    description="Access token from POST /api/v1/auth/login.",
+                ),
+                "OperatorKey": SecurityScheme(
+                    type="http",
+                    scheme="bearer",
+                    description="Operator key from `passerelle operator-keys create`.",
+                ),
+            }
+        ),
+    )

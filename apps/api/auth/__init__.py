@@ -1,0 +1,1 @@
+"""Authentication: tenant users with JWT access tokens, operators with API keys."""

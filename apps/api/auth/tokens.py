@@ -1,0 +1,62 @@
+"""Short-lived JWT access tokens that carry the tenant they were issued for."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+import jwt
+
+from core.errors import Unauthenticated
+from core.identity.model import Actor, Role
+from ports.clock import Clock
+
+_ALGORITHM = "HS256"
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    token: str
+    expires_at: datetime
+
+
+class AccessTokens:
+    def __init__(self, secret: str, *, issuer: str, ttl: timedelta, clock: Clock) -> None:
+        self._secret = secret
+        self._issuer = issuer
+        self._ttl = ttl
+        self._clock = clock
+
+    def issue(self, actor: Actor) -> IssuedToken:
+        now = self._clock.now()
+        expires_at = now + self._ttl
+        claims = {
+            "iss": self._issuer,
+            "sub": str(actor.user_id),
+            "tid": str(actor.tenant_id),
+            "role": actor.role.value,
+            "iat": int(now.timestamp()),
+            "exp": int(expires_at.timestamp()),
+            "jti": uuid.uuid4().hex,
+        }
+        return IssuedToken(jwt.encode(claims, self._secret, algorithm=_ALGORITHM), expires_at)
+
+    def verify(self, token: str) -> Actor:
+        """The actor a valid token names; any defect is the same 401 to the caller."""
+        try:
+            claims = jwt.decode(
+                token,
+                self._secret,
+                algorithms=[_ALGORITHM],
+                issuer=self._issuer,
+                options={"require": ["exp", "iat", "sub", "tid", "role"]},
+            )
+            return Actor(
+                tenant_id=UUID(claims["tid"]),
+                user_id=UUID(claims["sub"]),
+                role=Role(claims["role"]),
+            )
+        except (jwt.PyJWTError, ValueError, KeyError, TypeError) as exc:
+            raise Unauthenticated("invalid or expired access token") from exc

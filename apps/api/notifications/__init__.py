@@ -1,0 +1,1 @@
+"""Notification endpoints: delivery status."""

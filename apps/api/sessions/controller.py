@@ -1,0 +1,110 @@
+"""Create, list, read and join assistance sessions; invite guests."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, get, post
+from litestar.di import Provide
+
+from apps.api.dependencies import container_of, provide_actor, provide_tenant
+from apps.api.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, encode_cursor, page_request
+from apps.api.sessions.schemas import (
+    CreateSessionBody,
+    InvitationOut,
+    InvitationPage,
+    InviteGuestBody,
+    JoinOut,
+    SessionOut,
+    SessionPage,
+)
+from core.identity.model import Actor
+from core.sessions import services
+
+
+class SessionController(Controller):
+    path = "/sessions"
+    tags = ["sessions"]
+    security = [{"BearerAuth": []}]
+    dependencies = {"tenant": Provide(provide_tenant), "actor": Provide(provide_actor)}
+
+    @post("/", summary="Create an assistance session", description="Admins and experts host.")
+    async def create(
+        self, request: Request[Any, Any, Any], data: CreateSessionBody, actor: Actor
+    ) -> SessionOut:
+        deps = container_of(request).session_dependencies()
+        return SessionOut.of(await services.create_session(actor, data.reference, deps))
+
+    @get("/", summary="List assistance sessions, oldest first")
+    async def list_sessions(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        cursor: CursorParam = None,
+        limit: LimitParam = DEFAULT_LIMIT,
+    ) -> SessionPage:
+        deps = container_of(request).session_dependencies()
+        page = await services.list_sessions(actor, page_request(cursor, limit), deps)
+        return SessionPage(
+            items=[SessionOut.of(s) for s in page.items], next_cursor=encode_cursor(page.next)
+        )
+
+    @get("/{session_id:uuid}", summary="Get an assistance session")
+    async def get_session(
+        self, request: Request[Any, Any, Any], session_id: UUID, actor: Actor
+    ) -> SessionOut:
+        deps = container_of(request).session_dependencies()
+        return SessionOut.of(await services.get_session(actor, session_id, deps))
+
+    @post(
+        "/{session_id:uuid}/join",
+        status_code=200,
+        summary="Join the session's video room",
+        description="Returns a video token for the caller; the room is created at first join.",
+    )
+    async def join(
+        self, request: Request[Any, Any, Any], session_id: UUID, actor: Actor
+    ) -> JoinOut:
+        deps = container_of(request).session_dependencies()
+        return JoinOut.of(await services.join_session(actor, session_id, deps))
+
+    @post(
+        "/{session_id:uuid}/invitations",
+        summary="Invite a guest by e-mail",
+        description="The invitation and its e-mail are recorded together; a worker sends it.",
+    )
+    async def invite(
+        self,
+        request: Request[Any, Any, Any],
+        session_id: UUID,
+        data: InviteGuestBody,
+        actor: Actor,
+    ) -> InvitationOut:
+        deps = container_of(request).session_dependencies()
+        invitation, _ = await services.invite_guest(
+            actor,
+            services.InviteGuest(
+                session_id=session_id,
+                email=data.email,
+                display_name=data.display_name,
+                locale=data.locale,
+            ),
+            deps,
+        )
+        return InvitationOut.of(invitation)
+
+    @get("/{session_id:uuid}/invitations", summary="List a session's invitations")
+    async def list_invitations(
+        self,
+        request: Request[Any, Any, Any],
+        session_id: UUID,
+        actor: Actor,
+        cursor: CursorParam = None,
+        limit: LimitParam = DEFAULT_LIMIT,
+    ) -> InvitationPage:
+        deps = container_of(request).session_dependencies()
+        page = await services.list_invitations(actor, session_id, page_request(cursor, limit), deps)
+        return InvitationPage(
+            items=[InvitationOut.of(i) for i in page.items], next_cursor=encode_cursor(page.next)
+        )

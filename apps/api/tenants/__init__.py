@@ -1,0 +1,1 @@
+"""Operator endpoints: the tenant catalog."""

@@ -1,0 +1,1 @@
+"""The `passerelle` command line: the same use cases as the API, for operators and scripts."""

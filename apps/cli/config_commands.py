@@ -1,0 +1,43 @@
+"""`passerelle config show`: the effective configuration, secrets masked."""
+
+from __future__ import annotations
+
+import typer
+from rich.syntax import Syntax
+
+from apps.cli.options import ConfigOption, JsonOption
+from apps.cli.output import console, emit_json
+from apps.cli.runtime import settings_or_exit
+
+app = typer.Typer(help="Inspect the configuration.", no_args_is_help=True)
+
+
+@app.command("show")
+def show(config: ConfigOption = None, as_json: JsonOption = False) -> None:
+    """Print the effective settings (defaults, TOML file, environment), secrets masked.
+
+    Exits 78 and names the setting when one is invalid.
+    """
+    settings = settings_or_exit(config)
+    data = settings.model_dump(mode="json")
+    data["effective"] = {
+        "control_database_url": _mask_url(settings.control_database_url),
+        "mail_backend": settings.mail_backend,
+        "video_backend": settings.video_backend,
+        "public_url": settings.public_url,
+    }
+    if data["database"]["url"]:
+        data["database"]["url"] = _mask_url(data["database"]["url"])
+    if as_json:
+        emit_json(data)
+        return
+    import json
+
+    console.print(Syntax(json.dumps(data, indent=2), "json", background_color="default"))
+
+
+def _mask_url(url: str) -> str:
+    """Hide a password embedded in a database URL."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

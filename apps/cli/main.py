@@ -1,0 +1,87 @@
+"""The `passerelle` command."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from apps.cli import config_commands, operator_commands, tenant_commands
+from apps.cli.migrate_commands import migrate_command
+from apps.cli.options import ConfigOption, JsonOption
+from apps.cli.plugin_commands import plugins_command
+from apps.cli.runtime import settings_or_exit
+from apps.cli.serve_commands import run_worker, serve, up
+
+app = typer.Typer(
+    name="passerelle",
+    help=(
+        "Passerelle XR: multi-tenant remote-assistance backend.\n\n"
+        "Start with `passerelle up` (everything in one process, nothing to install). "
+        "Settings come from PASSERELLE_* variables and an optional TOML file (--config); "
+        "`passerelle config show` prints them.\n\n"
+        "Exit codes: 0 ok, 1 failed, 2 usage, 3 input refused, 69 service unreachable, "
+        "78 invalid configuration."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(config_commands.app, name="config")
+app.add_typer(tenant_commands.app, name="tenants")
+app.add_typer(operator_commands.app, name="operator-keys")
+
+
+@app.command("up")
+def up_command(
+    config: ConfigOption = None,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    data_dir: Annotated[Path, typer.Option(help="Where SQLite files, mail and keys live.")] = Path(
+        "var"
+    ),
+) -> None:
+    """Run API + worker on the embedded default: SQLite, local files, console mail, dev video.
+
+    The first start creates a demo tenant, its admin and an operator key, and prints them.
+    """
+    settings = settings_or_exit(
+        config,
+        profile="embedded",
+        data_dir=data_dir,
+        api={"host": host, "port": port},
+    )
+    up(settings)
+
+
+@app.command("serve")
+def serve_command(config: ConfigOption = None) -> None:
+    """Run the HTTP API only (scale it horizontally; run workers beside it)."""
+    serve(settings_or_exit(config), with_worker=False)
+
+
+@app.command("worker")
+def worker_command(config: ConfigOption = None) -> None:
+    """Run an outbox worker only; several may run at once."""
+    run_worker(settings_or_exit(config))
+
+
+@app.command("migrate")
+def migrate(config: ConfigOption = None, as_json: JsonOption = False) -> None:
+    """Upgrade the control database, then every tenant database; safe to run again.
+
+    A tenant that fails is reported and the others go on; exit 1 if any failed.
+    """
+    migrate_command(settings_or_exit(config), as_json)
+
+
+@app.command("plugins")
+def plugins(as_json: JsonOption = False) -> None:
+    """List loaded plugins, their version, hooks and the adapters each provides."""
+    plugins_command(as_json)
+
+
+def run() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    app()

@@ -1,0 +1,51 @@
+"""`passerelle plugins`: what is loaded and what each plugin provides."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from rich.table import Table
+
+from apps.cli.output import console, emit_json
+from plugins.manager import build_plugins
+
+
+@dataclass(frozen=True, slots=True)
+class PluginRow:
+    name: str
+    version: str | None
+    builtin: bool
+    hooks: list[str] = field(default_factory=list)
+    provides: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def plugins_command(as_json: bool) -> None:
+    rows = plugin_rows()
+    if as_json:
+        emit_json([asdict(row) for row in rows])
+        return
+    table = Table(title="Plugins")
+    for column in ("plugin", "version", "hooks", "provides"):
+        table.add_column(column)
+    for row in rows:
+        provided = ", ".join(row.provides) or (f"[red]{row.error}[/]" if row.error else "")
+        table.add_row(row.name, row.version or "-", ", ".join(row.hooks), provided)
+    console.print(table)
+
+
+def plugin_rows() -> list[PluginRow]:
+    plugins = build_plugins()
+    provides: dict[str, list[str]] = {}
+    for spec in plugins.adapters().specs():
+        label = f"{spec.kind}={spec.name}" + (" (development)" if spec.development else "")
+        provides.setdefault(spec.plugin, []).append(label)
+    rows = [
+        PluginRow(info.name, info.version, info.builtin, info.hooks, provides.get(info.name, []))
+        for info in plugins.describe()
+    ]
+    rows += [
+        PluginRow(name, None, builtin=False, error=error)
+        for name, error in plugins.load_errors.items()
+    ]
+    return rows

@@ -1,0 +1,60 @@
+"""Running a command: settings loaded once, a container built, errors turned into exit codes."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from adapters.sql.migrator import History, current_revision, head_revision
+from apps.cli.output import ExitCode, fail
+from apps.config.loading import SettingsError, load_settings
+from apps.config.settings import Settings
+from apps.container import Container, build_container, close_container
+from core.errors import DomainError
+
+T = TypeVar("T")
+
+
+def settings_or_exit(config_file: Path | None, **overrides: Any) -> Settings:
+    try:
+        return load_settings(config_file, **overrides)
+    except SettingsError as exc:
+        fail(str(exc), ExitCode.CONFIG)
+
+
+class SchemaNotReady(Exception):
+    """The control database is not at the newest schema."""
+
+
+async def _ensure_control_schema(container: Container) -> None:
+    if await current_revision(container.control_engine()) != head_revision(History.CONTROL):
+        raise SchemaNotReady("the control database is not migrated: run `passerelle migrate` first")
+
+
+def run_with_container(
+    settings: Settings, work: Callable[[Container], Awaitable[T]], *, needs_schema: bool = True
+) -> T:
+    async def main() -> T:
+        container = build_container(settings)
+        try:
+            if needs_schema:
+                await _ensure_control_schema(container)
+            return await work(container)
+        finally:
+            await close_container(container)
+
+    try:
+        return asyncio.run(main())
+    except SchemaNotReady as exc:
+        fail(str(exc), ExitCode.CONFIG)
+    except DomainError as exc:
+        where = f" ({exc.field})" if exc.field else ""
+        fail(f"{exc.detail}{where} [{exc.code}]", ExitCode.REFUSED)
+    except (OperationalError, DBAPIError, OSError) as exc:
+        fail(f"database unreachable: {exc}", ExitCode.UNAVAILABLE)
+    except (LookupError, ValueError) as exc:
+        fail(str(exc), ExitCode.CONFIG)

@@ -1,0 +1,127 @@
+"""`passerelle up`, `serve` and `worker`: the long-running processes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import typer
+import uvicorn
+
+from apps.api.app import create_app
+from apps.config.settings import Settings
+from apps.container import Container, build_container, check_adapters, close_container
+from apps.maintenance import migrate_control, migrate_tenants, tenants_to_migrate
+from apps.worker.outbox_worker import OutboxWorker, worker_lifespan
+from core.identity.services import create_operator_key
+from core.tenants.services import CreateTenant, create_tenant
+
+DEMO_SLUG = "demo"
+DEMO_ADMIN = "admin@demo.example"
+CREDENTIALS_FILE = "demo-credentials.json"
+
+
+def serve(settings: Settings, *, with_worker: bool) -> None:
+    async def main() -> None:
+        container = build_container(settings)
+        lifespans = [worker_lifespan(container)] if with_worker else []
+        app = create_app(container, extra_lifespans=lifespans)
+        config = uvicorn.Config(
+            app, host=settings.api.host, port=settings.api.port, log_level="info", lifespan="on"
+        )
+        await uvicorn.Server(config).serve()
+
+    asyncio.run(main())
+
+
+def up(settings: Settings) -> None:
+    """Migrate, seed the demo tenant on first start, then run API and worker in one process."""
+
+    async def main() -> None:
+        container = build_container(settings)
+        try:
+            await migrate_control(container)
+            await migrate_tenants(container, await tenants_to_migrate(container), lambda *_: None)
+            credentials = await _demo_credentials(container)
+        finally:
+            await close_container(container)
+        _announce(settings, credentials)
+
+    asyncio.run(main())
+    serve(settings, with_worker=True)
+
+
+def run_worker(settings: Settings) -> None:
+    async def main() -> None:
+        container = build_container(settings)
+        stop = asyncio.Event()
+        try:
+            await check_adapters(container)
+            await OutboxWorker(container).run(stop)
+        finally:
+            await close_container(container)
+
+    asyncio.run(main())
+
+
+async def _demo_credentials(container: Container) -> dict[str, Any]:
+    """Created once, kept in the data directory (mode 0600) so later starts can show them."""
+    path = container.settings().data_dir / CREDENTIALS_FILE
+    if await container.catalog().find_by_slug(DEMO_SLUG) is not None and path.exists():
+        stored: dict[str, Any] = json.loads(path.read_text())
+        return stored
+    password = secrets.token_urlsafe(12)
+    await create_tenant(
+        CreateTenant(
+            slug=DEMO_SLUG,
+            display_name="Demo Company",
+            admin_email=DEMO_ADMIN,
+            admin_password=password,
+            admin_name="Demo Admin",
+        ),
+        container.tenant_dependencies(),
+    )
+    operator_key, _ = await create_operator_key(
+        "demo operator", keys=container.operator_keys(), clock=container.clock()
+    )
+    credentials = {
+        "tenant": DEMO_SLUG,
+        "email": DEMO_ADMIN,
+        "password": password,
+        "operator_key": operator_key,
+    }
+    _write_private(path, json.dumps(credentials, indent=2))
+    return credentials
+
+
+def _write_private(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(text)
+
+
+def _announce(settings: Settings, credentials: dict[str, Any]) -> None:
+    url = settings.public_url
+    typer.echo(
+        f"""
+Passerelle XR is starting (embedded profile: SQLite, console mail, development video)
+
+  API          {url}/api/v1
+  API docs     {url}/schema   (OpenAPI document: {url}/schema/openapi.json)
+  Data         {settings.data_dir.resolve()}
+
+  Demo tenant  {credentials["tenant"]}   (send header X-Passerelle-Tenant: {credentials["tenant"]})
+  Admin        {credentials["email"]} / {credentials["password"]}
+  Operator key {credentials["operator_key"]}
+  (kept in {settings.data_dir.resolve() / CREDENTIALS_FILE})
+
+  Try:  curl -s -X POST {url}/api/v1/auth/login -H 'X-Passerelle-Tenant: demo' \\
+          -H 'Content-Type: application/json' \\
+          -d '{{"email": "{credentials["email"]}", "password": "{credentials["password"]}"}}'
+"""
+    )

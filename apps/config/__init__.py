@@ -1,0 +1,1 @@
+"""Settings: environment variables (PASSERELLE_...) and an optional TOML file, validated once."""

@@ -1,0 +1,45 @@
+"""Loading settings, and turning a validation failure into one message naming the setting."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from apps.config.settings import Settings, _config_file
+
+CONFIG_FILE_VARIABLE = "PASSERELLE_CONFIG_FILE"
+
+
+class SettingsError(Exception):
+    """The configuration cannot be used; the message names each setting at fault."""
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    path = config_file or _env_path()
+    if path is not None and not path.is_file():
+        raise SettingsError(f"configuration file {path} does not exist")
+    token = _config_file.set(path)
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc)) from exc
+    finally:
+        _config_file.reset(token)
+
+
+def _env_path() -> Path | None:
+    value = os.environ.get(CONFIG_FILE_VARIABLE)
+    return Path(value) if value else None
+
+
+def _describe(exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors():
+        location = ".".join(str(part) for part in error["loc"])
+        variable = "PASSERELLE_" + "__".join(str(p).upper() for p in error["loc"])
+        where = f"{location} ({variable})" if location else "settings"
+        lines.append(f"invalid setting {where}: {error['msg']}")
+    return "\n".join(lines)

@@ -1,0 +1,189 @@
+"""Every setting of the platform, documented once, validated at start-up.
+
+Sources, strongest first: explicit overrides (CLI flags), environment variables
+(``PASSERELLE_`` prefix, ``__`` between levels: ``PASSERELLE_SMTP__HOST``), the TOML
+file named by ``PASSERELLE_CONFIG_FILE`` or ``--config``, then the defaults below.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Self
+
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from adapters.devvideo.settings import DevelopmentVideoSettings
+from adapters.sinks.settings import FileMailSettings
+from adapters.smtp.settings import SmtpSettings
+
+_config_file: ContextVar[Path | None] = ContextVar("passerelle_config_file", default=None)
+
+
+class Profile(StrEnum):
+    EMBEDDED = "embedded"
+    PRODUCTION = "production"
+
+
+class DatabaseSettings(BaseModel):
+    url: str | None = Field(
+        default=None,
+        description=(
+            "Control database URL (sqlite+aiosqlite:///... or postgresql+asyncpg://...). "
+            "Tenant databases live beside it. Embedded default: <data_dir>/control.db."
+        ),
+    )
+    tenant_database_prefix: str = Field(
+        default="pxr_tenant_",
+        pattern=r"^[a-z_][a-z0-9_]{0,19}$",
+        description="Prefix of tenant database names on PostgreSQL (the rest is the tenant id).",
+    )
+    pool_size: int = Field(default=5, ge=1, le=100, description="Control database pool size.")
+    max_tenant_engines: int = Field(
+        default=50, ge=1, le=10_000, description="Tenant engines kept open (LRU)."
+    )
+    tenant_pool_size: int = Field(default=2, ge=1, le=50)
+    tenant_max_overflow: int = Field(default=3, ge=0, le=50)
+
+
+class AuthSettings(BaseModel):
+    jwt_secret: SecretStr | None = Field(
+        default=None,
+        description=(
+            "HMAC key signing access tokens, at least 32 characters. Required in production; "
+            "the embedded profile generates one under data_dir."
+        ),
+    )
+    access_token_ttl_seconds: int = Field(default=900, ge=60, le=86_400)
+    issuer: str = Field(default="passerelle-xr")
+
+    @model_validator(mode="after")
+    def _secret_long_enough(self) -> Self:
+        if self.jwt_secret is not None and len(self.jwt_secret.get_secret_value()) < 32:
+            raise ValueError("jwt_secret must be at least 32 characters")
+        return self
+
+
+class ApiSettings(BaseModel):
+    host: str = Field(default="127.0.0.1", description="Interface the API listens on.")
+    port: int = Field(default=8000, ge=1, le=65535)
+    base_domain: str = Field(
+        default="localhost",
+        description="Tenants are served at <slug>.<base_domain>.",
+    )
+    tenant_header: str = Field(
+        default="X-Passerelle-Tenant",
+        description="Header naming the tenant's slug when the host name does not.",
+    )
+    public_url: str | None = Field(
+        default=None, description="URL users reach the portal at; default http://host:port."
+    )
+
+
+class WorkerSettings(BaseModel):
+    poll_interval_seconds: float = Field(default=1.0, gt=0, le=60)
+    batch_size: int = Field(default=50, ge=1, le=1000)
+    lease_seconds: int = Field(
+        default=60, ge=5, le=3600, description="How long a claimed message stays with one worker."
+    )
+
+
+class MailSettings(BaseModel):
+    backend: str | None = Field(
+        default=None,
+        description="Mail adapter by name (smtp, console, file...). Embedded: console; else smtp.",
+    )
+    sender: str = Field(
+        default="Passerelle XR <no-reply@localhost>", description="From address of every mail."
+    )
+
+
+class VideoSettings(BaseModel):
+    backend: str | None = Field(
+        default=None,
+        description="Video adapter by name. Embedded: development; else opentok.",
+    )
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="PASSERELLE_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    profile: Profile = Field(
+        default=Profile.PRODUCTION,
+        description="embedded: SQLite, local files, development adapters. production: real ones.",
+    )
+    data_dir: Path = Field(
+        default=Path("var"), description="Where the embedded profile keeps data."
+    )
+    database: DatabaseSettings = DatabaseSettings()
+    auth: AuthSettings = AuthSettings()
+    api: ApiSettings = ApiSettings()
+    worker: WorkerSettings = WorkerSettings()
+    mail: MailSettings = MailSettings()
+    video: VideoSettings = VideoSettings()
+    smtp: SmtpSettings = SmtpSettings()
+    mail_file: FileMailSettings = FileMailSettings()
+    dev_video: DevelopmentVideoSettings = DevelopmentVideoSettings()
+    plugins: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Settings blocks of third-party adapters, by key."
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=_config_file.get())
+        return (init_settings, env_settings, toml)
+
+    @model_validator(mode="after")
+    def _production_needs_real_settings(self) -> Self:
+        if self.profile is Profile.PRODUCTION:
+            if self.database.url is None:
+                raise ValueError("database.url is required in the production profile")
+            if self.auth.jwt_secret is None:
+                raise ValueError("auth.jwt_secret is required in the production profile")
+        return self
+
+    @property
+    def control_database_url(self) -> str:
+        return self.database.url or f"sqlite+aiosqlite:///{self.data_dir.resolve()}/control.db"
+
+    @property
+    def mail_backend(self) -> str:
+        return self.mail.backend or ("console" if self.profile is Profile.EMBEDDED else "smtp")
+
+    @property
+    def video_backend(self) -> str:
+        return self.video.backend or (
+            "development" if self.profile is Profile.EMBEDDED else "opentok"
+        )
+
+    @property
+    def public_url(self) -> str:
+        return self.api.public_url or f"http://{self.api.host}:{self.api.port}"
+
+    def adapter_blocks(self) -> dict[str, Any]:
+        """Settings blocks by key, as adapter factories ask for them."""
+        return {
+            **self.plugins,
+            "smtp": self.smtp,
+            "mail_file": self.mail_file,
+            "dev_video": self.dev_video,
+        }

@@ -1,0 +1,155 @@
+"""The composition root: every adapter and use-case dependency, built from settings once.
+
+API, worker and CLI build the same container; tests override providers with in-memory
+adapters (``container.mail.override(providers.Object(RecordingMailSender()))``).
+Nothing here connects at import time.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from typing import Any
+
+from dependency_injector import containers, providers
+
+from adapters.argon2.password_hasher import Argon2PasswordHasher
+from adapters.sql.engines import TenantEngines, create_engine
+from adapters.sql.locator import DatabaseLocator
+from adapters.sql.tenant_catalog import SqlOperatorKeys, SqlTenantCatalog
+from adapters.sql.tenant_databases import SqlTenantDatabases
+from adapters.sql.unit_of_work import SqlTenantUnitOfWorkFactory
+from adapters.system.clock import SystemClock
+from apps.api.auth.tokens import AccessTokens
+from apps.config.embedded_secret import embedded_jwt_secret
+from apps.config.settings import Profile, Settings
+from core.notifications.services import DeliveryDependencies
+from core.sessions.services import SessionDependencies
+from core.tenants.services import TenantDependencies
+from plugins.manager import PluginSet, build_plugins
+from plugins.registry import AdapterContext, AdapterRegistry
+from ports.clock import Clock
+
+
+def _adapter(registry: AdapterRegistry, kind: str, name: str, context: AdapterContext) -> object:
+    return registry.get(kind, name).factory(context)
+
+
+def _jwt_secret(settings: Settings) -> str:
+    if settings.auth.jwt_secret is not None:
+        return settings.auth.jwt_secret.get_secret_value()
+    if settings.profile is not Profile.EMBEDDED:
+        raise ValueError("auth.jwt_secret is required outside the embedded profile")
+    return embedded_jwt_secret(settings.data_dir)
+
+
+def _access_tokens(settings: Settings, clock: Clock) -> AccessTokens:
+    return AccessTokens(
+        _jwt_secret(settings),
+        issuer=settings.auth.issuer,
+        ttl=timedelta(seconds=settings.auth.access_token_ttl_seconds),
+        clock=clock,
+    )
+
+
+def _adapter_context(settings: Settings, clock: Clock) -> AdapterContext:
+    return AdapterContext(blocks=settings.adapter_blocks(), clock=clock, data_dir=settings.data_dir)
+
+
+class Container(containers.DeclarativeContainer):
+    settings: providers.Dependency[Settings] = providers.Dependency(instance_of=Settings)
+
+    plugins: providers.Singleton[PluginSet] = providers.Singleton(build_plugins)
+    registry: providers.Singleton[AdapterRegistry] = providers.Singleton(
+        lambda plugins: plugins.adapters(), plugins
+    )
+
+    clock: providers.Provider[Clock] = providers.Singleton(SystemClock)
+    jitter: providers.Provider[Any] = providers.Object(random.uniform)
+    hasher = providers.Singleton(Argon2PasswordHasher)
+    adapter_context = providers.Singleton(_adapter_context, settings, clock)
+
+    locator = providers.Singleton(
+        lambda s: DatabaseLocator(s.control_database_url, prefix=s.database.tenant_database_prefix),
+        settings,
+    )
+    control_engine = providers.Singleton(
+        lambda s: create_engine(s.control_database_url, pool_size=s.database.pool_size), settings
+    )
+    tenant_engines = providers.Singleton(
+        lambda s, locator: TenantEngines(
+            locator.url_for,
+            max_engines=s.database.max_tenant_engines,
+            pool_size=s.database.tenant_pool_size,
+            max_overflow=s.database.tenant_max_overflow,
+        ),
+        settings,
+        locator,
+    )
+    catalog = providers.Singleton(SqlTenantCatalog, control_engine)
+    operator_keys = providers.Singleton(SqlOperatorKeys, control_engine)
+    tenant_databases = providers.Singleton(
+        SqlTenantDatabases, locator, control_engine, tenant_engines
+    )
+    tenant_uow = providers.Singleton(SqlTenantUnitOfWorkFactory, tenant_engines)
+
+    mail = providers.Singleton(
+        lambda registry, s, context: _adapter(registry, "mail", s.mail_backend, context),
+        registry,
+        settings,
+        adapter_context,
+    )
+    video = providers.Singleton(
+        lambda registry, s, context: _adapter(registry, "video", s.video_backend, context),
+        registry,
+        settings,
+        adapter_context,
+    )
+    access_tokens = providers.Singleton(_access_tokens, settings, clock)
+
+    tenant_dependencies = providers.Singleton(
+        TenantDependencies,
+        catalog=catalog,
+        databases=tenant_databases,
+        tenant_uow=tenant_uow,
+        hasher=hasher,
+        clock=clock,
+    )
+    session_dependencies = providers.Singleton(
+        SessionDependencies, tenant_uow=tenant_uow, video=video, clock=clock
+    )
+    delivery_dependencies = providers.Singleton(
+        lambda uow, mail, clock, jitter, s: DeliveryDependencies(
+            tenant_uow=uow,
+            mail=mail,
+            clock=clock,
+            jitter=jitter,
+            sender=s.mail.sender,
+            public_url=s.public_url,
+        ),
+        tenant_uow,
+        mail,
+        clock,
+        jitter,
+        settings,
+    )
+
+
+def build_container(settings: Settings) -> Container:
+    return Container(settings=settings)
+
+
+async def check_adapters(container: Container) -> None:
+    """Build every chosen adapter now, so a bad name or setting stops start-up, not a request."""
+    container.mail()
+    container.video()
+    container.access_tokens()
+
+
+async def close_container(container: Container) -> None:
+    """Release pools and connections held by the adapters."""
+    close = getattr(container.mail(), "close", None)
+    if close is not None:
+        await close()
+    await container.tenant_engines().dispose()
+    await container.control_engine().dispose()

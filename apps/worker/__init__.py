@@ -1,0 +1,1 @@
+"""The worker process: delivers the outbox of every tenant."""

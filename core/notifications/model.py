@@ -1,0 +1,102 @@
+"""Outbox messages and the retry schedule that governs their delivery."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Protocol
+from uuid import UUID
+
+DEFAULT_MAX_ATTEMPTS = 8
+BASE_DELAY = timedelta(seconds=30)
+MAX_DELAY = timedelta(hours=6)
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    SMS = "sms"
+    PUSH = "push"
+
+
+class NotificationStatus(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    DEAD = "dead"
+
+
+class Jitter(Protocol):
+    def __call__(self, low: float, high: float) -> float: ...
+
+
+def retry_delay(attempt: int, jitter: Jitter) -> timedelta:
+    """Exponential backoff with full jitter: 30 s, 1 min, 2 min ... capped at 6 h.
+
+    With eight attempts the worst case stays within 24 hours, and jitter spreads the
+    retries of a provider outage so they do not all land on the same second.
+    """
+    ceiling = min(BASE_DELAY * (2 ** max(attempt - 1, 0)), MAX_DELAY)
+    return timedelta(seconds=jitter(ceiling.total_seconds() / 2, ceiling.total_seconds()))
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """One message owed to the outside world, delivered at least once."""
+
+    id: UUID
+    kind: str
+    channel: Channel
+    recipient: str
+    payload: dict[str, str]
+    status: NotificationStatus
+    attempts: int
+    next_attempt_at: datetime
+    created_at: datetime
+    updated_at: datetime
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    last_error: str | None = None
+    sent_at: datetime | None = None
+    lease_expires_at: datetime | None = field(default=None)
+
+    def claimed(self, now: datetime, lease: timedelta) -> OutboxMessage:
+        """Taken by one worker; if that worker dies the lease runs out and another takes it."""
+        return replace(
+            self,
+            status=NotificationStatus.SENDING,
+            attempts=self.attempts + 1,
+            lease_expires_at=now + lease,
+            updated_at=now,
+        )
+
+    def delivered(self, now: datetime) -> OutboxMessage:
+        return replace(
+            self,
+            status=NotificationStatus.SENT,
+            sent_at=now,
+            lease_expires_at=None,
+            last_error=None,
+            updated_at=now,
+        )
+
+    def failed(
+        self, error: str, now: datetime, *, retryable: bool, jitter: Jitter
+    ) -> OutboxMessage:
+        """A failed attempt is retried later, unless it cannot succeed or the bound is reached."""
+        if not retryable or self.attempts >= self.max_attempts:
+            return replace(
+                self,
+                status=NotificationStatus.DEAD,
+                last_error=error,
+                lease_expires_at=None,
+                updated_at=now,
+            )
+        return replace(
+            self,
+            status=NotificationStatus.FAILED,
+            last_error=error,
+            next_attempt_at=now + retry_delay(self.attempts, jitter),
+            lease_expires_at=None,
+            updated_at=now,
+        )

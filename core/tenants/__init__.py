@@ -1,0 +1,1 @@
+"""Tenants: the customer companies, each with its own database and storage directory."""

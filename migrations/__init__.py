@@ -1,0 +1,1 @@
+"""Alembic histories: ``control`` for the tenant catalog, ``tenant`` for every tenant database."""

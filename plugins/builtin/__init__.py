@@ -1,0 +1,1 @@
+"""Built-in plugins: the platform's own adapters, registered like any third-party ones."""

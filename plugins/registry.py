@@ -1,0 +1,89 @@
+"""The adapter registry: every adapter, built-in or third-party, registered by kind and name.
+
+Configuration chooses an adapter by name (``mail.backend = "smtp"``); the registry says
+what each name means and how to build it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from ports.clock import Clock
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class AdapterSettingsError(ValueError):
+    """An adapter's settings block is invalid; the message names the setting."""
+
+
+@dataclass(frozen=True, slots=True)
+class AdapterContext:
+    """What a factory may use: its settings blocks, the clock, the data directory."""
+
+    blocks: Mapping[str, Any]
+    clock: Clock
+    data_dir: Path
+
+    def settings(self, key: str, model: type[M]) -> M:
+        raw = self.blocks.get(key, {})
+        if isinstance(raw, model):
+            return raw
+        try:
+            return model.model_validate(raw)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            path = ".".join(str(part) for part in (key, *first["loc"]))
+            raise AdapterSettingsError(f"invalid setting {path}: {first['msg']}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class AdapterSpec:
+    kind: str
+    name: str
+    factory: Callable[[AdapterContext], object]
+    description: str
+    development: bool = False
+    plugin: str = ""
+
+
+@dataclass
+class AdapterRegistry:
+    """Later registrations of a name replace earlier ones, so a plugin may override a built-in."""
+
+    _specs: dict[tuple[str, str], AdapterSpec] = field(default_factory=dict)
+    overridden: list[AdapterSpec] = field(default_factory=list)
+    current_plugin: str = ""
+
+    def add(
+        self,
+        kind: str,
+        name: str,
+        factory: Callable[[AdapterContext], object],
+        *,
+        description: str,
+        development: bool = False,
+    ) -> None:
+        spec = AdapterSpec(kind, name, factory, description, development, self.current_plugin)
+        previous = self._specs.get((kind, name))
+        if previous is not None:
+            self.overridden.append(previous)
+        self._specs[(kind, name)] = spec
+
+    def get(self, kind: str, name: str) -> AdapterSpec:
+        spec = self._specs.get((kind, name))
+        if spec is None:
+            known = ", ".join(self.names(kind)) or "none"
+            raise LookupError(f"no {kind} adapter named '{name}' (available: {known})")
+        return spec
+
+    def names(self, kind: str) -> list[str]:
+        return sorted(name for (k, name) in self._specs if k == kind)
+
+    def specs(self) -> list[AdapterSpec]:
+        return sorted(self._specs.values(), key=lambda s: (s.kind, s.name))

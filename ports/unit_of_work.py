@@ -1,0 +1,36 @@
+"""One transaction in one tenant's database: every use case commits through one of these."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Protocol, Self
+from uuid import UUID
+
+from ports.outbox import OutboxRepository
+from ports.sessions import InvitationRepository, ParticipantRepository, SessionRepository
+from ports.users import UserRepository
+
+
+class TenantUnitOfWork(Protocol):
+    users: UserRepository
+    sessions: SessionRepository
+    participants: ParticipantRepository
+    invitations: InvitationRepository
+    outbox: OutboxRepository
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Roll back whatever was not committed."""
+        ...
+
+    async def commit(self) -> None: ...
+
+
+class TenantUnitOfWorkFactory(Protocol):
+    def __call__(self, tenant_id: UUID) -> TenantUnitOfWork: ...
