@@ -17,8 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 def create_engine(url: str | URL, *, pool_size: int = 5, max_overflow: int = 5) -> AsyncEngine:
     """An engine with the settings each backend needs to behave like the other.
 
-    SQLite gets foreign keys, WAL (readers never block the writer), a busy timeout and
-    explicit BEGIN, so transactions mean the same thing as on PostgreSQL.
+    SQLite gets foreign keys, WAL, a busy timeout and ``BEGIN IMMEDIATE``: every
+    transaction takes the write lock up front, so two transactions that read then write
+    (claiming outbox rows, say) wait for each other instead of failing half-way. That
+    serialises writers, which suits the embedded profile's single process.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -44,7 +46,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class TenantEngines:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request
+from litestar.di import NamedDependency
 
 from apps.container import Container
 from core.errors import Forbidden, NotFound, Unauthenticated
@@ -46,7 +47,7 @@ async def provide_tenant(request: Request[Any, Any, Any]) -> Tenant:
     return tenant
 
 
-async def provide_actor(request: Request[Any, Any, Any], tenant: Tenant) -> Actor:
+async def provide_actor(request: Request[Any, Any, Any], tenant: NamedDependency[Tenant]) -> Actor:
     actor = container_of(request).access_tokens().verify(_bearer(request))
     if actor.tenant_id != tenant.id:
         raise Forbidden("the token was issued for another tenant", code="tenant_mismatch")

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from core.errors import InvalidInput
 from ports.pagination import PageRequest, Position
@@ -19,8 +19,7 @@ MAX_LIMIT = 100
 
 CursorParam = Annotated[
     str | None,
-    Parameter(
-        query="cursor",
+    QueryParameter(
         description="Opaque cursor from the previous page's `next_cursor`.",
         max_length=200,
         required=False,
@@ -28,7 +27,7 @@ CursorParam = Annotated[
 ]
 LimitParam = Annotated[
     int,
-    Parameter(query="limit", ge=1, le=MAX_LIMIT, description="Items per page.", required=False),
+    QueryParameter(ge=1, le=MAX_LIMIT, description="Items per page.", required=False),
 ]
 
 

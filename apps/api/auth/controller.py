@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, post
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
+from litestar.params import JSONBody
 
 from apps.api.auth.schemas import LoginBody, TokenOut
 from apps.api.dependencies import container_of, provide_tenant
@@ -26,7 +27,10 @@ class AuthController(Controller):
         description="Answers 401 without saying whether the address or the password was wrong.",
     )
     async def login(
-        self, request: Request[Any, Any, Any], data: LoginBody, tenant: Tenant
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[LoginBody],
+        tenant: NamedDependency[Tenant],
     ) -> TokenOut:
         container = container_of(request)
         user = await authenticate(

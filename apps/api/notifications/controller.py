@@ -6,7 +6,8 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, get
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath
 
 from apps.api.dependencies import container_of, provide_actor, provide_tenant
 from apps.api.notifications.schemas import NotificationOut
@@ -22,7 +23,10 @@ class NotificationController(Controller):
 
     @get("/{notification_id:uuid}", summary="Get a notification and its delivery status")
     async def get_one(
-        self, request: Request[Any, Any, Any], notification_id: UUID, actor: Actor
+        self,
+        request: Request[Any, Any, Any],
+        notification_id: FromPath[UUID],
+        actor: NamedDependency[Actor],
     ) -> NotificationOut:
         message = await get_notification(actor, notification_id, container_of(request).tenant_uow())
         return NotificationOut.of(message)

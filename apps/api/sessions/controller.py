@@ -6,7 +6,8 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody
 
 from apps.api.dependencies import container_of, provide_actor, provide_tenant
 from apps.api.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, encode_cursor, page_request
@@ -31,7 +32,10 @@ class SessionController(Controller):
 
     @post("/", summary="Create an assistance session", description="Admins and experts host.")
     async def create(
-        self, request: Request[Any, Any, Any], data: CreateSessionBody, actor: Actor
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[CreateSessionBody],
+        actor: NamedDependency[Actor],
     ) -> SessionOut:
         deps = container_of(request).session_dependencies()
         return SessionOut.of(await services.create_session(actor, data.reference, deps))
@@ -40,7 +44,7 @@ class SessionController(Controller):
     async def list_sessions(
         self,
         request: Request[Any, Any, Any],
-        actor: Actor,
+        actor: NamedDependency[Actor],
         cursor: CursorParam = None,
         limit: LimitParam = DEFAULT_LIMIT,
     ) -> SessionPage:
@@ -52,7 +56,10 @@ class SessionController(Controller):
 
     @get("/{session_id:uuid}", summary="Get an assistance session")
     async def get_session(
-        self, request: Request[Any, Any, Any], session_id: UUID, actor: Actor
+        self,
+        request: Request[Any, Any, Any],
+        session_id: FromPath[UUID],
+        actor: NamedDependency[Actor],
     ) -> SessionOut:
         deps = container_of(request).session_dependencies()
         return SessionOut.of(await services.get_session(actor, session_id, deps))
@@ -64,7 +71,10 @@ class SessionController(Controller):
         description="Returns a video token for the caller; the room is created at first join.",
     )
     async def join(
-        self, request: Request[Any, Any, Any], session_id: UUID, actor: Actor
+        self,
+        request: Request[Any, Any, Any],
+        session_id: FromPath[UUID],
+        actor: NamedDependency[Actor],
     ) -> JoinOut:
         deps = container_of(request).session_dependencies()
         return JoinOut.of(await services.join_session(actor, session_id, deps))
@@ -77,9 +87,9 @@ class SessionController(Controller):
     async def invite(
         self,
         request: Request[Any, Any, Any],
-        session_id: UUID,
-        data: InviteGuestBody,
-        actor: Actor,
+        session_id: FromPath[UUID],
+        data: JSONBody[InviteGuestBody],
+        actor: NamedDependency[Actor],
     ) -> InvitationOut:
         deps = container_of(request).session_dependencies()
         invitation, _ = await services.invite_guest(
@@ -98,8 +108,8 @@ class SessionController(Controller):
     async def list_invitations(
         self,
         request: Request[Any, Any, Any],
-        session_id: UUID,
-        actor: Actor,
+        session_id: FromPath[UUID],
+        actor: NamedDependency[Actor],
         cursor: CursorParam = None,
         limit: LimitParam = DEFAULT_LIMIT,
     ) -> InvitationPage:

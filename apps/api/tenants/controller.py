@@ -6,7 +6,8 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody
 
 from apps.api.dependencies import container_of, provide_operator
 from apps.api.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, encode_cursor, page_request
@@ -28,7 +29,10 @@ class TenantController(Controller):
         description="Creates the catalog entry, the tenant's database and its first admin.",
     )
     async def create(
-        self, request: Request[Any, Any, Any], data: CreateTenantBody, operator: OperatorKey
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[CreateTenantBody],
+        operator: NamedDependency[OperatorKey],
     ) -> CreatedTenantOut:
         deps = container_of(request).tenant_dependencies()
         tenant, admin = await create_tenant(
@@ -47,7 +51,7 @@ class TenantController(Controller):
     async def list_tenants(
         self,
         request: Request[Any, Any, Any],
-        operator: OperatorKey,
+        operator: NamedDependency[OperatorKey],
         cursor: CursorParam = None,
         limit: LimitParam = DEFAULT_LIMIT,
     ) -> TenantPage:
@@ -58,7 +62,10 @@ class TenantController(Controller):
 
     @get("/{tenant_id:uuid}", summary="Get a tenant")
     async def get_tenant(
-        self, request: Request[Any, Any, Any], tenant_id: UUID, operator: OperatorKey
+        self,
+        request: Request[Any, Any, Any],
+        tenant_id: FromPath[UUID],
+        operator: NamedDependency[OperatorKey],
     ) -> TenantOut:
         tenant = await container_of(request).catalog().get(tenant_id)
         if tenant is None:

@@ -1,0 +1,122 @@
+"""An API wired to a real database (SQLite or PostgreSQL), driven in the test's own loop."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from dependency_injector import providers
+
+from adapters.argon2.password_hasher import Argon2PasswordHasher
+from adapters.memory.mail_sender import RecordingMailSender
+from adapters.sql.tenant_tables import outbox
+from apps.api.app import create_app
+from apps.config.loading import load_settings
+from apps.container import Container, build_container, check_adapters, close_container
+from apps.maintenance import migrate_control
+from core.identity.services import create_operator_key
+from tests.conftest import Database
+
+TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
+ADMIN_PASSWORD = "correct horse battery staple"
+
+
+def settings_for(database: Database, data_dir: Path, **overrides: Any) -> Any:
+    return load_settings(
+        profile="production",
+        data_dir=data_dir,
+        database={"url": database.url, "tenant_database_prefix": database.tenant_prefix},
+        auth={"jwt_secret": TEST_JWT_SECRET},
+        mail={"backend": "console"},
+        video={"backend": "development"},
+        **overrides,
+    )
+
+
+@pytest.fixture
+async def container(database: Database, tmp_path: Path) -> AsyncIterator[Container]:
+    container = build_container(settings_for(database, tmp_path))
+    container.hasher.override(
+        providers.Object(Argon2PasswordHasher(time_cost=1, memory_cost_kib=8192))
+    )
+    container.mail.override(providers.Object(RecordingMailSender()))
+    await migrate_control(container)
+    try:
+        yield container
+    finally:
+        await close_container(container)
+
+
+@dataclass
+class Api:
+    """An HTTP client on the app plus the operator key, with helpers for the usual set-up."""
+
+    client: httpx.AsyncClient
+    operator_key: str
+    container: Container
+
+    async def create_tenant(self, slug: str, email: str = "admin@acme.example") -> dict[str, Any]:
+        response = await self.client.post(
+            "/api/v1/tenants",
+            json={
+                "slug": slug,
+                "display_name": f"{slug.title()} Inc.",
+                "admin_email": email,
+                "admin_password": ADMIN_PASSWORD,
+                "admin_name": "Ada Admin",
+            },
+            headers={"Authorization": f"Bearer {self.operator_key}"},
+        )
+        assert response.status_code == 201, response.text
+        created: dict[str, Any] = response.json()
+        return created
+
+    async def login(self, slug: str, email: str = "admin@acme.example") -> dict[str, str]:
+        """Headers for a signed-in admin of the tenant."""
+        response = await self.client.post(
+            "/api/v1/auth/login",
+            json={"email": email, "password": ADMIN_PASSWORD},
+            headers={"X-Passerelle-Tenant": slug},
+        )
+        assert response.status_code == 200, response.text
+        token = response.json()["access_token"]
+        return {"X-Passerelle-Tenant": slug, "Authorization": f"Bearer {token}"}
+
+    async def create_session(self, headers: dict[str, str], reference: str = "Ticket 1") -> str:
+        response = await self.client.post(
+            "/api/v1/sessions", json={"reference": reference}, headers=headers
+        )
+        assert response.status_code == 201, response.text
+        session_id: str = response.json()["id"]
+        return session_id
+
+    async def outbox_size(self, slug: str) -> int:
+        tenant = await self.container.catalog().find_by_slug(slug)
+        assert tenant is not None
+        engine = self.container.tenant_engines().get(tenant.id)
+        async with engine.connect() as connection:
+            query = sa.select(sa.func.count()).select_from(outbox)
+            return int((await connection.execute(query)).scalar_one())
+
+    @property
+    def mail(self) -> RecordingMailSender:
+        sender = self.container.mail()
+        assert isinstance(sender, RecordingMailSender)
+        return sender
+
+
+@pytest.fixture
+async def api(container: Container) -> AsyncIterator[Api]:
+    operator_key, _ = await create_operator_key(
+        "tests", keys=container.operator_keys(), clock=container.clock()
+    )
+    await check_adapters(container)
+    app = create_app(container, close=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield Api(client=client, operator_key=operator_key, container=container)

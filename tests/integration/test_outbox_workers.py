@@ -1,0 +1,107 @@
+"""Several workers on one outbox: each message delivered once, a dead worker's rows recovered."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import timedelta
+
+from dependency_injector import providers
+
+from adapters.memory.clock import FixedClock
+from apps.container import Container
+from apps.worker.outbox_worker import OutboxWorker
+from core.notifications.model import Channel, NotificationStatus, OutboxMessage
+from core.tenants.model import Tenant
+from core.tenants.services import CreateTenant, create_tenant
+from ports.mail import MailMessage
+from tests.integration.conftest import ADMIN_PASSWORD
+
+
+class SlowRecordingSender:
+    """Takes a little time per message, so concurrent workers really overlap."""
+
+    def __init__(self) -> None:
+        self.sent: list[MailMessage] = []
+
+    async def send(self, message: MailMessage) -> None:
+        await asyncio.sleep(0.005)
+        self.sent.append(message)
+
+
+async def _tenant_with_messages(
+    container: Container, count: int
+) -> tuple[Tenant, list[OutboxMessage]]:
+    tenant, _ = await create_tenant(
+        CreateTenant("acme", "ACME", "a@b.example", ADMIN_PASSWORD, "Ada"),
+        container.tenant_dependencies(),
+    )
+    now = container.clock().now()
+    messages = [
+        OutboxMessage(
+            id=uuid.uuid4(),
+            kind="session_invitation",
+            channel=Channel.EMAIL,
+            recipient=f"guest{n}@supplier.example",
+            payload={
+                "guest_name": "G",
+                "inviter_name": "A",
+                "session_id": "s",
+                "session_reference": "r",
+            },
+            status=NotificationStatus.QUEUED,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+        for n in range(count)
+    ]
+    async with container.tenant_uow()(tenant.id) as uow:
+        for message in messages:
+            await uow.outbox.add(message)
+        await uow.commit()
+    return tenant, messages
+
+
+async def test_concurrent_workers_deliver_every_message_exactly_once(container: Container) -> None:
+    sender = SlowRecordingSender()
+    container.mail.override(providers.Object(sender))
+    container.delivery_dependencies.reset()
+    container.settings().worker.batch_size = 5
+    tenant, messages = await _tenant_with_messages(container, 40)
+
+    workers = [OutboxWorker(container) for _ in range(4)]
+    while len(sender.sent) < len(messages):
+        reports = await asyncio.gather(*(w.run_once() for w in workers))
+        assert sum(r.attempted for r in reports) > 0
+
+    recipients = [m.to for m in sender.sent]
+    assert sorted(recipients) == sorted(m.recipient for m in messages)
+    async with container.tenant_uow()(tenant.id) as uow:
+        stored = [await uow.outbox.get(m.id) for m in messages]
+    assert {s.status for s in stored if s} == {NotificationStatus.SENT}
+    assert {s.attempts for s in stored if s} == {1}
+
+
+async def test_rows_of_a_worker_that_died_are_reclaimed_after_the_lease(
+    container: Container,
+) -> None:
+    clock = FixedClock(container.clock().now())
+    container.clock.override(providers.Object(clock))
+    sender = SlowRecordingSender()
+    container.mail.override(providers.Object(sender))
+    container.delivery_dependencies.reset()
+    tenant, messages = await _tenant_with_messages(container, 3)
+
+    async with container.tenant_uow()(tenant.id) as uow:
+        for message in await uow.outbox.due(clock.now(), 10):
+            await uow.outbox.save(message.claimed(clock.now(), timedelta(seconds=60)))
+        await uow.commit()
+
+    worker = OutboxWorker(container)
+    clock.advance(timedelta(seconds=59))
+    assert (await worker.run_once()).attempted == 0
+    clock.advance(timedelta(seconds=2))
+    assert (await worker.run_once()).sent == 3
+    assert sorted(m.to for m in sender.sent) == sorted(m.recipient for m in messages)

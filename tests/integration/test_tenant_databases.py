@@ -1,0 +1,74 @@
+"""Tenant databases: named from the id only, created idempotently, engines kept within a bound."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from adapters.sql.engines import TenantEngines
+from adapters.sql.locator import DatabaseLocator
+from apps.container import Container
+from core.tenants.services import CreateTenant, create_tenant
+from tests.conftest import Database
+from tests.integration.conftest import ADMIN_PASSWORD
+
+
+async def test_tenant_database_name_comes_from_the_id_never_the_slug(
+    container: Container, database: Database
+) -> None:
+    tenant, _ = await create_tenant(
+        CreateTenant("robert-drop-table", "Bobby Tables", "a@b.example", ADMIN_PASSWORD, "Bob"),
+        container.tenant_dependencies(),
+    )
+    locator = container.locator()
+    if database.backend == "postgresql":
+        async with container.control_engine().connect() as connection:
+            names = (
+                (
+                    await connection.execute(
+                        sa.text("SELECT datname FROM pg_database WHERE datname LIKE :p"),
+                        {"p": database.tenant_prefix + "%"},
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        assert names == [database.tenant_prefix + tenant.id.hex]
+    else:
+        assert locator.sqlite_path(tenant.id).name == f"{tenant.id}.db"
+        assert locator.sqlite_path(tenant.id).exists()
+    assert "robert" not in str(locator.url_for(tenant.id))
+
+
+async def test_ensuring_a_tenant_database_twice_changes_nothing(container: Container) -> None:
+    tenant, _ = await create_tenant(
+        CreateTenant("acme", "ACME", "a@b.example", ADMIN_PASSWORD, "Ada"),
+        container.tenant_dependencies(),
+    )
+    databases = container.tenant_databases()
+    await databases.ensure(tenant.id)
+    await databases.ensure(tenant.id)
+    assert await databases.exists(tenant.id)
+    assert not await databases.exists(uuid.uuid4())
+    async with container.tenant_uow()(tenant.id) as uow:
+        assert await uow.users.find_by_email("a@b.example") is not None
+
+
+async def test_engine_cache_keeps_at_most_its_bound_and_evicts_the_least_recent(
+    tmp_path: Path,
+) -> None:
+    locator = DatabaseLocator(f"sqlite+aiosqlite:///{tmp_path}/control.db")
+    engines = TenantEngines(locator.url_for, max_engines=2)
+    first, second, third = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    engine_first = engines.get(first)
+    engines.get(second)
+    assert engines.get(first) is engine_first
+    engines.get(third)
+
+    assert len(engines) == 2
+    assert engines.get(first) is engine_first
+    assert len(engines) == 2
+    await engines.dispose()
+    assert len(engines) == 0

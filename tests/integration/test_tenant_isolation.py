@@ -1,0 +1,90 @@
+"""Tenants never see each other's data: every tenant endpoint, both ways it could leak.
+
+1. A token of tenant B sent to tenant A is refused with 403, whatever the endpoint.
+2. Tenant B, with its own valid token, asking for tenant A's objects by id gets 404.
+New tenant endpoints must be added to ENDPOINTS; test_every_tenant_route_is_listed fails
+otherwise.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.integration.conftest import Api
+
+ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
+    ("GET", "/api/v1/sessions", None),
+    ("POST", "/api/v1/sessions", {"reference": "x"}),
+    ("GET", "/api/v1/sessions/{session_id}", None),
+    ("POST", "/api/v1/sessions/{session_id}/join", None),
+    (
+        "POST",
+        "/api/v1/sessions/{session_id}/invitations",
+        {"email": "g@x.example", "display_name": "G"},
+    ),
+    ("GET", "/api/v1/sessions/{session_id}/invitations", None),
+    ("GET", "/api/v1/notifications/{notification_id}", None),
+]
+PUBLIC_OR_OPERATOR = {
+    "/api/v1/health",
+    "/api/v1/auth/login",
+    "/api/v1/tenants",
+    "/api/v1/tenants/{tenant_id}",
+}
+
+
+async def _two_tenants_with_data(api: Api) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    await api.create_tenant("alpha")
+    await api.create_tenant("bravo")
+    alpha = await api.login("alpha")
+    bravo = await api.login("bravo")
+    session_id = await api.create_session(alpha, "alpha's secret ticket")
+    invited = await api.client.post(
+        f"/api/v1/sessions/{session_id}/invitations",
+        json={"email": "g@x.example", "display_name": "G"},
+        headers=alpha,
+    )
+    ids = {"session_id": session_id, "notification_id": invited.json()["notification_id"]}
+    return alpha, bravo, ids
+
+
+@pytest.mark.parametrize(("method", "path", "body"), ENDPOINTS)
+async def test_token_of_another_tenant_is_forbidden(
+    api: Api, method: str, path: str, body: dict[str, Any] | None
+) -> None:
+    _, bravo, ids = await _two_tenants_with_data(api)
+    headers = {**bravo, "X-Passerelle-Tenant": "alpha"}
+    response = await api.client.request(method, path.format(**ids), json=body, headers=headers)
+    assert response.status_code == 403, response.text
+    assert response.json()["code"] == "tenant_mismatch"
+
+
+@pytest.mark.parametrize(("method", "path", "body"), [e for e in ENDPOINTS if "{" in e[1]])
+async def test_objects_of_another_tenant_are_not_found(
+    api: Api, method: str, path: str, body: dict[str, Any] | None
+) -> None:
+    _, bravo, ids = await _two_tenants_with_data(api)
+    response = await api.client.request(method, path.format(**ids), json=body, headers=bravo)
+    assert response.status_code == 404, response.text
+    assert "alpha" not in response.text
+
+
+async def test_lists_show_only_the_callers_tenant(api: Api) -> None:
+    alpha, bravo, _ = await _two_tenants_with_data(api)
+    seen_by_bravo = await api.client.get("/api/v1/sessions", headers=bravo)
+    seen_by_alpha = await api.client.get("/api/v1/sessions", headers=alpha)
+    assert seen_by_bravo.json()["items"] == []
+    assert len(seen_by_alpha.json()["items"]) == 1
+
+
+async def test_every_tenant_route_is_listed(api: Api) -> None:
+    document = (await api.client.get("/schema/openapi.json")).json()
+    routes = {
+        (method.upper(), path)
+        for path, operations in document["paths"].items()
+        for method in operations
+        if path not in PUBLIC_OR_OPERATOR
+    }
+    assert routes == {(method, path) for method, path, _ in ENDPOINTS}

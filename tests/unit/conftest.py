@@ -1,0 +1,79 @@
+"""Core use cases wired to in-memory adapters."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+import pytest
+
+from adapters.devvideo.video_provider import DevelopmentVideoProvider
+from adapters.memory.clock import FixedClock
+from adapters.memory.mail_sender import RecordingMailSender
+from adapters.memory.tenant_catalog import MemoryTenantCatalog, MemoryTenantDatabases
+from adapters.memory.tenant_store import MemoryTenantUnitOfWorkFactory
+from core.notifications.services import DeliveryDependencies
+from core.sessions.services import SessionDependencies
+from core.tenants.services import TenantDependencies
+
+
+class PlainHasher:
+    """Reversible on purpose: unit tests check the core's rules, not the hash."""
+
+    def hash(self, password: str) -> str:
+        return "plain:" + password
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        return password_hash == "plain:" + password
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def uow() -> MemoryTenantUnitOfWorkFactory:
+    return MemoryTenantUnitOfWorkFactory()
+
+
+@pytest.fixture
+def tenant_deps(clock: FixedClock, uow: MemoryTenantUnitOfWorkFactory) -> TenantDependencies:
+    return TenantDependencies(
+        catalog=MemoryTenantCatalog(),
+        databases=MemoryTenantDatabases(),
+        tenant_uow=uow,
+        hasher=PlainHasher(),
+        clock=clock,
+    )
+
+
+@pytest.fixture
+def video(clock: FixedClock) -> DevelopmentVideoProvider:
+    return DevelopmentVideoProvider(b"unit-test-secret", clock)
+
+
+@pytest.fixture
+def session_deps(
+    clock: FixedClock, uow: MemoryTenantUnitOfWorkFactory, video: DevelopmentVideoProvider
+) -> SessionDependencies:
+    return SessionDependencies(tenant_uow=uow, video=video, clock=clock)
+
+
+@pytest.fixture
+def mail() -> RecordingMailSender:
+    return RecordingMailSender()
+
+
+@pytest.fixture
+def delivery_deps(
+    clock: FixedClock, uow: MemoryTenantUnitOfWorkFactory, mail: RecordingMailSender
+) -> DeliveryDependencies:
+    return DeliveryDependencies(
+        tenant_uow=uow,
+        mail=mail,
+        clock=clock,
+        jitter=random.Random(7).uniform,
+        sender="Passerelle <no-reply@passerelle.test>",
+        public_url="https://demo.passerelle.test",
+    )

@@ -1,0 +1,213 @@
+"""Session rules: who hosts, joining the video room, inviting guests through the outbox."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import timedelta
+from uuid import UUID
+
+import pytest
+
+from adapters.devvideo.video_provider import DevelopmentVideoProvider
+from adapters.memory.clock import FixedClock
+from adapters.memory.tenant_store import MemoryTenantUnitOfWorkFactory
+from core.errors import Forbidden, InvalidInput, NotFound, Unavailable
+from core.identity.model import Actor, Role, User
+from core.notifications.model import NotificationStatus
+from core.sessions.model import SessionClosed, SessionState
+from core.sessions.services import (
+    InviteGuest,
+    SessionDependencies,
+    create_session,
+    get_session,
+    invite_guest,
+    join_session,
+)
+from ports.video import VideoGrant, VideoRole, VideoUnavailable
+
+TENANT = uuid.UUID("00000000-0000-4000-8000-00000000000a")
+
+
+def _user(uow: MemoryTenantUnitOfWorkFactory, clock: FixedClock, role: Role) -> Actor:
+    user = User(
+        id=uuid.uuid4(),
+        email=f"{uuid.uuid4().hex[:6]}@acme.example",
+        display_name=f"{role.value} person",
+        role=role,
+        password_hash="x",
+        created_at=clock.now(),
+    )
+    uow.data(TENANT).users[user.id] = user
+    return Actor(tenant_id=TENANT, user_id=user.id, role=role)
+
+
+@pytest.fixture
+def expert(uow: MemoryTenantUnitOfWorkFactory, clock: FixedClock) -> Actor:
+    return _user(uow, clock, Role.EXPERT)
+
+
+async def test_expert_creates_a_session_they_host(
+    expert: Actor, session_deps: SessionDependencies
+) -> None:
+    session = await create_session(expert, "  Ticket   42 ", session_deps)
+    assert session.host_id == expert.user_id
+    assert session.state is SessionState.CREATED
+    assert session.reference == "Ticket 42"
+    assert (await get_session(expert, session.id, session_deps)).id == session.id
+
+
+async def test_field_engineers_and_observers_may_not_host(
+    uow: MemoryTenantUnitOfWorkFactory, clock: FixedClock, session_deps: SessionDependencies
+) -> None:
+    for role in (Role.FIELD_ENGINEER, Role.OBSERVER):
+        with pytest.raises(Forbidden):
+            await create_session(_user(uow, clock, role), "", session_deps)
+    assert uow.data(TENANT).sessions == {}
+
+
+async def test_overlong_reference_is_refused_on_its_field(
+    expert: Actor, session_deps: SessionDependencies
+) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        await create_session(expert, "x" * 201, session_deps)
+    assert raised.value.field == "reference"
+
+
+async def test_first_join_creates_the_room_and_grants_a_verifiable_moderator_token(
+    expert: Actor,
+    session_deps: SessionDependencies,
+    video: DevelopmentVideoProvider,
+    uow: MemoryTenantUnitOfWorkFactory,
+) -> None:
+    session = await create_session(expert, "", session_deps)
+    first = await join_session(expert, session.id, session_deps)
+    second = await join_session(expert, session.id, session_deps)
+
+    assert first.video.room_id == second.video.room_id
+    claims = video.verify(first.video.token)
+    assert claims is not None
+    assert claims["participant"] == str(first.participant.id)
+    assert claims["role"] == VideoRole.MODERATOR.value
+    stored = uow.data(TENANT).sessions[session.id]
+    assert stored.state is SessionState.ACTIVE
+    assert stored.video_room_id == first.video.room_id
+    assert len(uow.data(TENANT).participants) == 2
+
+
+async def test_expired_or_tampered_video_tokens_do_not_verify(
+    expert: Actor,
+    session_deps: SessionDependencies,
+    video: DevelopmentVideoProvider,
+    clock: FixedClock,
+) -> None:
+    session = await create_session(expert, "", session_deps)
+    grant = (await join_session(expert, session.id, session_deps)).video
+    assert video.verify(grant.token[:-2] + "AA") is None
+    clock.advance(timedelta(hours=3))
+    assert video.verify(grant.token) is None
+
+
+class BrokenVideo:
+    name = "broken"
+
+    async def create_room(self, session_id: UUID) -> str:
+        raise VideoUnavailable("connection refused")
+
+    def grant(
+        self, room_id: str, participant_id: UUID, role: VideoRole, ttl: timedelta
+    ) -> VideoGrant:
+        raise AssertionError("no grant without a room")
+
+
+async def test_video_outage_answers_unavailable_and_writes_nothing(
+    expert: Actor,
+    uow: MemoryTenantUnitOfWorkFactory,
+    clock: FixedClock,
+    session_deps: SessionDependencies,
+) -> None:
+    session = await create_session(expert, "", session_deps)
+    broken = SessionDependencies(tenant_uow=uow, video=BrokenVideo(), clock=clock)
+
+    with pytest.raises(Unavailable):
+        await join_session(expert, session.id, broken)
+
+    assert uow.data(TENANT).participants == {}
+    assert uow.data(TENANT).sessions[session.id].state is SessionState.CREATED
+
+
+async def test_only_the_host_or_an_admin_may_join_as_host(
+    expert: Actor,
+    uow: MemoryTenantUnitOfWorkFactory,
+    clock: FixedClock,
+    session_deps: SessionDependencies,
+) -> None:
+    session = await create_session(expert, "", session_deps)
+    other_expert = _user(uow, clock, Role.EXPERT)
+    with pytest.raises(Forbidden):
+        await join_session(other_expert, session.id, session_deps)
+    admin = _user(uow, clock, Role.ADMIN)
+    assert (
+        await join_session(admin, session.id, session_deps)
+    ).participant.user_id == admin.user_id
+
+
+async def test_unknown_session_is_not_found(
+    expert: Actor, session_deps: SessionDependencies
+) -> None:
+    with pytest.raises(NotFound) as raised:
+        await join_session(expert, uuid.uuid4(), session_deps)
+    assert raised.value.code == "session_not_found"
+
+
+async def test_invitation_and_its_email_are_committed_together(
+    expert: Actor, session_deps: SessionDependencies, uow: MemoryTenantUnitOfWorkFactory
+) -> None:
+    session = await create_session(expert, "Pump P-12", session_deps)
+    invitation, message = await invite_guest(
+        expert,
+        InviteGuest(
+            session_id=session.id, email="Gus@Supplier.example", display_name="Gus", locale="nl"
+        ),
+        session_deps,
+    )
+
+    data = uow.data(TENANT)
+    assert data.invitations[invitation.id].notification_id == message.id
+    assert data.outbox[message.id].status is NotificationStatus.QUEUED
+    assert message.recipient == "gus@supplier.example"
+    assert message.payload["session_reference"] == "Pump P-12"
+    assert message.payload["locale"] == "nl"
+
+
+@pytest.mark.parametrize(
+    ("email", "locale", "field"),
+    [("not-an-email", "en", "email"), ("gus@supplier.example", "de", "locale")],
+)
+async def test_bad_invitation_writes_neither_invitation_nor_mail(
+    expert: Actor,
+    session_deps: SessionDependencies,
+    uow: MemoryTenantUnitOfWorkFactory,
+    email: str,
+    locale: str,
+    field: str,
+) -> None:
+    session = await create_session(expert, "", session_deps)
+    with pytest.raises(InvalidInput) as raised:
+        await invite_guest(
+            expert,
+            InviteGuest(session.id, email=email, display_name="Gus", locale=locale),
+            session_deps,
+        )
+    assert raised.value.field == field
+    assert uow.data(TENANT).invitations == {}
+    assert uow.data(TENANT).outbox == {}
+
+
+async def test_ended_sessions_take_no_more_guests(
+    expert: Actor, session_deps: SessionDependencies, uow: MemoryTenantUnitOfWorkFactory
+) -> None:
+    session = await create_session(expert, "", session_deps)
+    uow.data(TENANT).sessions[session.id] = replace(session, state=SessionState.ENDED)
+    with pytest.raises(SessionClosed):
+        await invite_guest(expert, InviteGuest(session.id, "g@x.example", "G"), session_deps)
