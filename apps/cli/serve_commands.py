@@ -71,9 +71,17 @@ def run_worker(settings: Settings) -> None:
 async def _demo_credentials(container: Container) -> dict[str, Any]:
     """Created once, kept in the data directory (mode 0600) so later starts can show them."""
     path = container.settings().data_dir / CREDENTIALS_FILE
-    if await container.catalog().find_by_slug(DEMO_SLUG) is not None and path.exists():
-        stored: dict[str, Any] = json.loads(path.read_text())
-        return stored
+    if await container.catalog().find_by_slug(DEMO_SLUG) is not None:
+        if path.exists():
+            stored: dict[str, Any] = json.loads(path.read_text())
+            return stored
+        unknown = f"(unknown: {path} was removed)"
+        return {
+            "tenant": DEMO_SLUG,
+            "email": DEMO_ADMIN,
+            "password": unknown,
+            "operator_key": unknown,
+        }
     password = secrets.token_urlsafe(12)
     await create_tenant(
         CreateTenant(

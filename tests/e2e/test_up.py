@@ -1,0 +1,154 @@
+"""`passerelle up` as a user runs it: a subprocess on a free port, driven over HTTP."""
+
+from __future__ import annotations
+
+import email
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email.message import Message
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import free_port
+
+pytestmark = pytest.mark.e2e
+
+
+@dataclass
+class Platform:
+    url: str
+    data_dir: Path
+    process: subprocess.Popen[bytes]
+
+    def credentials(self) -> dict[str, str]:
+        stored: dict[str, str] = json.loads((self.data_dir / "demo-credentials.json").read_text())
+        return stored
+
+
+def _start(data_dir: Path, env: dict[str, str]) -> Iterator[Platform]:
+    port = free_port()
+    command = [
+        str(Path(sys.executable).parent / "passerelle"),
+        "up",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(data_dir),
+    ]
+    log = (data_dir.parent / "up.log").open("wb")
+    process = subprocess.Popen(
+        command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **env}
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_healthy(url, process, data_dir.parent / "up.log")
+        yield Platform(url=url, data_dir=data_dir, process=process)
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"passerelle up exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{url}/api/v1/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    pytest.fail(f"passerelle up did not answer within 60 s:\n{log.read_text()}")
+
+
+@pytest.fixture
+def platform(tmp_path: Path) -> Iterator[Platform]:
+    yield from _start(tmp_path / "data", {"PASSERELLE_MAIL__BACKEND": "file"})
+
+
+def _drive_the_slice(platform: Platform) -> tuple[str, str]:
+    """Sign in, create a session, join it, invite a guest; returns (session id, notification id)."""
+    credentials = platform.credentials()
+    tenant = {"X-Passerelle-Tenant": credentials["tenant"]}
+    with httpx.Client(base_url=platform.url, timeout=10) as client:
+        login = client.post(
+            "/api/v1/auth/login",
+            json={"email": credentials["email"], "password": credentials["password"]},
+            headers=tenant,
+        )
+        assert login.status_code == 200, login.text
+        headers = {**tenant, "Authorization": f"Bearer {login.json()['access_token']}"}
+        session = client.post("/api/v1/sessions", json={"reference": "E2E pump"}, headers=headers)
+        assert session.status_code == 201, session.text
+        session_id = session.json()["id"]
+        joined = client.post(f"/api/v1/sessions/{session_id}/join", headers=headers)
+        assert joined.status_code == 200, joined.text
+        assert joined.json()["video"]["provider"] == "development"
+        invited = client.post(
+            f"/api/v1/sessions/{session_id}/invitations",
+            json={"email": "gus@supplier.example", "display_name": "Gus", "locale": "nl"},
+            headers=headers,
+        )
+        assert invited.status_code == 201, invited.text
+        notification_id = invited.json()["notification_id"]
+        _wait_for_status(client, headers, notification_id, "sent")
+        schema = client.get("/schema/openapi.json")
+        assert schema.status_code == 200
+    return session_id, notification_id
+
+
+def _wait_for_status(
+    client: httpx.Client, headers: dict[str, str], notification_id: str, status: str
+) -> None:
+    deadline = time.monotonic() + 20
+    seen = None
+    while time.monotonic() < deadline:
+        seen = client.get(f"/api/v1/notifications/{notification_id}", headers=headers).json()
+        if seen["status"] == status:
+            return
+        time.sleep(0.2)
+    pytest.fail(f"notification never reached {status}: {seen}")
+
+
+def test_up_runs_the_whole_slice_and_the_worker_delivers_the_invitation(platform: Platform) -> None:
+    session_id, notification_id = _drive_the_slice(platform)
+
+    (eml,) = (platform.data_dir / "var" / "mail").glob("*.eml")
+    message: Message = email.message_from_bytes(eml.read_bytes())
+    assert message["To"] == "gus@supplier.example"
+    assert message["X-Passerelle-Notification"] == notification_id
+    body = message.get_payload(decode=True)
+    assert isinstance(body, bytes)
+    assert f"/join/{session_id}" in body.decode()
+    assert "nodigt u uit" in body.decode()
+
+
+def test_second_start_keeps_the_demo_tenant_and_its_credentials(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    first = None
+    for _ in _start(data_dir, {}):
+        first = (data_dir / "demo-credentials.json").read_text()
+    for platform in _start(data_dir, {}):
+        assert (data_dir / "demo-credentials.json").read_text() == first
+        login = httpx.post(
+            f"{platform.url}/api/v1/auth/login",
+            json={
+                "email": platform.credentials()["email"],
+                "password": platform.credentials()["password"],
+            },
+            headers={"X-Passerelle-Tenant": "demo"},
+        )
+        assert login.status_code == 200

@@ -1,0 +1,121 @@
+"""The command line on a real database: migrate, create tenants, operator keys, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from apps.cli.main import app
+from apps.cli.output import ExitCode
+from tests.conftest import Database
+from tests.integration.conftest import ADMIN_PASSWORD, TEST_JWT_SECRET
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def environment(database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {
+        "PASSERELLE_PROFILE": "production",
+        "PASSERELLE_DATA_DIR": str(tmp_path),
+        "PASSERELLE_DATABASE__URL": database.url,
+        "PASSERELLE_DATABASE__TENANT_DATABASE_PREFIX": database.tenant_prefix,
+        "PASSERELLE_AUTH__JWT_SECRET": TEST_JWT_SECRET,
+        "PASSERELLE_MAIL__BACKEND": "console",
+        "PASSERELLE_VIDEO__BACKEND": "development",
+        "PASSERELLE_ADMIN_PASSWORD": ADMIN_PASSWORD,
+    }.items():
+        monkeypatch.setenv(name, value)
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout
+
+
+def _create(slug: str) -> tuple[int, str]:
+    return _run(
+        "tenants",
+        "create",
+        "--slug",
+        slug,
+        "--name",
+        "ACME",
+        "--admin-email",
+        "ops@acme.example",
+        "--admin-name",
+        "Ada",
+        "--json",
+    )
+
+
+@pytest.mark.usefixtures("environment")
+def test_migrate_then_create_tenant_then_migrate_every_tenant() -> None:
+    code, out = _run("migrate", "--json")
+    assert code == 0, out
+    assert json.loads(out)["tenants_migrated"] == 0
+
+    code, out = _create("acme")
+    assert code == 0, out
+    created = json.loads(out)
+    assert created["slug"] == "acme"
+    assert created["status"] == "active"
+
+    code, out = _run("migrate", "--json")
+    assert code == 0, out
+    assert json.loads(out) == {"control": "migrated", "tenants_migrated": 1, "tenants_failed": {}}
+
+    code, out = _run("tenants", "list", "--json")
+    assert [t["slug"] for t in json.loads(out)] == ["acme"]
+
+
+@pytest.mark.usefixtures("environment")
+def test_commands_on_an_unmigrated_database_exit_78_and_say_what_to_run() -> None:
+    result = runner.invoke(app, ["tenants", "list"])
+    assert result.exit_code == ExitCode.CONFIG
+    assert "passerelle migrate" in result.output
+
+
+@pytest.mark.usefixtures("environment")
+def test_taken_slug_exits_3_and_names_the_field() -> None:
+    assert _run("migrate")[0] == 0
+    assert _create("acme")[0] == 0
+    result = runner.invoke(
+        app,
+        [
+            "tenants",
+            "create",
+            "--slug",
+            "acme",
+            "--name",
+            "B",
+            "--admin-email",
+            "b@b.example",
+            "--admin-name",
+            "B",
+        ],
+    )
+    assert result.exit_code == ExitCode.REFUSED
+    assert "slug" in result.output
+
+
+@pytest.mark.usefixtures("environment")
+def test_operator_key_is_printed_once_as_json() -> None:
+    assert _run("migrate")[0] == 0
+    code, out = _run("operator-keys", "create", "provisioning-bot", "--json")
+    assert code == 0
+    key = json.loads(out)
+    assert key["name"] == "provisioning-bot"
+    assert key["key"].startswith("pxo_")
+
+
+def test_unreachable_database_exits_69(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PASSERELLE_DATABASE__URL", "postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    monkeypatch.setenv("PASSERELLE_AUTH__JWT_SECRET", TEST_JWT_SECRET)
+    monkeypatch.setenv("PASSERELLE_DATA_DIR", str(tmp_path))
+    result = runner.invoke(app, ["migrate"])
+    assert result.exit_code == ExitCode.UNAVAILABLE
+    assert "database unreachable" in result.output
