@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -29,13 +28,6 @@ def service_missing(message: str) -> None:
     if services_required():
         pytest.fail(f"{message} (PASSERELLE_REQUIRE_SERVICES=1: a missing service is a failure)")
     pytest.skip(message)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 _postgres_answer: list[str | None] = []

@@ -17,7 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import free_port
+from tests.support.network import free_port
+from tests.support.smtp_server import SmtpTestServer
 
 pytestmark = pytest.mark.e2e
 
@@ -134,6 +135,24 @@ def test_up_runs_the_whole_slice_and_the_worker_delivers_the_invitation(platform
     assert isinstance(body, bytes)
     assert f"/join/{session_id}" in body.decode()
     assert "nodigt u uit" in body.decode()
+
+
+def test_up_delivers_the_invitation_through_a_real_smtp_relay(
+    tmp_path: Path, smtp_server: SmtpTestServer
+) -> None:
+    relay = {
+        "PASSERELLE_MAIL__BACKEND": "smtp",
+        "PASSERELLE_SMTP__HOST": smtp_server.host,
+        "PASSERELLE_SMTP__PORT": str(smtp_server.port),
+        "PASSERELLE_SMTP__SECURITY": "none",
+    }
+    for platform in _start(tmp_path / "data", relay):
+        session_id, notification_id = _drive_the_slice(platform)
+
+    (received,) = smtp_server.mails
+    assert received.rcpt_tos == ("gus@supplier.example",)
+    assert received.message["X-Passerelle-Notification"] == notification_id
+    assert f"/join/{session_id}" in received.message.get_content()
 
 
 def test_second_start_keeps_the_demo_tenant_and_its_credentials(tmp_path: Path) -> None:

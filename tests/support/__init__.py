@@ -1,0 +1,1 @@
+"""Test helpers shared by several test suites: real peers started on loopback."""
