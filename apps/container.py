@@ -16,7 +16,8 @@ from dependency_injector import containers, providers
 from adapters.argon2.password_hasher import Argon2PasswordHasher
 from adapters.sql.engines import TenantEngines, create_engine
 from adapters.sql.locator import DatabaseLocator
-from adapters.sql.tenant_catalog import SqlOperatorKeys, SqlTenantCatalog
+from adapters.sql.operator_keys import SqlOperatorKeys
+from adapters.sql.tenant_catalog import SqlTenantCatalog
 from adapters.sql.tenant_databases import SqlTenantDatabases
 from adapters.sql.unit_of_work import SqlTenantUnitOfWorkFactory
 from adapters.system.clock import SystemClock
@@ -92,6 +93,12 @@ class Container(containers.DeclarativeContainer):
         SqlTenantDatabases, locator, control_engine, tenant_engines
     )
     tenant_uow = providers.Singleton(SqlTenantUnitOfWorkFactory, tenant_engines)
+    storage = providers.Singleton(
+        lambda registry, s, context: _adapter(registry, "storage", s.storage_backend, context),
+        registry,
+        settings,
+        adapter_context,
+    )
 
     mail = providers.Singleton(
         lambda registry, s, context: _adapter(registry, "mail", s.mail_backend, context),
@@ -111,6 +118,7 @@ class Container(containers.DeclarativeContainer):
         TenantDependencies,
         catalog=catalog,
         databases=tenant_databases,
+        storage=storage,
         tenant_uow=tenant_uow,
         hasher=hasher,
         clock=clock,
@@ -143,6 +151,7 @@ async def check_adapters(container: Container) -> None:
     """Build every chosen adapter now, so a bad name or setting stops start-up, not a request."""
     container.mail()
     container.video()
+    container.storage()
     container.access_tokens()
 
 

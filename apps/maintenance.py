@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from uuid import UUID
@@ -10,11 +11,13 @@ from adapters.sql.migrator import History, upgrade
 from apps.container import Container
 from core.tenants.model import Tenant, TenantStatus
 from ports.pagination import PageRequest, Position
+from ports.tenant_databases import ProvisioningError
 
 
 @dataclass
 class MigrationReport:
     migrated: list[UUID] = field(default_factory=list)
+    skipped: list[UUID] = field(default_factory=list)
     failed: dict[UUID, str] = field(default_factory=dict)
 
 
@@ -27,7 +30,7 @@ async def tenants_to_migrate(container: Container) -> list[Tenant]:
     found: list[Tenant] = []
     after: Position | None = None
     while True:
-        page = await catalog.list(PageRequest(limit=500, after=after))
+        page = await catalog.browse(PageRequest(limit=500, after=after))
         found += [t for t in page.items if t.status is not TenantStatus.DELETED]
         if page.next is None:
             return found
@@ -35,21 +38,32 @@ async def tenants_to_migrate(container: Container) -> list[Tenant]:
 
 
 async def migrate_tenants(
-    container: Container, tenants: list[Tenant], on_done: Callable[[Tenant, str | None], None]
+    container: Container,
+    tenants: list[Tenant],
+    on_done: Callable[[Tenant, str | None], None],
+    *,
+    concurrency: int = 4,
 ) -> MigrationReport:
-    """Migrate each tenant in turn; a failure is recorded and the next tenant goes on.
+    """Migrate tenants, ``concurrency`` at a time; a failure is recorded and the rest go on.
 
-    Running it again resumes: tenants already at head cost one version check.
+    Tenants already at head are skipped after one version check, so running it again
+    after a failure only redoes what failed.
     """
     report = MigrationReport()
     databases = container.tenant_databases()
-    for tenant in tenants:
-        try:
-            await databases.ensure(tenant.id)
-        except Exception as exc:  # noqa: BLE001 - every failure is reported per tenant
-            report.failed[tenant.id] = f"{type(exc).__name__}: {exc}"
-            on_done(tenant, report.failed[tenant.id])
-            continue
-        report.migrated.append(tenant.id)
-        on_done(tenant, None)
+    slots = asyncio.Semaphore(concurrency)
+
+    async def migrate(tenant: Tenant) -> None:
+        async with slots:
+            try:
+                if await databases.at_head(tenant.id):
+                    report.skipped.append(tenant.id)
+                else:
+                    await databases.ensure(tenant.id)
+                    report.migrated.append(tenant.id)
+            except ProvisioningError as exc:
+                report.failed[tenant.id] = str(exc)
+            on_done(tenant, report.failed.get(tenant.id))
+
+    await asyncio.gather(*(migrate(tenant) for tenant in tenants))
     return report

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 
 class DevelopmentVideoSettings(BaseModel):
     """Signs tokens with a local secret; clients of the embedded platform can verify them."""
+
+    model_config = ConfigDict(extra="forbid")
 
     secret: SecretStr = Field(
         default=SecretStr("development-video-secret"),

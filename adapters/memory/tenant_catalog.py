@@ -1,29 +1,39 @@
-"""The tenant catalog, operator keys and tenant databases in memory."""
+"""The tenant catalog, operator keys, tenant databases and directories in memory."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 from adapters.memory.tenant_store import keyset_page
-from core.errors import Conflict
-from core.tenants.model import Tenant
+from core.identity.model import User
+from core.tenants.model import SlugTaken, Tenant, TenantEvent, TenantStatus
 from ports.operator_keys import OperatorKey
 from ports.pagination import Page, PageRequest, Position
+from ports.tenant_databases import ProvisioningError
+
+
+def _position(item: Tenant | TenantEvent) -> Position:
+    return Position(created_at=item.created_at, id=item.id)
 
 
 class MemoryTenantCatalog:
     def __init__(self) -> None:
         self.tenants: dict[UUID, Tenant] = {}
+        self.pending_admins: dict[UUID, User] = {}
+        self.audit: list[TenantEvent] = []
 
-    async def add(self, tenant: Tenant) -> None:
+    async def add(self, tenant: Tenant, pending_admin: User | None = None) -> None:
         if any(t.slug == tenant.slug for t in self.tenants.values()):
-            raise Conflict(
-                f"slug '{tenant.slug}' is already taken", field="slug", code="slug_taken"
-            )
+            raise SlugTaken(f"slug '{tenant.slug}' is already taken", field="slug")
         self.tenants[tenant.id] = tenant
+        if pending_admin is not None:
+            self.pending_admins[tenant.id] = pending_admin
 
     async def save(self, tenant: Tenant) -> None:
         self.tenants[tenant.id] = tenant
+        if tenant.status is not TenantStatus.PROVISIONING:
+            self.pending_admins.pop(tenant.id, None)
 
     async def get(self, tenant_id: UUID) -> Tenant | None:
         return self.tenants.get(tenant_id)
@@ -31,10 +41,28 @@ class MemoryTenantCatalog:
     async def find_by_slug(self, slug: str) -> Tenant | None:
         return next((t for t in self.tenants.values() if t.slug == slug), None)
 
-    async def list(self, page: PageRequest) -> Page[Tenant]:
-        return keyset_page(
-            list(self.tenants.values()), page, lambda t: Position(created_at=t.created_at, id=t.id)
-        )
+    async def pending_admin(self, tenant_id: UUID) -> User | None:
+        return self.pending_admins.get(tenant_id)
+
+    async def browse(
+        self, page: PageRequest, *, status: TenantStatus | None = None
+    ) -> Page[Tenant]:
+        chosen = [t for t in self.tenants.values() if status is None or t.status is status]
+        return keyset_page(chosen, page, _position)
+
+    async def purge_due(self, now: datetime, limit: int) -> list[Tenant]:
+        due = [
+            t
+            for t in self.tenants.values()
+            if t.status is TenantStatus.DELETING and t.purge_after and t.purge_after <= now
+        ]
+        return due[:limit]
+
+    async def record(self, event: TenantEvent) -> None:
+        self.audit.append(event)
+
+    async def events(self, tenant_id: UUID, page: PageRequest) -> Page[TenantEvent]:
+        return keyset_page([e for e in self.audit if e.tenant_id == tenant_id], page, _position)
 
 
 class MemoryOperatorKeys:
@@ -51,18 +79,34 @@ class MemoryOperatorKeys:
         return len(self.keys)
 
 
-class MemoryTenantDatabases:
-    """Remembers which tenants were provisioned; ``fail_next`` simulates a crash mid-way."""
+class MemoryTenantResources:
+    """Stands for tenant databases or directories; ``fail_next`` simulates a crash mid-way."""
 
     def __init__(self) -> None:
         self.created: set[UUID] = set()
-        self.fail_next: Exception | None = None
+        self.fail_next: str | None = None
 
     async def ensure(self, tenant_id: UUID) -> None:
-        if self.fail_next is not None:
-            error, self.fail_next = self.fail_next, None
-            raise error
+        self._maybe_fail()
         self.created.add(tenant_id)
 
     async def exists(self, tenant_id: UUID) -> bool:
         return tenant_id in self.created
+
+    async def at_head(self, tenant_id: UUID) -> bool:
+        return tenant_id in self.created
+
+    async def drop(self, tenant_id: UUID) -> None:
+        self._maybe_fail()
+        self.created.discard(tenant_id)
+
+    async def purge(self, tenant_id: UUID) -> None:
+        await self.drop(tenant_id)
+
+    async def tenant_ids(self) -> set[UUID]:
+        return set(self.created)
+
+    def _maybe_fail(self) -> None:
+        if self.fail_next is not None:
+            reason, self.fail_next = self.fail_next, None
+            raise ProvisioningError(reason)

@@ -1,4 +1,4 @@
-"""Tables of the control database: the tenant catalog and operator credentials."""
+"""Tables of the control database: tenant catalog, audit trail, operator credentials."""
 
 from __future__ import annotations
 
@@ -17,7 +17,31 @@ tenants = sa.Table(
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.Column("placement", sa.String(20), nullable=False, server_default="shared"),
+    sa.Column("database_url", sa.Text(), nullable=True),
+    sa.Column("max_users", sa.Integer(), nullable=False, server_default="25"),
+    sa.Column("max_concurrent_sessions", sa.Integer(), nullable=False, server_default="5"),
+    sa.Column("monthly_session_minutes", sa.Integer(), nullable=False, server_default="6000"),
+    sa.Column("storage_quota_bytes", sa.BigInteger(), nullable=False, server_default="10737418240"),
+    sa.Column("provisioning_error", sa.Text(), nullable=True),
+    sa.Column("pending_admin", sa.JSON(), nullable=True),
+    sa.Column("deleted_at", UtcDateTime(), nullable=True),
+    sa.Column("purge_after", UtcDateTime(), nullable=True),
     sa.Index("ix_tenants_created_at_id", "created_at", "id"),
+    sa.Index("ix_tenants_status_purge_after", "status", "purge_after"),
+)
+
+tenant_events = sa.Table(
+    "tenant_events",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column("tenant_id", sa.Uuid(), nullable=False),
+    sa.Column("slug", sa.String(63), nullable=False),
+    sa.Column("action", sa.String(50), nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("detail", sa.JSON(), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Index("ix_tenant_events_tenant_id_created_at", "tenant_id", "created_at", "id"),
 )
 
 operator_keys = sa.Table(

@@ -1,4 +1,5 @@
-"""`passerelle config show`: the effective configuration, secrets masked."""
+"""`passerelle config show` and `reference`: the effective configuration, secrets masked,
+and the documentation of every setting."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from rich.syntax import Syntax
 from apps.cli.options import ConfigOption, JsonOption
 from apps.cli.output import console, emit_json
 from apps.cli.runtime import settings_or_exit
+from apps.config.reference import describe_settings, render_markdown
 
 app = typer.Typer(help="Inspect the configuration.", no_args_is_help=True)
 
@@ -41,3 +43,17 @@ def _mask_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
+
+
+@app.command("reference")
+def reference(as_json: JsonOption = False) -> None:
+    """Print every setting with its variable, TOML key, type, default and meaning.
+
+    Markdown by default; docs/configuration.md is this output, regenerate it with
+    `passerelle config reference > docs/configuration.md`.
+    """
+    entries = describe_settings()
+    if as_json:
+        emit_json([entry.to_json() for entry in entries])
+        return
+    typer.echo(render_markdown(entries), nl=False)

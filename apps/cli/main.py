@@ -13,7 +13,7 @@ from apps.cli.migrate_commands import migrate_command
 from apps.cli.options import ConfigOption, JsonOption
 from apps.cli.plugin_commands import plugins_command
 from apps.cli.runtime import settings_or_exit
-from apps.cli.serve_commands import run_worker, serve, up
+from apps.cli.serve_commands import serve, up, worker
 
 app = typer.Typer(
     name="passerelle",
@@ -64,16 +64,23 @@ def serve_command(config: ConfigOption = None) -> None:
 @app.command("worker")
 def worker_command(config: ConfigOption = None) -> None:
     """Run an outbox worker only; several may run at once."""
-    run_worker(settings_or_exit(config))
+    worker(settings_or_exit(config))
 
 
 @app.command("migrate")
-def migrate(config: ConfigOption = None, as_json: JsonOption = False) -> None:
+def migrate(
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=64, help="Tenant databases migrated at the same time.")
+    ] = 4,
+) -> None:
     """Upgrade the control database, then every tenant database; safe to run again.
 
-    A tenant that fails is reported and the others go on; exit 1 if any failed.
+    Tenants already at the newest schema are skipped. A tenant that fails is reported
+    and the others go on; exit 1 if any failed, and running it again resumes.
     """
-    migrate_command(settings_or_exit(config), as_json)
+    migrate_command(settings_or_exit(config), as_json, concurrency)
 
 
 @app.command("plugins")

@@ -12,7 +12,7 @@ from apps.maintenance import MigrationReport, migrate_control, migrate_tenants, 
 from core.tenants.model import Tenant
 
 
-def migrate_command(settings: Settings, as_json: bool) -> None:
+def migrate_command(settings: Settings, as_json: bool, concurrency: int) -> None:
     async def work(container: Container) -> MigrationReport:
         await migrate_control(container)
         tenants = await tenants_to_migrate(container)
@@ -32,7 +32,7 @@ def migrate_command(settings: Settings, as_json: bool) -> None:
 
         with progress:
             task = progress.add_task("tenants", total=len(tenants))
-            return await migrate_tenants(container, tenants, done)
+            return await migrate_tenants(container, tenants, done, concurrency=concurrency)
 
     report = run_with_container(settings, work, needs_schema=False)
     if as_json:
@@ -40,13 +40,14 @@ def migrate_command(settings: Settings, as_json: bool) -> None:
             {
                 "control": "migrated",
                 "tenants_migrated": len(report.migrated),
+                "tenants_skipped": len(report.skipped),
                 "tenants_failed": {str(k): v for k, v in report.failed.items()},
             }
         )
     else:
         console.print(
-            f"control database migrated; {len(report.migrated)} tenant database(s) migrated, "
-            f"{len(report.failed)} failed"
+            f"control database migrated; tenant databases: {len(report.migrated)} migrated, "
+            f"{len(report.skipped)} already at head, {len(report.failed)} failed"
         )
     if report.failed:
         fail(

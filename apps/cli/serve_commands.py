@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import secrets
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from apps.api.app import create_app
 from apps.config.settings import Settings
 from apps.container import Container, build_container, check_adapters, close_container
 from apps.maintenance import migrate_control, migrate_tenants, tenants_to_migrate
-from apps.worker.outbox_worker import OutboxWorker, worker_lifespan
+from apps.worker.process import run_worker, worker_lifespan
 from core.identity.services import create_operator_key
 from core.tenants.services import CreateTenant, create_tenant
 
@@ -55,13 +56,16 @@ def up(settings: Settings) -> None:
     serve(settings, with_worker=True)
 
 
-def run_worker(settings: Settings) -> None:
+def worker(settings: Settings) -> None:
     async def main() -> None:
         container = build_container(settings)
         stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signal_number in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signal_number, stop.set)
         try:
             await check_adapters(container)
-            await OutboxWorker(container).run(stop)
+            await run_worker(container, stop)
         finally:
             await close_container(container)
 
@@ -92,6 +96,7 @@ async def _demo_credentials(container: Container) -> dict[str, Any]:
             admin_name="Demo Admin",
         ),
         container.tenant_dependencies(),
+        actor="passerelle up",
     )
     operator_key, _ = await create_operator_key(
         "demo operator", keys=container.operator_keys(), clock=container.clock()

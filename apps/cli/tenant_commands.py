@@ -1,24 +1,87 @@
-"""`passerelle tenants ...`: the same tenant use cases as the operator API."""
+"""`passerelle tenants ...`: the same tenant use cases as the operator API.
+
+A tenant is named by its slug or its id wherever a command takes TENANT.
+"""
 
 from __future__ import annotations
 
+import getpass
 import os
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, replace
+from datetime import timedelta
+from typing import Annotated, Any, Protocol
+from uuid import UUID
 
 import typer
 from rich.table import Table
 
 from apps.cli.options import ConfigOption, JsonOption
-from apps.cli.output import console, emit_json
+from apps.cli.output import ExitCode, console, emit_json, fail
 from apps.cli.runtime import run_with_container, settings_or_exit
 from apps.container import Container
 from core.identity.model import User
-from core.tenants.model import Tenant
-from core.tenants.services import CreateTenant, create_tenant
-from ports.pagination import PageRequest
+from core.tenants import lifecycle
+from core.tenants.model import PlanLimits, Tenant, TenantStatus
+from core.tenants.services import (
+    CreateTenant,
+    TenantDependencies,
+    create_tenant,
+    existing_tenant,
+    provision_tenant,
+)
+from ports.pagination import PageRequest, Position
 
-app = typer.Typer(help="Create and list tenants.", no_args_is_help=True)
+app = typer.Typer(help="Create, inspect and manage tenants.", no_args_is_help=True)
 PASSWORD_VARIABLE = "PASSERELLE_ADMIN_PASSWORD"  # noqa: S105 - a variable name
+
+
+class TenantChange(Protocol):
+    async def __call__(
+        self, reference: UUID | str, deps: TenantDependencies, *, actor: str
+    ) -> Tenant: ...
+
+
+TenantArgument = Annotated[str, typer.Argument(help="The tenant's slug or id.")]
+MaxUsers = Annotated[int | None, typer.Option(help="Plan limit: users.")]
+MaxSessions = Annotated[int | None, typer.Option(help="Plan limit: concurrent sessions.")]
+Minutes = Annotated[int | None, typer.Option(help="Plan limit: session minutes per month.")]
+Quota = Annotated[int | None, typer.Option(help="Plan limit: storage quota in bytes.")]
+
+
+def _actor() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+def _tenant_json(tenant: Tenant) -> dict[str, Any]:
+    return {
+        "id": str(tenant.id),
+        "slug": tenant.slug,
+        "display_name": tenant.display_name,
+        "status": tenant.status.value,
+        "placement": tenant.placement.value,
+        "limits": asdict(tenant.limits),
+        "provisioning_error": tenant.provisioning_error,
+        "created_at": tenant.created_at.isoformat(),
+        "purge_after": tenant.purge_after.isoformat() if tenant.purge_after else None,
+    }
+
+
+def _run_on_tenant(
+    config: ConfigOption,
+    as_json: bool,
+    work: Callable[[Container], Awaitable[Tenant]],
+    message: str,
+) -> None:
+    tenant = run_with_container(settings_or_exit(config), work)
+    if as_json:
+        emit_json(_tenant_json(tenant))
+    else:
+        console.print(message.format(slug=tenant.slug, status=tenant.status.value, t=tenant))
+
+
+def _limit_changes(**limits: int | None) -> dict[str, int]:
+    return {name: value for name, value in limits.items() if value is not None}
 
 
 @app.command("create")
@@ -27,59 +90,224 @@ def create(
     name: Annotated[str, typer.Option(help="Display name of the customer company.")],
     admin_email: Annotated[str, typer.Option(help="E-mail address of the first admin.")],
     admin_name: Annotated[str, typer.Option(help="Name of the first admin.")],
+    max_users: MaxUsers = None,
+    max_concurrent_sessions: MaxSessions = None,
+    monthly_session_minutes: Minutes = None,
+    storage_quota_bytes: Quota = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Create a tenant: catalog entry, database, migrations, first admin.
+    """Create a tenant: catalog entry, database, migrations, directory, first admin.
 
     The admin password is read from PASSERELLE_ADMIN_PASSWORD, or asked for (hidden)
-    when a terminal is attached. Exits 3 when the slug is taken or a value is refused.
+    when a terminal is attached. Exits 3 when the slug is taken or a value is refused,
+    69 when provisioning failed (the tenant stays 'provisioning': run `tenants provision`).
     """
     password = os.environ.get(PASSWORD_VARIABLE) or typer.prompt(
         "Admin password", hide_input=True, confirmation_prompt=True
     )
     settings = settings_or_exit(config)
+    limits = replace(
+        PlanLimits(),
+        **_limit_changes(
+            max_users=max_users,
+            max_concurrent_sessions=max_concurrent_sessions,
+            monthly_session_minutes=monthly_session_minutes,
+            storage_quota_bytes=storage_quota_bytes,
+        ),
+    )
 
     async def work(container: Container) -> tuple[Tenant, User]:
-        request = CreateTenant(
-            slug=slug,
-            display_name=name,
-            admin_email=admin_email,
-            admin_password=password,
-            admin_name=admin_name,
-        )
-        return await create_tenant(request, container.tenant_dependencies())
+        request = CreateTenant(slug, name, admin_email, password, admin_name, limits)
+        return await create_tenant(request, container.tenant_dependencies(), actor=_actor())
 
     tenant, admin = run_with_container(settings, work)
     if as_json:
-        emit_json(
-            {"id": tenant.id, "slug": tenant.slug, "status": tenant.status, "admin_id": admin.id}
-        )
+        emit_json({**_tenant_json(tenant), "admin_id": str(admin.id)})
     else:
         console.print(f"tenant [bold]{tenant.slug}[/] created ({tenant.id}), admin {admin.email}")
 
 
 @app.command("list")
-def list_tenants(config: ConfigOption = None, as_json: JsonOption = False) -> None:
+def list_tenants(
+    status: Annotated[TenantStatus | None, typer.Option(help="Only tenants in this state.")] = None,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
     """List tenants, oldest first."""
-    settings = settings_or_exit(config)
 
     async def work(container: Container) -> list[Tenant]:
-        page = await container.catalog().list(PageRequest(limit=1000))
-        return page.items
+        found: list[Tenant] = []
+        after: Position | None = None
+        while True:
+            page = await container.catalog().browse(PageRequest(500, after), status=status)
+            found += page.items
+            if page.next is None:
+                return found
+            after = page.next
 
-    tenants = run_with_container(settings, work)
+    tenants = run_with_container(settings_or_exit(config), work)
     if as_json:
-        emit_json(
-            [
-                {"id": t.id, "slug": t.slug, "name": t.display_name, "status": t.status}
-                for t in tenants
-            ]
-        )
+        emit_json([_tenant_json(t) for t in tenants])
         return
-    table = Table(title="Tenants")
-    for column in ("slug", "name", "status", "id"):
+    table = Table(title=f"Tenants ({len(tenants)})")
+    for column in ("slug", "name", "status", "users", "sessions", "id"):
         table.add_column(column)
     for t in tenants:
-        table.add_row(t.slug, t.display_name, t.status.value, str(t.id))
+        table.add_row(
+            t.slug,
+            t.display_name,
+            t.status.value,
+            str(t.limits.max_users),
+            str(t.limits.max_concurrent_sessions),
+            str(t.id),
+        )
     console.print(table)
+
+
+@app.command("show")
+def show(tenant: TenantArgument, config: ConfigOption = None, as_json: JsonOption = False) -> None:
+    """Show one tenant: state, placement, limits, provisioning error."""
+
+    async def work(container: Container) -> Tenant:
+        return await existing_tenant(container.catalog(), tenant)
+
+    _run_on_tenant(config, as_json, work, "{t}")
+
+
+@app.command("update")
+def update(
+    tenant: TenantArgument,
+    name: Annotated[str | None, typer.Option(help="New display name.")] = None,
+    max_users: MaxUsers = None,
+    max_concurrent_sessions: MaxSessions = None,
+    monthly_session_minutes: Minutes = None,
+    storage_quota_bytes: Quota = None,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Rename a tenant or change plan limits; limits not given keep their value."""
+    changes = _limit_changes(
+        max_users=max_users,
+        max_concurrent_sessions=max_concurrent_sessions,
+        monthly_session_minutes=monthly_session_minutes,
+        storage_quota_bytes=storage_quota_bytes,
+    )
+
+    async def work(container: Container) -> Tenant:
+        return await lifecycle.update_tenant(
+            tenant,
+            container.tenant_dependencies(),
+            actor=_actor(),
+            display_name=name,
+            limits=changes,
+        )
+
+    _run_on_tenant(config, as_json, work, "tenant [bold]{slug}[/] updated")
+
+
+def _state_command(name: str, change: TenantChange, summary: str) -> None:
+    """Register a command that moves one tenant to another state."""
+
+    def command(
+        tenant: TenantArgument, config: ConfigOption = None, as_json: JsonOption = False
+    ) -> None:
+        async def work(container: Container) -> Tenant:
+            return await change(tenant, container.tenant_dependencies(), actor=_actor())
+
+        _run_on_tenant(config, as_json, work, "tenant [bold]{slug}[/] is {status}")
+
+    command.__doc__ = summary
+    app.command(name)(command)
+
+
+_state_command(
+    "suspend",
+    lifecycle.suspend_tenant,
+    "Suspend a tenant: its endpoints answer 403 tenant_suspended; data is untouched.",
+)
+_state_command("resume", lifecycle.resume_tenant, "Resume a suspended tenant.")
+_state_command(
+    "provision",
+    provision_tenant,
+    "Finish provisioning a tenant whose creation failed half-way (idempotent).",
+)
+
+
+@app.command("delete")
+def delete(
+    tenant: TenantArgument,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Delete a tenant: requests stop now, data is purged after tenancy.deletion_grace_days."""
+    settings = settings_or_exit(config)
+    if not yes and not typer.confirm(f"Delete tenant {tenant}?"):
+        fail("not confirmed", ExitCode.REFUSED)
+    grace = timedelta(days=settings.tenancy.deletion_grace_days)
+
+    async def work(container: Container) -> Tenant:
+        deps = container.tenant_dependencies()
+        return await lifecycle.delete_tenant(tenant, deps, actor=_actor(), grace=grace)
+
+    _run_on_tenant(
+        config, as_json, work, "tenant [bold]{slug}[/] is {status}; purge after {t.purge_after}"
+    )
+
+
+@app.command("purge")
+def purge(config: ConfigOption = None, as_json: JsonOption = False) -> None:
+    """Purge now every deleted tenant whose grace period has ended (workers also do this)."""
+
+    async def work(container: Container) -> lifecycle.PurgeReport:
+        return await lifecycle.purge_due_tenants(container.tenant_dependencies(), actor=_actor())
+
+    report = run_with_container(settings_or_exit(config), work)
+    if as_json:
+        emit_json({"purged": [t.slug for t in report.purged], "failed": report.failed})
+    else:
+        console.print(f"{len(report.purged)} tenant(s) purged, {len(report.failed)} failed")
+        for slug, error in report.failed.items():
+            console.print(f"[red]failed[/] {slug}: {error}")
+    if report.failed:
+        raise typer.Exit(int(ExitCode.FAILED))
+
+
+@app.command("reconcile")
+def reconcile(
+    clean: Annotated[
+        bool, typer.Option("--clean", help="Drop orphan databases and directories.")
+    ] = False,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Find databases and directories that belong to no tenant, and tenants missing theirs.
+
+    Exits 1 when anything is out of place (after --clean, when a live tenant lacks data).
+    """
+
+    async def work(container: Container) -> lifecycle.ReconcileReport:
+        return await lifecycle.reconcile_tenants(
+            container.tenant_dependencies(), actor=_actor(), remove_orphans=clean
+        )
+
+    report = run_with_container(settings_or_exit(config), work)
+    found = {
+        "orphan_databases": sorted(map(str, report.orphan_databases)),
+        "orphan_directories": sorted(map(str, report.orphan_directories)),
+        "missing_databases": sorted(map(str, report.missing_databases)),
+        "missing_directories": sorted(map(str, report.missing_directories)),
+        "cleaned": report.cleaned,
+    }
+    if as_json:
+        emit_json(found)
+    else:
+        for key, ids in found.items():
+            if isinstance(ids, list) and ids:
+                console.print(f"[yellow]{key.replace('_', ' ')}[/]: {', '.join(ids)}")
+        if report.clean:
+            console.print("catalog, databases and directories agree")
+    unresolved = report.missing_databases or report.missing_directories
+    if unresolved or (not report.clean and not clean):
+        raise typer.Exit(int(ExitCode.FAILED))

@@ -12,7 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Self
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -21,6 +21,7 @@ from pydantic_settings import (
 )
 
 from adapters.devvideo.settings import DevelopmentVideoSettings
+from adapters.localfs.settings import LocalStorageSettings
 from adapters.sinks.settings import FileMailSettings
 from adapters.smtp.settings import SmtpSettings
 
@@ -33,6 +34,10 @@ class Profile(StrEnum):
 
 
 class DatabaseSettings(BaseModel):
+    """Where the control database is, and how tenant databases are named and pooled."""
+
+    model_config = ConfigDict(extra="forbid")
+
     url: str | None = Field(
         default=None,
         description=(
@@ -49,11 +54,22 @@ class DatabaseSettings(BaseModel):
     max_tenant_engines: int = Field(
         default=50, ge=1, le=10_000, description="Tenant engines kept open (LRU)."
     )
-    tenant_pool_size: int = Field(default=2, ge=1, le=50)
-    tenant_max_overflow: int = Field(default=3, ge=0, le=50)
+    tenant_pool_size: int = Field(
+        default=2, ge=1, le=50, description="Connections kept open by each tenant database engine."
+    )
+    tenant_max_overflow: int = Field(
+        default=3,
+        ge=0,
+        le=50,
+        description="Connections a tenant engine may open beyond its pool at busy times.",
+    )
 
 
 class AuthSettings(BaseModel):
+    """Access tokens of portal and app users: signing key, lifetime, issuer."""
+
+    model_config = ConfigDict(extra="forbid")
+
     jwt_secret: SecretStr | None = Field(
         default=None,
         description=(
@@ -61,8 +77,13 @@ class AuthSettings(BaseModel):
             "the embedded profile generates one under data_dir."
         ),
     )
-    access_token_ttl_seconds: int = Field(default=900, ge=60, le=86_400)
-    issuer: str = Field(default="passerelle-xr")
+    access_token_ttl_seconds: int = Field(
+        default=900, ge=60, le=86_400, description="How long an access token is valid, in seconds."
+    )
+    issuer: str = Field(
+        default="passerelle-xr",
+        description="Issuer (iss claim) written into access tokens and required when reading them.",
+    )
 
     @model_validator(mode="after")
     def _secret_long_enough(self) -> Self:
@@ -72,8 +93,12 @@ class AuthSettings(BaseModel):
 
 
 class ApiSettings(BaseModel):
+    """The HTTP API: where it listens and how a request finds its tenant."""
+
+    model_config = ConfigDict(extra="forbid")
+
     host: str = Field(default="127.0.0.1", description="Interface the API listens on.")
-    port: int = Field(default=8000, ge=1, le=65535)
+    port: int = Field(default=8000, ge=1, le=65535, description="TCP port the API listens on.")
     base_domain: str = Field(
         default="localhost",
         description="Tenants are served at <slug>.<base_domain>.",
@@ -88,14 +113,26 @@ class ApiSettings(BaseModel):
 
 
 class WorkerSettings(BaseModel):
-    poll_interval_seconds: float = Field(default=1.0, gt=0, le=60)
-    batch_size: int = Field(default=50, ge=1, le=1000)
+    """Outbox workers: how often they look for messages and how many they take at once."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    poll_interval_seconds: float = Field(
+        default=1.0, gt=0, le=60, description="Seconds between two passes over the outboxes."
+    )
+    batch_size: int = Field(
+        default=50, ge=1, le=1000, description="Messages a worker claims per tenant in one pass."
+    )
     lease_seconds: int = Field(
         default=60, ge=5, le=3600, description="How long a claimed message stays with one worker."
     )
 
 
 class MailSettings(BaseModel):
+    """Outgoing mail: which adapter sends it and whom it comes from."""
+
+    model_config = ConfigDict(extra="forbid")
+
     backend: str | None = Field(
         default=None,
         description="Mail adapter by name (smtp, console, file...). Embedded: console; else smtp.",
@@ -106,9 +143,40 @@ class MailSettings(BaseModel):
 
 
 class VideoSettings(BaseModel):
+    """Live video: which adapter creates video sessions and join tokens."""
+
+    model_config = ConfigDict(extra="forbid")
+
     backend: str | None = Field(
         default=None,
         description="Video adapter by name. Embedded: development; else opentok.",
+    )
+
+
+class StorageSettings(BaseModel):
+    """Files: which adapter stores tenants' files."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    backend: str | None = Field(
+        default=None,
+        description="Storage adapter by name (local...). Embedded: local; else gcs.",
+    )
+
+
+class TenancySettings(BaseModel):
+    """Tenant lifecycle: how long a deleted tenant's data is kept, how often it is purged."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    deletion_grace_days: int = Field(
+        default=30,
+        ge=0,
+        le=365,
+        description="Days a deleted tenant's data is kept before the purge drops it.",
+    )
+    purge_interval_seconds: float = Field(
+        default=300, gt=0, le=86_400, description="How often workers look for tenants to purge."
     )
 
 
@@ -133,9 +201,12 @@ class Settings(BaseSettings):
     worker: WorkerSettings = WorkerSettings()
     mail: MailSettings = MailSettings()
     video: VideoSettings = VideoSettings()
+    storage: StorageSettings = StorageSettings()
+    tenancy: TenancySettings = TenancySettings()
     smtp: SmtpSettings = SmtpSettings()
     mail_file: FileMailSettings = FileMailSettings()
     dev_video: DevelopmentVideoSettings = DevelopmentVideoSettings()
+    storage_local: LocalStorageSettings = LocalStorageSettings()
     plugins: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Settings blocks of third-party adapters, by key."
     )
@@ -176,6 +247,10 @@ class Settings(BaseSettings):
         )
 
     @property
+    def storage_backend(self) -> str:
+        return self.storage.backend or ("local" if self.profile is Profile.EMBEDDED else "gcs")
+
+    @property
     def public_url(self) -> str:
         return self.api.public_url or f"http://{self.api.host}:{self.api.port}"
 
@@ -186,4 +261,5 @@ class Settings(BaseSettings):
             "smtp": self.smtp,
             "mail_file": self.mail_file,
             "dev_video": self.dev_video,
+            "storage_local": self.storage_local,
         }

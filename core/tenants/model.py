@@ -1,18 +1,26 @@
-"""The tenant entity and the rules on its slug, name and life cycle."""
+"""The tenant entity: its slug, placement, plan limits and life cycle.
+
+Life cycle: provisioning -> active <-> suspended; active, suspended or provisioning ->
+deleting (soft delete, data kept for a grace period) -> deleted (database and files
+purged; the catalog row and its audit trail stay).
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from enum import StrEnum
 from uuid import UUID
 
-from core.errors import Forbidden, InvalidInput
+from core.errors import Conflict, Forbidden, InvalidInput
 
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
-RESERVED_SLUGS = frozenset({"api", "www", "admin", "app", "mail", "static", "status", "operator"})
+RESERVED_SLUGS = frozenset(
+    {"api", "www", "admin", "app", "mail", "static", "status", "operator", "docs", "auth", "cdn"}
+)
 MAX_DISPLAY_NAME = 200
+GIB = 1024**3
 
 
 class TenantStatus(StrEnum):
@@ -23,8 +31,51 @@ class TenantStatus(StrEnum):
     DELETED = "deleted"
 
 
+class Placement(StrEnum):
+    """``shared``: a database on the shared instance and a directory in the shared bucket.
+    ``dedicated``: the tenant's own database server and/or bucket."""
+
+    SHARED = "shared"
+    DEDICATED = "dedicated"
+
+
 class TenantSuspended(Forbidden):
     code = "tenant_suspended"
+
+
+class SlugTaken(InvalidInput):
+    code = "slug_taken"
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+
+
+_LIMIT_RANGES = {
+    "max_users": (1, 100_000),
+    "max_concurrent_sessions": (1, 10_000),
+    "monthly_session_minutes": (0, 10_000_000),
+    "storage_quota_bytes": (0, 100 * 1024 * GIB),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PlanLimits:
+    max_users: int = 25
+    max_concurrent_sessions: int = 5
+    monthly_session_minutes: int = 6_000
+    storage_quota_bytes: int = 10 * GIB
+
+    def validated(self) -> PlanLimits:
+        for name, (low, high) in _LIMIT_RANGES.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise InvalidInput(
+                    f"{name} must be a whole number from {low} to {high}",
+                    field=f"limits.{name}",
+                    code="limit_out_of_range",
+                )
+        return self
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,10 +86,57 @@ class Tenant:
     status: TenantStatus
     created_at: datetime
     updated_at: datetime
+    placement: Placement = Placement.SHARED
+    database_url: str | None = None
+    limits: PlanLimits = field(default_factory=PlanLimits)
+    provisioning_error: str | None = None
+    deleted_at: datetime | None = None
+    purge_after: datetime | None = None
 
     def activated(self, now: datetime) -> Tenant:
         """Provisioning finished: the tenant may serve requests."""
+        self._require(TenantStatus.PROVISIONING, action="activate")
+        return replace(self, status=TenantStatus.ACTIVE, provisioning_error=None, updated_at=now)
+
+    def provisioning_failed(self, error: str, now: datetime) -> Tenant:
+        """Stays ``provisioning`` (never ``active`` with a missing database), error visible."""
+        return replace(self, provisioning_error=error[:2000], updated_at=now)
+
+    def suspended(self, now: datetime) -> Tenant:
+        self._require(TenantStatus.ACTIVE, action="suspend")
+        return replace(self, status=TenantStatus.SUSPENDED, updated_at=now)
+
+    def resumed(self, now: datetime) -> Tenant:
+        self._require(TenantStatus.SUSPENDED, action="resume")
         return replace(self, status=TenantStatus.ACTIVE, updated_at=now)
+
+    def deletion_requested(self, now: datetime, grace: timedelta) -> Tenant:
+        """Soft delete: requests stop now, data is purged after the grace period.
+
+        Asking again while deleting changes nothing, so a retried request is harmless.
+        """
+        if self.status is TenantStatus.DELETING:
+            return self
+        self._require(
+            TenantStatus.ACTIVE, TenantStatus.SUSPENDED, TenantStatus.PROVISIONING, action="delete"
+        )
+        return replace(
+            self,
+            status=TenantStatus.DELETING,
+            deleted_at=now,
+            purge_after=now + grace,
+            updated_at=now,
+        )
+
+    def purged(self, now: datetime) -> Tenant:
+        self._require(TenantStatus.DELETING, action="purge")
+        return replace(self, status=TenantStatus.DELETED, updated_at=now)
+
+    def with_limits(self, limits: PlanLimits, now: datetime) -> Tenant:
+        return replace(self, limits=limits.validated(), updated_at=now)
+
+    def renamed(self, display_name: str, now: datetime) -> Tenant:
+        return replace(self, display_name=validate_display_name(display_name), updated_at=now)
 
     def ensure_serving(self) -> None:
         """Refuse requests for a tenant that is not active, without saying more than needed."""
@@ -46,6 +144,25 @@ class Tenant:
             raise TenantSuspended(f"tenant '{self.slug}' is suspended")
         if self.status is not TenantStatus.ACTIVE:
             raise Forbidden(f"tenant '{self.slug}' is {self.status.value}", code="tenant_inactive")
+
+    def _require(self, *allowed: TenantStatus, action: str) -> None:
+        if self.status not in allowed:
+            raise InvalidTransition(
+                f"cannot {action} a tenant that is {self.status.value}", field="status"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class TenantEvent:
+    """One entry of a tenant's audit trail in the control database; it outlives the tenant."""
+
+    id: UUID
+    tenant_id: UUID
+    slug: str
+    action: str
+    actor: str
+    created_at: datetime
+    detail: dict[str, str] = field(default_factory=dict)
 
 
 def validate_slug(slug: str) -> str:

@@ -34,6 +34,7 @@ def settings_for(database: Database, data_dir: Path, **overrides: Any) -> Any:
         auth={"jwt_secret": TEST_JWT_SECRET},
         mail={"backend": "console"},
         video={"backend": "development"},
+        storage={"backend": "local"},
         **overrides,
     )
 

@@ -98,7 +98,9 @@ async def test_rule_violations_answer_422_with_field_and_code_and_create_nothing
     assert await _tenant_count(api) == 0
 
 
-async def test_taken_slug_is_409_and_the_first_tenant_is_untouched(api: Api) -> None:
+async def test_taken_slug_is_422_naming_the_rule_and_the_first_tenant_is_untouched(
+    api: Api,
+) -> None:
     first = await api.create_tenant("acme")
     response = await api.client.post(
         "/api/v1/tenants",
@@ -111,7 +113,7 @@ async def test_taken_slug_is_409_and_the_first_tenant_is_untouched(api: Api) -> 
         },
         headers={"Authorization": f"Bearer {api.operator_key}"},
     )
-    assert _fields(_problem(response, 409, "slug_taken")) == ["slug"]
+    assert _fields(_problem(response, 422, "slug_taken")) == ["slug"]
     assert await _tenant_count(api) == 1
     assert (await api.login("acme"))["X-Passerelle-Tenant"] == first["tenant"]["slug"]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ def environment(database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPa
         "PASSERELLE_AUTH__JWT_SECRET": TEST_JWT_SECRET,
         "PASSERELLE_MAIL__BACKEND": "console",
         "PASSERELLE_VIDEO__BACKEND": "development",
+        "PASSERELLE_STORAGE__BACKEND": "local",
         "PASSERELLE_ADMIN_PASSWORD": ADMIN_PASSWORD,
     }.items():
         monkeypatch.setenv(name, value)
@@ -66,7 +68,12 @@ def test_migrate_then_create_tenant_then_migrate_every_tenant() -> None:
 
     code, out = _run("migrate", "--json")
     assert code == 0, out
-    assert json.loads(out) == {"control": "migrated", "tenants_migrated": 1, "tenants_failed": {}}
+    assert json.loads(out) == {
+        "control": "migrated",
+        "tenants_migrated": 0,
+        "tenants_skipped": 1,
+        "tenants_failed": {},
+    }
 
     code, out = _run("tenants", "list", "--json")
     assert [t["slug"] for t in json.loads(out)] == ["acme"]
@@ -119,3 +126,39 @@ def test_unreachable_database_exits_69(tmp_path: Path, monkeypatch: pytest.Monke
     result = runner.invoke(app, ["migrate"])
     assert result.exit_code == ExitCode.UNAVAILABLE
     assert "database unreachable" in result.output
+
+
+@pytest.mark.usefixtures("environment")
+def test_tenant_life_cycle_from_the_command_line() -> None:
+    assert _run("migrate")[0] == 0
+    assert _create("acme")[0] == 0
+
+    code, out = _run("tenants", "update", "acme", "--max-users", "80", "--json")
+    assert code == 0, out
+    assert json.loads(out)["limits"]["max_users"] == 80
+    assert json.loads(_run("tenants", "suspend", "acme", "--json")[1])["status"] == "suspended"
+    code, out = _run("tenants", "list", "--status", "suspended", "--json")
+    assert [t["slug"] for t in json.loads(out)] == ["acme"]
+    assert json.loads(_run("tenants", "resume", "acme", "--json")[1])["status"] == "active"
+    code, out = _run("tenants", "delete", "acme", "--yes", "--json")
+    assert code == 0, out
+    assert json.loads(out)["status"] == "deleting"
+    assert json.loads(_run("tenants", "show", "acme", "--json")[1])["purge_after"]
+    assert _run("tenants", "resume", "acme")[0] == ExitCode.REFUSED
+
+
+@pytest.mark.usefixtures("environment")
+def test_reconcile_reports_orphans_then_cleans_them(database: Database, tmp_path: Path) -> None:
+    assert _run("migrate")[0] == 0
+    assert _create("acme")[0] == 0
+    stray = uuid.uuid4()
+    (tmp_path / "files" / "tenants" / str(stray)).mkdir(parents=True)
+
+    code, out = _run("tenants", "reconcile", "--json")
+    assert code == ExitCode.FAILED
+    assert json.loads(out)["orphan_directories"] == [str(stray)]
+
+    code, out = _run("tenants", "reconcile", "--clean", "--json")
+    assert code == 0, out
+    assert not (tmp_path / "files" / "tenants" / str(stray)).exists()
+    assert _run("tenants", "reconcile")[0] == 0

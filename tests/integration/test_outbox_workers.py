@@ -35,6 +35,7 @@ async def _tenant_with_messages(
     tenant, _ = await create_tenant(
         CreateTenant("acme", "ACME", "a@b.example", ADMIN_PASSWORD, "Ada"),
         container.tenant_dependencies(),
+        actor="test",
     )
     now = container.clock().now()
     messages = [

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from adapters.sql.engines import TenantEngines
 from adapters.sql.locator import DatabaseLocator
 from apps.container import Container
+from core.tenants.lifecycle import reconcile_tenants
 from core.tenants.services import CreateTenant, create_tenant
 from tests.conftest import Database
 from tests.integration.conftest import ADMIN_PASSWORD
@@ -21,6 +22,7 @@ async def test_tenant_database_name_comes_from_the_id_never_the_slug(
     tenant, _ = await create_tenant(
         CreateTenant("robert-drop-table", "Bobby Tables", "a@b.example", ADMIN_PASSWORD, "Bob"),
         container.tenant_dependencies(),
+        actor="test",
     )
     locator = container.locator()
     if database.backend == "postgresql":
@@ -46,6 +48,7 @@ async def test_ensuring_a_tenant_database_twice_changes_nothing(container: Conta
     tenant, _ = await create_tenant(
         CreateTenant("acme", "ACME", "a@b.example", ADMIN_PASSWORD, "Ada"),
         container.tenant_dependencies(),
+        actor="test",
     )
     databases = container.tenant_databases()
     await databases.ensure(tenant.id)
@@ -72,3 +75,29 @@ async def test_engine_cache_keeps_at_most_its_bound_and_evicts_the_least_recent(
     assert len(engines) == 2
     await engines.dispose()
     assert len(engines) == 0
+
+
+async def test_reconcile_finds_an_uncatalogued_database_and_drops_it(container: Container) -> None:
+    tenant, _ = await create_tenant(
+        CreateTenant("acme", "ACME", "a@b.example", ADMIN_PASSWORD, "Ada"),
+        container.tenant_dependencies(),
+        actor="test",
+    )
+    stray = uuid.uuid4()
+    await container.tenant_databases().ensure(stray)
+
+    report = await reconcile_tenants(container.tenant_dependencies(), actor="test")
+    assert report.orphan_databases == {stray}
+    assert report.missing_databases == set()
+
+    await reconcile_tenants(container.tenant_dependencies(), actor="test", remove_orphans=True)
+    assert await container.tenant_databases().tenant_ids() == {tenant.id}
+
+
+async def test_dropping_a_tenant_database_twice_is_not_an_error(container: Container) -> None:
+    tenant_id = uuid.uuid4()
+    databases = container.tenant_databases()
+    await databases.ensure(tenant_id)
+    await databases.drop(tenant_id)
+    await databases.drop(tenant_id)
+    assert not await databases.exists(tenant_id)

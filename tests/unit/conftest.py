@@ -10,7 +10,7 @@ import pytest
 from adapters.devvideo.video_provider import DevelopmentVideoProvider
 from adapters.memory.clock import FixedClock
 from adapters.memory.mail_sender import RecordingMailSender
-from adapters.memory.tenant_catalog import MemoryTenantCatalog, MemoryTenantDatabases
+from adapters.memory.tenant_catalog import MemoryTenantCatalog, MemoryTenantResources
 from adapters.memory.tenant_store import MemoryTenantUnitOfWorkFactory
 from core.notifications.services import DeliveryDependencies
 from core.sessions.services import SessionDependencies
@@ -41,7 +41,8 @@ def uow() -> MemoryTenantUnitOfWorkFactory:
 def tenant_deps(clock: FixedClock, uow: MemoryTenantUnitOfWorkFactory) -> TenantDependencies:
     return TenantDependencies(
         catalog=MemoryTenantCatalog(),
-        databases=MemoryTenantDatabases(),
+        databases=MemoryTenantResources(),
+        storage=MemoryTenantResources(),
         tenant_uow=uow,
         hasher=PlainHasher(),
         clock=clock,

@@ -23,7 +23,7 @@ REQUEST = CreateTenant("acme", "ACME", "ops@acme.example", "a long enough passwo
 async def test_admin_signs_in_with_any_case_of_their_address(
     tenant_deps: TenantDependencies, uow: MemoryTenantUnitOfWorkFactory
 ) -> None:
-    tenant, admin = await create_tenant(REQUEST, tenant_deps)
+    tenant, admin = await create_tenant(REQUEST, tenant_deps, actor="test")
     user = await authenticate(
         tenant.id, " OPS@acme.example", REQUEST.admin_password, tenant_uow=uow, hasher=PlainHasher()
     )
@@ -37,7 +37,7 @@ async def test_admin_signs_in_with_any_case_of_their_address(
 async def test_wrong_address_or_password_get_the_same_refusal(
     tenant_deps: TenantDependencies, uow: MemoryTenantUnitOfWorkFactory, email: str, password: str
 ) -> None:
-    tenant, _ = await create_tenant(REQUEST, tenant_deps)
+    tenant, _ = await create_tenant(REQUEST, tenant_deps, actor="test")
     with pytest.raises(Unauthenticated) as raised:
         await authenticate(tenant.id, email, password, tenant_uow=uow, hasher=PlainHasher())
     assert raised.value.detail == "invalid e-mail address or password"

@@ -1,17 +1,33 @@
-"""Creating tenants: validation before any write, provisioning that can be resumed."""
+"""Tenants: validation before any write, provisioning that can be resumed, the life cycle."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
-from adapters.memory.tenant_catalog import MemoryTenantCatalog, MemoryTenantDatabases
+from adapters.memory.clock import FixedClock
+from adapters.memory.tenant_catalog import MemoryTenantCatalog, MemoryTenantResources
 from adapters.memory.tenant_store import MemoryTenantUnitOfWorkFactory
-from core.errors import Conflict, Forbidden, InvalidInput
-from core.identity.model import Role, User
-from core.tenants.model import TenantStatus, TenantSuspended, validate_slug
+from core.errors import Forbidden, InvalidInput, Unavailable
+from core.tenants.lifecycle import (
+    delete_tenant,
+    purge_due_tenants,
+    reconcile_tenants,
+    resume_tenant,
+    suspend_tenant,
+    update_tenant,
+)
+from core.tenants.model import (
+    InvalidTransition,
+    PlanLimits,
+    SlugTaken,
+    TenantStatus,
+    TenantSuspended,
+    validate_slug,
+)
 from core.tenants.services import CreateTenant, TenantDependencies, create_tenant, provision_tenant
 
 REQUEST = CreateTenant(
@@ -21,6 +37,7 @@ REQUEST = CreateTenant(
     admin_password="a long enough password",
     admin_name="Ada",
 )
+GRACE = timedelta(days=30)
 
 
 def _catalog(deps: TenantDependencies) -> MemoryTenantCatalog:
@@ -28,18 +45,32 @@ def _catalog(deps: TenantDependencies) -> MemoryTenantCatalog:
     return deps.catalog
 
 
-async def test_new_tenant_is_active_with_its_database_and_admin(
+def _resources(deps: TenantDependencies) -> tuple[MemoryTenantResources, MemoryTenantResources]:
+    assert isinstance(deps.databases, MemoryTenantResources)
+    assert isinstance(deps.storage, MemoryTenantResources)
+    return deps.databases, deps.storage
+
+
+async def test_new_tenant_is_active_with_database_directory_and_admin(
     tenant_deps: TenantDependencies, uow: MemoryTenantUnitOfWorkFactory
 ) -> None:
-    tenant, admin = await create_tenant(REQUEST, tenant_deps)
+    tenant, admin = await create_tenant(REQUEST, tenant_deps, actor="op")
 
     assert tenant.status is TenantStatus.ACTIVE
     assert tenant.display_name == "ACME Industries"
+    assert tenant.limits == PlanLimits()
     assert await tenant_deps.databases.exists(tenant.id)
+    assert await tenant_deps.storage.exists(tenant.id)
     stored = uow.data(tenant.id).users[admin.id]
     assert stored.email == "ops@acme.example"
     assert stored.role.value == "admin"
     assert stored.password_hash != REQUEST.admin_password
+    assert await tenant_deps.catalog.pending_admin(tenant.id) is None
+    assert [e.action for e in _catalog(tenant_deps).audit] == ["created", "provisioned"]
+
+
+def _with(**change: object) -> CreateTenant:
+    return replace(REQUEST, **change)
 
 
 @pytest.mark.parametrize(
@@ -53,84 +84,145 @@ async def test_new_tenant_is_active_with_its_database_and_admin(
         ({"admin_email": "not-an-address"}, "admin_email"),
         ({"admin_password": "short"}, "admin_password"),
         ({"admin_name": ""}, "admin_name"),
+        ({"limits": PlanLimits(max_users=0)}, "limits.max_users"),
+        ({"limits": PlanLimits(storage_quota_bytes=-1)}, "limits.storage_quota_bytes"),
     ],
 )
 async def test_invalid_input_names_the_field_and_writes_nothing(
-    tenant_deps: TenantDependencies, change: dict[str, str], field: str
+    tenant_deps: TenantDependencies, change: dict[str, object], field: str
 ) -> None:
-    request = _with(change)
     with pytest.raises(InvalidInput) as raised:
-        await create_tenant(request, tenant_deps)
+        await create_tenant(_with(**change), tenant_deps, actor="op")
 
     assert raised.value.field == field
     assert _catalog(tenant_deps).tenants == {}
+    assert _catalog(tenant_deps).audit == []
 
 
-def _with(change: dict[str, str]) -> CreateTenant:
-    values = {
-        "slug": REQUEST.slug,
-        "display_name": REQUEST.display_name,
-        "admin_email": REQUEST.admin_email,
-        "admin_password": REQUEST.admin_password,
-        "admin_name": REQUEST.admin_name,
-    }
-    values.update(change)
-    return CreateTenant(**values)
-
-
-async def test_taken_slug_is_a_conflict_on_the_slug(tenant_deps: TenantDependencies) -> None:
-    await create_tenant(REQUEST, tenant_deps)
-    with pytest.raises(Conflict) as raised:
-        await create_tenant(_with({"admin_email": "other@acme.example"}), tenant_deps)
+async def test_taken_slug_is_refused_on_the_slug(tenant_deps: TenantDependencies) -> None:
+    await create_tenant(REQUEST, tenant_deps, actor="op")
+    with pytest.raises(SlugTaken) as raised:
+        await create_tenant(_with(admin_email="other@acme.example"), tenant_deps, actor="op")
     assert raised.value.field == "slug"
+    assert raised.value.code == "slug_taken"
     assert len(_catalog(tenant_deps).tenants) == 1
 
 
-async def test_provisioning_interrupted_halfway_is_finished_by_a_retry(
+async def test_failed_provisioning_stays_provisioning_with_the_error_then_a_retry_finishes(
     tenant_deps: TenantDependencies, uow: MemoryTenantUnitOfWorkFactory
 ) -> None:
-    databases = tenant_deps.databases
-    assert isinstance(databases, MemoryTenantDatabases)
-    databases.fail_next = ConnectionError("instance restarted")
+    databases, _ = _resources(tenant_deps)
+    databases.fail_next = "instance restarted"
 
-    with pytest.raises(ConnectionError):
-        await create_tenant(REQUEST, tenant_deps)
+    with pytest.raises(Unavailable) as raised:
+        await create_tenant(REQUEST, tenant_deps, actor="op")
     (stuck,) = _catalog(tenant_deps).tenants.values()
+
+    assert raised.value.code == "provisioning_failed"
     assert stuck.status is TenantStatus.PROVISIONING
+    assert stuck.provisioning_error == "instance restarted"
+    assert uow.data(stuck.id).users == {}
 
-    admin = next(iter(uow.data(stuck.id).users.values()), None)
-    assert admin is None
-    retry_admin = User(
-        id=uuid.uuid4(),
-        email="ops@acme.example",
-        display_name="Ada",
-        role=Role.ADMIN,
-        password_hash="plain:x",
-        created_at=stuck.created_at,
-    )
-    finished = await provision_tenant(stuck, retry_admin, tenant_deps)
-    again = await provision_tenant(stuck, retry_admin, tenant_deps)
-
+    finished = await provision_tenant(stuck.id, tenant_deps, actor="op")
     assert finished.status is TenantStatus.ACTIVE
-    assert again.status is TenantStatus.ACTIVE
-    assert len(uow.data(stuck.id).users) == 1
+    assert finished.provisioning_error is None
+    assert [u.email for u in uow.data(stuck.id).users.values()] == ["ops@acme.example"]
+    with pytest.raises(InvalidTransition):
+        await provision_tenant(stuck.id, tenant_deps, actor="op")
+    actions = [e.action for e in _catalog(tenant_deps).audit]
+    assert actions == ["created", "provisioning_failed", "provisioned"]
 
 
 def test_slugs_follow_dns_label_rules() -> None:
     assert validate_slug("acme-2") == "acme-2"
     assert validate_slug("a") == "a"
-    for bad in ("", "acme-", "ac me", "acmé", "ACME", "a.b"):
+    for bad in ("", "acme-", "ac me", "acmé", "ACME", "a.b", "www"):
         with pytest.raises(InvalidInput):
             validate_slug(bad)
 
 
-async def test_suspended_tenant_refuses_service_with_its_own_code(
+async def test_suspended_tenant_refuses_service_and_resumes_untouched(
+    tenant_deps: TenantDependencies, uow: MemoryTenantUnitOfWorkFactory
+) -> None:
+    tenant, admin = await create_tenant(REQUEST, tenant_deps, actor="op")
+    suspended = await suspend_tenant("acme", tenant_deps, actor="op")
+
+    with pytest.raises(TenantSuspended) as raised:
+        suspended.ensure_serving()
+    assert raised.value.code == "tenant_suspended"
+    with pytest.raises(InvalidTransition):
+        await suspend_tenant(tenant.id, tenant_deps, actor="op")
+
+    resumed = await resume_tenant(tenant.id, tenant_deps, actor="op")
+    resumed.ensure_serving()
+    assert admin.id in uow.data(tenant.id).users
+
+
+async def test_deleted_tenant_is_purged_only_after_the_grace_period(
+    tenant_deps: TenantDependencies, clock: FixedClock
+) -> None:
+    tenant, _ = await create_tenant(REQUEST, tenant_deps, actor="op")
+    deleting = await delete_tenant("acme", tenant_deps, actor="op", grace=GRACE)
+    again = await delete_tenant("acme", tenant_deps, actor="op", grace=GRACE)
+
+    assert deleting.status is TenantStatus.DELETING
+    assert again.purge_after == deleting.purge_after == clock.now() + GRACE
+    with pytest.raises(Forbidden):
+        deleting.ensure_serving()
+
+    clock.advance(GRACE - timedelta(seconds=1))
+    assert (await purge_due_tenants(tenant_deps, actor="worker")).purged == []
+    assert await tenant_deps.databases.exists(tenant.id)
+
+    clock.advance(timedelta(seconds=1))
+    report = await purge_due_tenants(tenant_deps, actor="worker")
+    assert [t.slug for t in report.purged] == ["acme"]
+    assert not await tenant_deps.databases.exists(tenant.id)
+    assert not await tenant_deps.storage.exists(tenant.id)
+    assert _catalog(tenant_deps).tenants[tenant.id].status is TenantStatus.DELETED
+    actions = [e.action for e in _catalog(tenant_deps).audit]
+    assert actions[-2:] == ["deletion_requested", "purged"]
+
+
+async def test_purge_that_fails_is_reported_and_retried_on_the_next_pass(
+    tenant_deps: TenantDependencies, clock: FixedClock
+) -> None:
+    await create_tenant(REQUEST, tenant_deps, actor="op")
+    await delete_tenant("acme", tenant_deps, actor="op", grace=timedelta(0))
+    databases, _ = _resources(tenant_deps)
+    databases.fail_next = "connection reset"
+
+    first = await purge_due_tenants(tenant_deps, actor="worker")
+    second = await purge_due_tenants(tenant_deps, actor="worker")
+
+    assert first.failed == {"acme": "connection reset"}
+    assert [t.slug for t in second.purged] == ["acme"]
+
+
+async def test_limits_are_updated_within_range_and_audited(tenant_deps: TenantDependencies) -> None:
+    await create_tenant(REQUEST, tenant_deps, actor="op")
+    changes = {"max_users": 100, "max_concurrent_sessions": 10}
+    updated = await update_tenant("acme", tenant_deps, actor="op", limits=changes)
+    assert updated.limits == PlanLimits(max_users=100, max_concurrent_sessions=10)
+    assert _catalog(tenant_deps).audit[-1].detail["max_users"] == "100"
+    with pytest.raises(InvalidInput) as raised:
+        await update_tenant("acme", tenant_deps, actor="op", limits={"max_concurrent_sessions": 0})
+    assert raised.value.field == "limits.max_concurrent_sessions"
+
+
+async def test_reconcile_finds_orphans_and_gaps_and_cleans_only_orphans(
     tenant_deps: TenantDependencies,
 ) -> None:
-    tenant, _ = await create_tenant(REQUEST, tenant_deps)
-    tenant.ensure_serving()
-    with pytest.raises(TenantSuspended) as raised:
-        replace(tenant, status=TenantStatus.SUSPENDED).ensure_serving()
-    assert raised.value.code == "tenant_suspended"
-    with pytest.raises(Forbidden):
-        replace(tenant, status=TenantStatus.PROVISIONING).ensure_serving()
+    tenant, _ = await create_tenant(REQUEST, tenant_deps, actor="op")
+    databases, storage = _resources(tenant_deps)
+    stray = uuid.uuid4()
+    databases.created.add(stray)
+    storage.created.discard(tenant.id)
+
+    report = await reconcile_tenants(tenant_deps, actor="op")
+    assert report.orphan_databases == {stray}
+    assert report.missing_directories == {tenant.id}
+    assert not report.clean
+
+    await reconcile_tenants(tenant_deps, actor="op", remove_orphans=True)
+    assert databases.created == {tenant.id}

@@ -1,4 +1,4 @@
-"""Request and response bodies of the tenant endpoints."""
+"""Request and response bodies of the operator's tenant endpoints."""
 
 from __future__ import annotations
 
@@ -9,7 +9,25 @@ from uuid import UUID
 import msgspec
 
 from apps.api.schemas import RequestBody, ResponseBody
-from core.tenants.model import Tenant
+from core.tenants.model import PlanLimits, Tenant, TenantEvent
+
+Count = Annotated[int, msgspec.Meta(ge=0)]
+
+
+class LimitsBody(RequestBody):
+    """Plan limits; a limit left out keeps its current (or default) value."""
+
+    max_users: Annotated[int, msgspec.Meta(examples=[50])] | None = None
+    max_concurrent_sessions: Annotated[int, msgspec.Meta(examples=[10])] | None = None
+    monthly_session_minutes: Annotated[int, msgspec.Meta(examples=[12000])] | None = None
+    storage_quota_bytes: Annotated[int, msgspec.Meta(examples=[21474836480])] | None = None
+
+    def changes(self) -> dict[str, int]:
+        return {
+            name: value
+            for name in self.__struct_fields__
+            if (value := getattr(self, name)) is not None
+        }
 
 
 class CreateTenantBody(RequestBody):
@@ -31,6 +49,28 @@ class CreateTenantBody(RequestBody):
         msgspec.Meta(min_length=1, max_length=256, description="At least 12 characters."),
     ]
     admin_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200, examples=["Ada Admin"])]
+    limits: LimitsBody | None = None
+
+
+class UpdateTenantBody(RequestBody):
+    display_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | None = None
+    limits: LimitsBody | None = None
+
+
+class LimitsOut(ResponseBody):
+    max_users: int
+    max_concurrent_sessions: int
+    monthly_session_minutes: int
+    storage_quota_bytes: int
+
+    @classmethod
+    def of(cls, limits: PlanLimits) -> LimitsOut:
+        return cls(
+            max_users=limits.max_users,
+            max_concurrent_sessions=limits.max_concurrent_sessions,
+            monthly_session_minutes=limits.monthly_session_minutes,
+            storage_quota_bytes=limits.storage_quota_bytes,
+        )
 
 
 class TenantOut(ResponseBody):
@@ -38,8 +78,13 @@ class TenantOut(ResponseBody):
     slug: str
     display_name: str
     status: str
+    placement: str
+    limits: LimitsOut
+    provisioning_error: str | None
     created_at: datetime
     updated_at: datetime
+    deleted_at: datetime | None
+    purge_after: datetime | None
 
     @classmethod
     def of(cls, tenant: Tenant) -> TenantOut:
@@ -48,8 +93,13 @@ class TenantOut(ResponseBody):
             slug=tenant.slug,
             display_name=tenant.display_name,
             status=tenant.status.value,
+            placement=tenant.placement.value,
+            limits=LimitsOut.of(tenant.limits),
+            provisioning_error=tenant.provisioning_error,
             created_at=tenant.created_at,
             updated_at=tenant.updated_at,
+            deleted_at=tenant.deleted_at,
+            purge_after=tenant.purge_after,
         )
 
 
@@ -60,4 +110,27 @@ class CreatedTenantOut(ResponseBody):
 
 class TenantPage(ResponseBody):
     items: list[TenantOut]
+    next_cursor: str | None
+
+
+class TenantEventOut(ResponseBody):
+    id: UUID
+    action: str
+    actor: str
+    created_at: datetime
+    detail: dict[str, str]
+
+    @classmethod
+    def of(cls, event: TenantEvent) -> TenantEventOut:
+        return cls(
+            id=event.id,
+            action=event.action,
+            actor=event.actor,
+            created_at=event.created_at,
+            detail=event.detail,
+        )
+
+
+class TenantEventPage(ResponseBody):
+    items: list[TenantEventOut]
     next_cursor: str | None

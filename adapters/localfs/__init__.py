@@ -1,0 +1,1 @@
+"""Local-directory storage for the embedded default and single-machine installs."""

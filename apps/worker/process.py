@@ -1,0 +1,68 @@
+"""The worker's jobs, each repeated at its own interval until asked to stop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from litestar import Litestar
+
+from apps.container import Container
+from apps.worker.outbox_worker import OutboxWorker
+from core.tenants.lifecycle import PurgeReport, purge_due_tenants
+
+log = logging.getLogger(__name__)
+
+
+async def run_worker(container: Container, stop: asyncio.Event) -> None:
+    """Outbox delivery every poll interval; purge of deleted tenants past their grace."""
+    settings = container.settings()
+    outbox = OutboxWorker(container)
+    log.info("worker started (outbox every %.1fs)", settings.worker.poll_interval_seconds)
+    await asyncio.gather(
+        _every(settings.worker.poll_interval_seconds, outbox.run_once, stop, "outbox"),
+        _every(settings.tenancy.purge_interval_seconds, lambda: _purge(container), stop, "purge"),
+    )
+    log.info("worker stopped")
+
+
+async def _purge(container: Container) -> PurgeReport:
+    report = await purge_due_tenants(container.tenant_dependencies(), actor="worker")
+    for tenant in report.purged:
+        log.info("tenant %s purged", tenant.slug)
+    for slug, error in report.failed.items():
+        log.error("purge of tenant %s failed: %s", slug, error)
+    return report
+
+
+async def _every(
+    interval: float, job: Callable[[], Awaitable[object]], stop: asyncio.Event, name: str
+) -> None:
+    """A failing pass is logged and the job runs again next time; it never stops the worker."""
+    while not stop.is_set():
+        try:
+            await job()
+        except Exception:
+            log.exception("worker job %s failed", name)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)
+
+
+def worker_lifespan(
+    container: Container,
+) -> Callable[[Litestar], contextlib.AbstractAsyncContextManager[None]]:
+    """Runs the worker beside the API in one process (``passerelle up``)."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Litestar) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task = asyncio.create_task(run_worker(container, stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            await task
+
+    return lifespan
