@@ -75,7 +75,10 @@ class Container(containers.DeclarativeContainer):
         settings,
     )
     control_engine = providers.Singleton(
-        lambda s: create_engine(s.control_database_url, pool_size=s.database.pool_size), settings
+        lambda s: create_engine(
+            s.control_database_url, pool_size=s.database.pool_size, tls=s.database.tls
+        ),
+        settings,
     )
     tenant_engines = providers.Singleton(
         lambda s, locator: TenantEngines(
@@ -83,6 +86,8 @@ class Container(containers.DeclarativeContainer):
             max_engines=s.database.max_tenant_engines,
             pool_size=s.database.tenant_pool_size,
             max_overflow=s.database.tenant_max_overflow,
+            idle_seconds=s.database.engine_idle_seconds,
+            tls=s.database.tls,
         ),
         settings,
         locator,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
@@ -13,8 +14,16 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from adapters.sql.tls import DatabaseTls
 
-def create_engine(url: str | URL, *, pool_size: int = 5, max_overflow: int = 5) -> AsyncEngine:
+
+def create_engine(
+    url: str | URL,
+    *,
+    pool_size: int = 5,
+    max_overflow: int = 0,
+    tls: DatabaseTls | None = None,
+) -> AsyncEngine:
     """An engine with the settings each backend needs to behave like the other.
 
     SQLite gets foreign keys, WAL, a busy timeout and ``BEGIN IMMEDIATE``: every
@@ -29,8 +38,13 @@ def create_engine(url: str | URL, *, pool_size: int = 5, max_overflow: int = 5) 
         engine = create_async_engine(parsed, connect_args={"timeout": 30})
         _configure_sqlite(engine)
         return engine
+    connect_args = {"ssl": tls.asyncpg_ssl()} if tls is not None else {}
     return create_async_engine(
-        parsed, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True
+        parsed,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_pre_ping=True,
+        connect_args=connect_args,
     )
 
 
@@ -50,55 +64,85 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
 
 class TenantEngines:
-    """Engines of tenant databases, least recently used evicted past ``max_engines``.
+    """Engines of tenant databases: at most ``max_engines`` open, least recently used first out.
 
-    The bound keeps the number of pools (and so of connections to a shared instance)
-    finite whatever the number of tenants.
+    Each engine holds at most ``pool_size + max_overflow`` connections, so connections to a
+    shared instance stay under ``max_engines * (pool_size + max_overflow)`` whatever the
+    number of tenants. Engines unused for ``idle_seconds`` are disposed too (checked on each
+    ``get`` and by ``sweep``), so a quiet deployment holds no tenant connections at all.
     """
 
     def __init__(
         self,
         url_for: Callable[[UUID], URL],
         *,
-        max_engines: int = 50,
+        max_engines: int = 20,
         pool_size: int = 2,
-        max_overflow: int = 3,
+        max_overflow: int = 2,
+        idle_seconds: float = 300.0,
+        tls: DatabaseTls | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._url_for = url_for
         self._max = max_engines
         self._pool_size = pool_size
         self._max_overflow = max_overflow
-        self._engines: OrderedDict[UUID, AsyncEngine] = OrderedDict()
-        self._evicted: set[asyncio.Task[None]] = set()
+        self._idle = idle_seconds
+        self._tls = tls
+        self._monotonic = monotonic
+        self._engines: OrderedDict[UUID, tuple[AsyncEngine, float]] = OrderedDict()
+        self._disposing: set[asyncio.Task[None]] = set()
+
+    @property
+    def connection_bound(self) -> int:
+        return self._max * (self._pool_size + self._max_overflow)
 
     def get(self, tenant_id: UUID) -> AsyncEngine:
-        engine = self._engines.get(tenant_id)
-        if engine is not None:
-            self._engines.move_to_end(tenant_id)
-            return engine
-        engine = create_engine(
-            self._url_for(tenant_id), pool_size=self._pool_size, max_overflow=self._max_overflow
-        )
-        self._engines[tenant_id] = engine
-        while len(self._engines) > self._max:
-            _, oldest = self._engines.popitem(last=False)
-            task = asyncio.get_running_loop().create_task(oldest.dispose())
-            self._evicted.add(task)
-            task.add_done_callback(self._evicted.discard)
+        now = self._monotonic()
+        cached = self._engines.pop(tenant_id, None)
+        engine = cached[0] if cached else self._create(tenant_id)
+        self._engines[tenant_id] = (engine, now)
+        self._evict(now)
         return engine
+
+    def sweep(self) -> int:
+        """Dispose the engines idle for too long; returns how many were disposed."""
+        return self._evict(self._monotonic())
 
     def __len__(self) -> int:
         return len(self._engines)
 
     async def forget(self, tenant_id: UUID) -> None:
-        engine = self._engines.pop(tenant_id, None)
-        if engine is not None:
-            await engine.dispose()
+        cached = self._engines.pop(tenant_id, None)
+        if cached is not None:
+            await cached[0].dispose()
 
     async def dispose(self) -> None:
-        engines = list(self._engines.values())
+        engines = [engine for engine, _ in self._engines.values()]
         self._engines.clear()
         for engine in engines:
             await engine.dispose()
-        if self._evicted:
-            await asyncio.gather(*self._evicted)
+        if self._disposing:
+            await asyncio.gather(*self._disposing)
+
+    def _create(self, tenant_id: UUID) -> AsyncEngine:
+        return create_engine(
+            self._url_for(tenant_id),
+            pool_size=self._pool_size,
+            max_overflow=self._max_overflow,
+            tls=self._tls,
+        )
+
+    def _evict(self, now: float) -> int:
+        """Oldest first: the least recently used beyond the bound, then the idle ones."""
+        evicted = 0
+        while self._engines:
+            tenant_id, (engine, last_used) = next(iter(self._engines.items()))
+            if len(self._engines) <= self._max and now - last_used < self._idle:
+                break
+            del self._engines[tenant_id]
+            task = asyncio.get_running_loop().create_task(engine.dispose())
+            self._disposing.add(task)
+            task.add_done_callback(self._disposing.discard)
+            evicted += 1
+        return evicted

@@ -24,6 +24,7 @@ from adapters.devvideo.settings import DevelopmentVideoSettings
 from adapters.localfs.settings import LocalStorageSettings
 from adapters.sinks.settings import FileMailSettings
 from adapters.smtp.settings import SmtpSettings
+from adapters.sql.tls import DatabaseTls, SslMode
 
 _config_file: ContextVar[Path | None] = ContextVar("passerelle_config_file", default=None)
 
@@ -52,17 +53,64 @@ class DatabaseSettings(BaseModel):
     )
     pool_size: int = Field(default=5, ge=1, le=100, description="Control database pool size.")
     max_tenant_engines: int = Field(
-        default=50, ge=1, le=10_000, description="Tenant engines kept open (LRU)."
+        default=20,
+        ge=1,
+        le=10_000,
+        description="Tenant database engines kept open at once; the least recently used closes.",
     )
     tenant_pool_size: int = Field(
         default=2, ge=1, le=50, description="Connections kept open by each tenant database engine."
     )
     tenant_max_overflow: int = Field(
-        default=3,
+        default=2,
         ge=0,
         le=50,
         description="Connections a tenant engine may open beyond its pool at busy times.",
     )
+    engine_idle_seconds: float = Field(
+        default=300,
+        gt=0,
+        le=86_400,
+        description="A tenant engine unused this long is closed with its connections.",
+    )
+    max_connections: int = Field(
+        default=100,
+        ge=2,
+        le=100_000,
+        description=(
+            "Connections this process may open to the database server, at most. Start-up "
+            "refuses pool settings that could exceed it: pool_size + max_tenant_engines * "
+            "(tenant_pool_size + tenant_max_overflow)."
+        ),
+    )
+    ssl_mode: SslMode = Field(
+        default=SslMode.PREFER,
+        description=(
+            "TLS to PostgreSQL, as libpq's sslmode: disable, allow, prefer, require, "
+            "verify-ca, verify-full (verify-full also checks the server's name)."
+        ),
+    )
+    ssl_root_cert: Path | None = Field(
+        default=None,
+        description="CA file for verify-ca and verify-full; default: the system's CAs.",
+    )
+
+    @model_validator(mode="after")
+    def _connections_within_bound(self) -> Self:
+        worst = self.pool_size + self.max_tenant_engines * (
+            self.tenant_pool_size + self.tenant_max_overflow
+        )
+        if worst > self.max_connections:
+            raise ValueError(
+                f"pool settings allow {worst} connections (pool_size + max_tenant_engines * "
+                f"(tenant_pool_size + tenant_max_overflow)), more than max_connections "
+                f"({self.max_connections}); lower them or raise max_connections"
+            )
+        return self
+
+    @property
+    def tls(self) -> DatabaseTls:
+        return DatabaseTls(mode=self.ssl_mode, root_cert=self.ssl_root_cert)
 
 
 class AuthSettings(BaseModel):

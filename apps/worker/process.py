@@ -14,6 +14,7 @@ from apps.worker.outbox_worker import OutboxWorker
 from core.tenants.lifecycle import PurgeReport, purge_due_tenants
 
 log = logging.getLogger(__name__)
+ENGINE_SWEEP_SECONDS = 60.0
 
 
 async def run_worker(container: Container, stop: asyncio.Event) -> None:
@@ -24,8 +25,14 @@ async def run_worker(container: Container, stop: asyncio.Event) -> None:
     await asyncio.gather(
         _every(settings.worker.poll_interval_seconds, outbox.run_once, stop, "outbox"),
         _every(settings.tenancy.purge_interval_seconds, lambda: _purge(container), stop, "purge"),
+        _every(ENGINE_SWEEP_SECONDS, lambda: _sweep_engines(container), stop, "engine sweep"),
     )
     log.info("worker stopped")
+
+
+async def _sweep_engines(container: Container) -> int:
+    """Close tenant engines nobody used lately, so a quiet worker holds no connections."""
+    return container.tenant_engines().sweep()
 
 
 async def _purge(container: Container) -> PurgeReport:

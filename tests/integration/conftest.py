@@ -21,6 +21,7 @@ from apps.container import Container, build_container, check_adapters, close_con
 from apps.maintenance import migrate_control
 from core.identity.services import create_operator_key
 from tests.conftest import Database
+from tests.support.tls_postgres import tls_postgres  # noqa: F401 - fixture, found by name
 
 TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 ADMIN_PASSWORD = "correct horse battery staple"

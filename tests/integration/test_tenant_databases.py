@@ -5,10 +5,12 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from adapters.sql.engines import TenantEngines
 from adapters.sql.locator import DatabaseLocator
+from apps.config.loading import SettingsError, load_settings
 from apps.container import Container
 from core.tenants.lifecycle import reconcile_tenants
 from core.tenants.services import CreateTenant, create_tenant
@@ -101,3 +103,32 @@ async def test_dropping_a_tenant_database_twice_is_not_an_error(container: Conta
     await databases.drop(tenant_id)
     await databases.drop(tenant_id)
     assert not await databases.exists(tenant_id)
+
+
+async def test_engines_unused_for_their_idle_time_are_closed(tmp_path: Path) -> None:
+    now = [0.0]
+    locator = DatabaseLocator(f"sqlite+aiosqlite:///{tmp_path}/control.db")
+    engines = TenantEngines(
+        locator.url_for, max_engines=10, idle_seconds=60, monotonic=lambda: now[0]
+    )
+    quiet, busy = uuid.uuid4(), uuid.uuid4()
+    engines.get(quiet)
+    now[0] = 50
+    engines.get(busy)
+    now[0] = 70
+
+    assert engines.sweep() == 1
+    assert len(engines) == 1
+    now[0] = 200
+    engines.get(quiet)
+    assert len(engines) == 1
+    await engines.dispose()
+
+
+def test_pool_settings_that_could_exceed_the_connection_bound_stop_start_up(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="max_connections"):
+        load_settings(
+            profile="embedded",
+            data_dir=tmp_path,
+            database={"max_tenant_engines": 100, "tenant_pool_size": 5, "max_connections": 100},
+        )
