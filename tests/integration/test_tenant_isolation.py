@@ -46,15 +46,20 @@ async def _two_tenants_with_data(api: Api) -> tuple[dict[str, str], dict[str, st
     return alpha, bravo, ids
 
 
+@pytest.mark.parametrize("spoofed_by", ["header", "subdomain"])
 @pytest.mark.parametrize(("method", "path", "body"), ENDPOINTS)
 async def test_token_of_another_tenant_is_forbidden(
-    api: Api, method: str, path: str, body: dict[str, Any] | None
+    api: Api, method: str, path: str, body: dict[str, Any] | None, spoofed_by: str
 ) -> None:
     _, bravo, ids = await _two_tenants_with_data(api)
-    headers = {**bravo, "X-Passerelle-Tenant": "alpha"}
+    if spoofed_by == "header":
+        headers = {**bravo, "X-Passerelle-Tenant": "alpha"}
+    else:
+        headers = {"Authorization": bravo["Authorization"], "Host": "alpha.localhost"}
     response = await api.client.request(method, path.format(**ids), json=body, headers=headers)
     assert response.status_code == 403, response.text
     assert response.json()["code"] == "tenant_mismatch"
+    assert "secret ticket" not in response.text
 
 
 @pytest.mark.parametrize(("method", "path", "body"), [e for e in ENDPOINTS if "{" in e[1]])
