@@ -33,7 +33,11 @@ from ports.clock import Clock
 
 
 def _adapter(registry: AdapterRegistry, kind: str, name: str, context: AdapterContext) -> object:
-    return registry.get(kind, name).factory(context)
+    """Build the adapter configured for ``kind``; remember it for closing if it holds resources."""
+    adapter = registry.get(kind, name).factory(context)
+    if callable(getattr(adapter, "close", None)):
+        context.opened.append(adapter)
+    return adapter
 
 
 def _jwt_secret(settings: Settings) -> str:
@@ -161,9 +165,8 @@ async def check_adapters(container: Container) -> None:
 
 
 async def close_container(container: Container) -> None:
-    """Release pools and connections held by the adapters."""
-    close = getattr(container.mail(), "close", None)
-    if close is not None:
-        await close()
+    """Release the connections of the adapters built so far, then the database pools."""
+    for adapter in container.adapter_context().opened:
+        await adapter.close()
     await container.tenant_engines().dispose()
     await container.control_engine().dispose()

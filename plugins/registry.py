@@ -24,11 +24,15 @@ class AdapterSettingsError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class AdapterContext:
-    """What a factory may use: its settings blocks, the clock, the data directory."""
+    """What a factory may use: its settings blocks, the clock, the data directory.
+
+    ``opened`` collects the adapters with a ``close`` method, closed at shutdown.
+    """
 
     blocks: Mapping[str, Any]
     clock: Clock
     data_dir: Path
+    opened: list[Any] = field(default_factory=list)
 
     def settings(self, key: str, model: type[M]) -> M:
         raw = self.blocks.get(key, {})

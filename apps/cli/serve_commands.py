@@ -14,6 +14,7 @@ import typer
 import uvicorn
 
 from apps.api.app import create_app
+from apps.cli.runtime import run_with_container
 from apps.config.settings import Settings
 from apps.container import Container, build_container, check_adapters, close_container
 from apps.maintenance import migrate_control, migrate_tenants, tenants_to_migrate
@@ -27,6 +28,9 @@ CREDENTIALS_FILE = "demo-credentials.json"
 
 
 def serve(settings: Settings, *, with_worker: bool) -> None:
+    """Check adapters, database and schema first: a bad setting exits 78 with its name."""
+    run_with_container(settings, check_adapters)
+
     async def main() -> None:
         container = build_container(settings)
         lifespans = [worker_lifespan(container)] if with_worker else []
@@ -57,6 +61,8 @@ def up(settings: Settings) -> None:
 
 
 def worker(settings: Settings) -> None:
+    run_with_container(settings, check_adapters)
+
     async def main() -> None:
         container = build_container(settings)
         stop = asyncio.Event()

@@ -162,3 +162,21 @@ def test_reconcile_reports_orphans_then_cleans_them(database: Database, tmp_path
     assert code == 0, out
     assert not (tmp_path / "files" / "tenants" / str(stray)).exists()
     assert _run("tenants", "reconcile")[0] == 0
+
+
+@pytest.mark.usefixtures("environment")
+def test_serve_refuses_to_start_on_an_unmigrated_database() -> None:
+    result = runner.invoke(app, ["serve"])
+    assert result.exit_code == ExitCode.CONFIG
+    assert "passerelle migrate" in result.output
+
+
+@pytest.mark.usefixtures("environment")
+def test_serve_refuses_an_unknown_adapter_and_names_the_choices(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert _run("migrate")[0] == 0
+    monkeypatch.setenv("PASSERELLE_MAIL__BACKEND", "fax")
+    result = runner.invoke(app, ["worker"])
+    assert result.exit_code == ExitCode.CONFIG
+    assert "no mail adapter named 'fax' (available: console, file, smtp)" in result.output
