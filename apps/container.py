@@ -17,6 +17,7 @@ from adapters.argon2.password_hasher import Argon2PasswordHasher
 from adapters.sql.engines import TenantEngines, create_engine
 from adapters.sql.locator import DatabaseLocator
 from adapters.sql.operator_keys import SqlOperatorKeys
+from adapters.sql.placements import TenantPlacements
 from adapters.sql.tenant_catalog import SqlTenantCatalog
 from adapters.sql.tenant_databases import SqlTenantDatabases
 from adapters.sql.unit_of_work import SqlTenantUnitOfWorkFactory
@@ -84,9 +85,11 @@ class Container(containers.DeclarativeContainer):
         ),
         settings,
     )
+    placements = providers.Singleton(TenantPlacements, locator, control_engine)
     tenant_engines = providers.Singleton(
-        lambda s, locator: TenantEngines(
-            locator.url_for,
+        lambda s, placements: TenantEngines(
+            placements.url_for,
+            learn=placements.learn,
             max_engines=s.database.max_tenant_engines,
             pool_size=s.database.tenant_pool_size,
             max_overflow=s.database.tenant_max_overflow,
@@ -94,12 +97,12 @@ class Container(containers.DeclarativeContainer):
             tls=s.database.tls,
         ),
         settings,
-        locator,
+        placements,
     )
     catalog = providers.Singleton(SqlTenantCatalog, control_engine)
     operator_keys = providers.Singleton(SqlOperatorKeys, control_engine)
     tenant_databases = providers.Singleton(
-        SqlTenantDatabases, locator, control_engine, tenant_engines
+        SqlTenantDatabases, locator, placements, control_engine, tenant_engines
     )
     tenant_uow = providers.Singleton(SqlTenantUnitOfWorkFactory, tenant_engines)
     storage = providers.Singleton(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -76,6 +76,7 @@ class TenantEngines:
         self,
         url_for: Callable[[UUID], URL],
         *,
+        learn: Callable[[UUID], Awaitable[None]] | None = None,
         max_engines: int = 20,
         pool_size: int = 2,
         max_overflow: int = 2,
@@ -84,6 +85,7 @@ class TenantEngines:
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._url_for = url_for
+        self._learn = learn
         self._max = max_engines
         self._pool_size = pool_size
         self._max_overflow = max_overflow
@@ -97,7 +99,14 @@ class TenantEngines:
     def connection_bound(self) -> int:
         return self._max * (self._pool_size + self._max_overflow)
 
+    async def engine_for(self, tenant_id: UUID) -> AsyncEngine:
+        """The tenant's engine, its placement looked up first when it is not cached yet."""
+        if tenant_id not in self._engines and self._learn is not None:
+            await self._learn(tenant_id)
+        return self.get(tenant_id)
+
     def get(self, tenant_id: UUID) -> AsyncEngine:
+        """The engine of a tenant whose placement is already known (or that is shared)."""
         now = self._monotonic()
         cached = self._engines.pop(tenant_id, None)
         engine = cached[0] if cached else self._create(tenant_id)

@@ -1,5 +1,6 @@
-"""Creating, migrating and dropping tenant databases: one per tenant on PostgreSQL, a file on
-SQLite. Every failure leaves as a ProvisioningError."""
+"""Creating, migrating and dropping tenant databases: one per tenant on PostgreSQL (on the
+shared instance, or at a dedicated tenant's own URL), a file on SQLite. Every failure
+leaves as a ProvisioningError."""
 
 from __future__ import annotations
 
@@ -7,69 +8,73 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from adapters.sql.engines import TenantEngines
+from adapters.sql.engines import TenantEngines, create_engine
 from adapters.sql.locator import DatabaseLocator
 from adapters.sql.migrator import History, current_revision, head_revision, upgrade
+from adapters.sql.placements import TenantPlacements
 from ports.tenant_databases import ProvisioningError
 
 _DUPLICATE_DATABASE = "42P04"
+_EXISTS = sa.text("SELECT 1 FROM pg_database WHERE datname = :name")
 
 
 class SqlTenantDatabases:
     def __init__(
-        self, locator: DatabaseLocator, control_engine: AsyncEngine, engines: TenantEngines
+        self,
+        locator: DatabaseLocator,
+        placements: TenantPlacements,
+        control_engine: AsyncEngine,
+        engines: TenantEngines,
     ) -> None:
         self._locator = locator
+        self._placements = placements
         self._control = control_engine
         self._engines = engines
 
     async def ensure(self, tenant_id: UUID) -> None:
         async with _as_provisioning_error(f"preparing the database of tenant {tenant_id}"):
-            if self._locator.is_sqlite:
-                path = self._locator.sqlite_path(tenant_id)
-                await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
-            elif not await self.exists(tenant_id):
-                await self._create_postgres_database(self._locator.database_name(tenant_id))
-            await upgrade(self._engines.get(tenant_id), History.TENANT)
+            url = await self._url(tenant_id)
+            if _is_sqlite(url):
+                await asyncio.to_thread(_sqlite_file(url).parent.mkdir, parents=True, exist_ok=True)
+            elif not await self._exists(tenant_id, url):
+                async with self._server(tenant_id, url) as server:
+                    await _create_database(server, url.database or "")
+            await upgrade(await self._engines.engine_for(tenant_id), History.TENANT)
 
     async def exists(self, tenant_id: UUID) -> bool:
-        if self._locator.is_sqlite:
-            return await asyncio.to_thread(self._locator.sqlite_path(tenant_id).exists)
-        query = sa.text("SELECT 1 FROM pg_database WHERE datname = :name")
-        async with self._control.connect() as connection:
-            found = await connection.execute(
-                query, {"name": self._locator.database_name(tenant_id)}
-            )
-            return found.first() is not None
+        return await self._exists(tenant_id, await self._url(tenant_id))
 
     async def at_head(self, tenant_id: UUID) -> bool:
         async with _as_provisioning_error(f"reading the schema version of tenant {tenant_id}"):
             if not await self.exists(tenant_id):
                 return False
-            engine = self._engines.get(tenant_id)
+            engine = await self._engines.engine_for(tenant_id)
             return await current_revision(engine) == head_revision(History.TENANT)
 
     async def drop(self, tenant_id: UUID) -> None:
         async with _as_provisioning_error(f"dropping the database of tenant {tenant_id}"):
+            url = await self._url(tenant_id)
             await self._engines.forget(tenant_id)
-            if self._locator.is_sqlite:
-                path = self._locator.sqlite_path(tenant_id)
+            if _is_sqlite(url):
+                path = _sqlite_file(url)
                 for suffix in ("", "-wal", "-shm"):
-                    await asyncio.to_thread(
-                        path.with_name(path.name + suffix).unlink, missing_ok=True
-                    )
+                    extra = path.with_name(path.name + suffix)
+                    await asyncio.to_thread(extra.unlink, missing_ok=True)
                 return
-            quoted = self._quote(self._locator.database_name(tenant_id))
-            async with self._autocommit() as connection:
-                await connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
+            async with self._server(tenant_id, url) as server:
+                quoted = server.dialect.identifier_preparer.quote(url.database or "")
+                await server.exec_driver_sql(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
 
     async def tenant_ids(self) -> set[UUID]:
+        """Databases on the shared instance (dedicated ones live elsewhere, by design)."""
         if self._locator.is_sqlite:
             folder = self._locator.sqlite_path(uuid.UUID(int=0)).parent
             names = await asyncio.to_thread(lambda: [p.stem for p in folder.glob("*.db")])
@@ -80,23 +85,54 @@ class SqlTenantDatabases:
             found = (await connection.execute(query, {"prefix": prefix})).scalars().all()
         return {t for t in (_uuid_or_none(str(n).removeprefix(prefix)) for n in found) if t}
 
-    async def _create_postgres_database(self, name: str) -> None:
-        """CREATE DATABASE cannot run in a transaction; a concurrent creator is not an error."""
-        try:
-            async with self._autocommit() as connection:
-                await connection.exec_driver_sql(f"CREATE DATABASE {self._quote(name)}")
-        except DBAPIError as exc:
-            if getattr(exc.orig, "sqlstate", None) != _DUPLICATE_DATABASE:
-                raise
+    async def _url(self, tenant_id: UUID) -> URL:
+        await self._placements.learn(tenant_id)
+        return self._placements.url_for(tenant_id)
 
-    def _quote(self, name: str) -> str:
-        return self._control.dialect.identifier_preparer.quote(name)
+    async def _exists(self, tenant_id: UUID, url: URL) -> bool:
+        if _is_sqlite(url):
+            return await asyncio.to_thread(_sqlite_file(url).exists)
+        async with self._server(tenant_id, url) as server:
+            return (await server.execute(_EXISTS, {"name": url.database})).first() is not None
 
     @contextlib.asynccontextmanager
-    async def _autocommit(self) -> AsyncIterator[AsyncConnection]:
-        engine = self._control.execution_options(isolation_level="AUTOCOMMIT")
-        async with engine.connect() as connection:
-            yield connection
+    async def _server(self, tenant_id: UUID, url: URL) -> AsyncIterator[AsyncConnection]:
+        """An autocommit connection to the server holding the tenant's database.
+
+        The shared instance is reached through the control engine; a dedicated server
+        through its own maintenance database, ``postgres``.
+        """
+        if not self._placements.is_dedicated(tenant_id):
+            engine = self._control.execution_options(isolation_level="AUTOCOMMIT")
+            async with engine.connect() as connection:
+                yield connection
+            return
+        admin = create_engine(url.set(database="postgres"), pool_size=1)
+        try:
+            autocommit = admin.execution_options(isolation_level="AUTOCOMMIT")
+            async with autocommit.connect() as connection:
+                yield connection
+        finally:
+            await admin.dispose()
+
+
+async def _create_database(server: AsyncConnection, name: str) -> None:
+    """CREATE DATABASE cannot run in a transaction; a concurrent creator is not an error."""
+    try:
+        await server.exec_driver_sql(
+            f"CREATE DATABASE {server.dialect.identifier_preparer.quote(name)}"
+        )
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) != _DUPLICATE_DATABASE:
+            raise
+
+
+def _is_sqlite(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite"
+
+
+def _sqlite_file(url: URL) -> Path:
+    return Path(url.database or "")
 
 
 def _uuid_or_none(text: str) -> UUID | None:

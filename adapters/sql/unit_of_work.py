@@ -29,11 +29,13 @@ class SqlTenantUnitOfWork:
     outbox: OutboxRepository
 
     def __init__(self, engines: TenantEngines, tenant_id: UUID) -> None:
-        self._engine = engines.get(tenant_id)
+        self._engines = engines
+        self._tenant_id = tenant_id
         self._connection: AsyncConnection | None = None
 
     async def __aenter__(self) -> Self:
-        connection = await self._engine.connect()
+        engine = await self._engines.engine_for(self._tenant_id)
+        connection = await engine.connect()
         await connection.begin()
         self._connection = connection
         self.users = SqlUserRepository(connection)

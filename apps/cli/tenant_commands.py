@@ -94,6 +94,10 @@ def create(
     max_concurrent_sessions: MaxSessions = None,
     monthly_session_minutes: Minutes = None,
     storage_quota_bytes: Quota = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(help="Dedicated placement: the tenant's own database URL (else shared)."),
+    ] = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -118,7 +122,7 @@ def create(
     )
 
     async def work(container: Container) -> tuple[Tenant, User]:
-        request = CreateTenant(slug, name, admin_email, password, admin_name, limits)
+        request = CreateTenant(slug, name, admin_email, password, admin_name, limits, database_url)
         return await create_tenant(request, container.tenant_dependencies(), actor=_actor())
 
     tenant, admin = run_with_container(settings, work)

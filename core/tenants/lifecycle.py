@@ -132,6 +132,7 @@ async def reconcile_tenants(
 
     A database or directory is an orphan when no tenant that still owns data has its id
     (never catalogued, or already purged). With ``remove_orphans`` they are dropped.
+    Dedicated tenants' databases live on other servers, so they are checked one by one.
     """
     owners = await _tenants_owning_data(deps)
     live = {t.id for t in owners if t.status in (TenantStatus.ACTIVE, TenantStatus.SUSPENDED)}
@@ -141,7 +142,7 @@ async def reconcile_tenants(
     report = ReconcileReport(
         orphan_databases=databases - owner_ids,
         orphan_directories=directories - owner_ids,
-        missing_databases=live - databases,
+        missing_databases={t for t in live - databases if not await deps.databases.exists(t)},
         missing_directories=live - directories,
     )
     if remove_orphans:

@@ -179,6 +179,20 @@ def validate_slug(slug: str) -> str:
     return slug
 
 
+_DATABASE_SCHEMES = ("postgresql+asyncpg://", "sqlite+aiosqlite:///")
+
+
+def validate_database_url(url: str) -> str:
+    """A dedicated tenant's own database: PostgreSQL (asyncpg) or SQLite (aiosqlite)."""
+    if not url.startswith(_DATABASE_SCHEMES) or len(url) > 2000 or any(c.isspace() for c in url):
+        raise InvalidInput(
+            "database_url must be a postgresql+asyncpg://... or sqlite+aiosqlite:///... URL",
+            field="database_url",
+            code="invalid_database_url",
+        )
+    return url
+
+
 def validate_display_name(name: str) -> str:
     cleaned = " ".join(name.split())
     if not cleaned or len(cleaned) > MAX_DISPLAY_NAME:

@@ -10,10 +10,12 @@ from core.errors import NotFound, Unavailable
 from core.identity.model import Role, User, normalize_email, validate_password, validate_person_name
 from core.tenants.model import (
     InvalidTransition,
+    Placement,
     PlanLimits,
     Tenant,
     TenantEvent,
     TenantStatus,
+    validate_database_url,
     validate_display_name,
     validate_slug,
 )
@@ -33,6 +35,7 @@ class CreateTenant:
     admin_password: str
     admin_name: str
     limits: PlanLimits = field(default_factory=PlanLimits)
+    database_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +56,9 @@ async def create_tenant(
     Rules: every input is checked before anything is written, so bad input leaves no
     trace. The catalog row is written first as ``provisioning`` with the admin to seed;
     it becomes ``active`` only once the database exists, is migrated and holds the
-    admin, and the directory exists. A failure leaves it ``provisioning`` with the error
+    admin, and the directory exists. With ``database_url`` the tenant is ``dedicated``:
+    its database is created (if missing) and migrated at that URL instead of on the
+    shared instance. A failure leaves it ``provisioning`` with the error
     recorded; ``provision_tenant`` finishes the job.
     """
     slug = validate_slug(request.slug)
@@ -62,6 +67,7 @@ async def create_tenant(
     password = validate_password(request.admin_password, field="admin_password")
     admin_name = validate_person_name(request.admin_name, field="admin_name")
     limits = request.limits.validated()
+    database_url = validate_database_url(request.database_url) if request.database_url else None
 
     now = deps.clock.now()
     tenant = Tenant(
@@ -72,6 +78,8 @@ async def create_tenant(
         created_at=now,
         updated_at=now,
         limits=limits,
+        placement=Placement.DEDICATED if database_url else Placement.SHARED,
+        database_url=database_url,
     )
     admin = User(
         id=uuid.uuid4(),

@@ -68,6 +68,7 @@ class TenantController(Controller):
                 admin_password=data.admin_password,
                 admin_name=data.admin_name,
                 limits=limits,
+                database_url=data.database_url,
             ),
             container_of(request).tenant_dependencies(),
             actor=_actor(operator),

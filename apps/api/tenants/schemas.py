@@ -50,6 +50,20 @@ class CreateTenantBody(RequestBody):
     ]
     admin_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200, examples=["Ada Admin"])]
     limits: LimitsBody | None = None
+    database_url: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                max_length=2000,
+                description=(
+                    "Dedicated placement: the tenant's own database (created if missing, "
+                    "then migrated). Left out: a database on the shared instance."
+                ),
+                examples=["postgresql+asyncpg://acme@db.acme.example:5432/passerelle"],
+            ),
+        ]
+        | None
+    ) = None
 
 
 class UpdateTenantBody(RequestBody):
