@@ -14,6 +14,7 @@ from typing import Any
 from dependency_injector import containers, providers
 
 from adapters.argon2.password_hasher import Argon2PasswordHasher
+from adapters.sql.dispatch_index import SqlDispatchIndex
 from adapters.sql.engines import TenantEngines, create_engine
 from adapters.sql.locator import DatabaseLocator
 from adapters.sql.operator_keys import SqlOperatorKeys
@@ -25,6 +26,7 @@ from adapters.system.clock import SystemClock
 from apps.api.auth.tokens import AccessTokens
 from apps.config.embedded_secret import embedded_jwt_secret
 from apps.config.settings import Profile, Settings
+from core.notifications.dispatch import DispatchDependencies
 from core.notifications.services import DeliveryDependencies
 from core.sessions.services import SessionDependencies
 from core.tenants.services import TenantDependencies
@@ -104,7 +106,8 @@ class Container(containers.DeclarativeContainer):
     tenant_databases = providers.Singleton(
         SqlTenantDatabases, locator, placements, control_engine, tenant_engines
     )
-    tenant_uow = providers.Singleton(SqlTenantUnitOfWorkFactory, tenant_engines)
+    dispatch_index = providers.Singleton(SqlDispatchIndex, control_engine)
+    tenant_uow = providers.Singleton(SqlTenantUnitOfWorkFactory, tenant_engines, dispatch_index)
     storage = providers.Singleton(
         lambda registry, s, context: _adapter(registry, "storage", s.storage_backend, context),
         registry,
@@ -152,6 +155,9 @@ class Container(containers.DeclarativeContainer):
         clock,
         jitter,
         settings,
+    )
+    dispatch_dependencies = providers.Singleton(
+        DispatchDependencies, index=dispatch_index, catalog=catalog, delivery=delivery_dependencies
     )
 
 

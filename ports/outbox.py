@@ -24,3 +24,7 @@ class OutboxRepository(Protocol):
         with ``FOR UPDATE SKIP LOCKED`` so concurrent workers never take the same one.
         """
         ...
+
+    async def next_due(self) -> datetime | None:
+        """When the earliest message will be ready (now or later), or None if none is waiting."""
+        ...

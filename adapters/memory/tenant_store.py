@@ -13,6 +13,7 @@ from core.errors import Conflict
 from core.identity.model import User
 from core.notifications.model import NotificationStatus, OutboxMessage
 from core.sessions.model import AssistanceSession, Invitation, Participant
+from ports.dispatch_index import DispatchIndex
 from ports.outbox import OutboxRepository
 from ports.pagination import Page, PageRequest, Position
 from ports.sessions import InvitationRepository, ParticipantRepository, SessionRepository
@@ -136,6 +137,16 @@ class MemoryOutbox:
         )
         return found[:limit]
 
+    async def next_due(self) -> datetime | None:
+        waiting = (NotificationStatus.QUEUED, NotificationStatus.FAILED)
+        times = [
+            m.next_attempt_at if m.status in waiting else m.lease_expires_at
+            for m in self._data.outbox.values()
+            if m.status in waiting or m.status is NotificationStatus.SENDING
+        ]
+        present = [t for t in times if t is not None]
+        return min(present) if present else None
+
 
 class MemoryTenantUnitOfWork:
     """Works on a copy of the tenant's data; commit publishes the copy, exit discards it."""
@@ -146,9 +157,15 @@ class MemoryTenantUnitOfWork:
     invitations: InvitationRepository
     outbox: OutboxRepository
 
-    def __init__(self, stores: dict[UUID, TenantData], tenant_id: UUID) -> None:
+    def __init__(
+        self,
+        stores: dict[UUID, TenantData],
+        tenant_id: UUID,
+        dispatch: DispatchIndex | None = None,
+    ) -> None:
         self._stores = stores
         self._tenant_id = tenant_id
+        self._dispatch = dispatch
         self.committed = False
 
     async def __aenter__(self) -> Self:
@@ -169,16 +186,21 @@ class MemoryTenantUnitOfWork:
         return None
 
     async def commit(self) -> None:
+        before = self._stores.get(self._tenant_id, TenantData()).outbox
+        added = [m.next_attempt_at for i, m in self._working.outbox.items() if i not in before]
         self._stores[self._tenant_id] = self._working.copy()
         self.committed = True
+        if added and self._dispatch is not None:
+            await self._dispatch.mark(self._tenant_id, min(added))
 
 
 class MemoryTenantUnitOfWorkFactory:
-    def __init__(self) -> None:
+    def __init__(self, dispatch: DispatchIndex | None = None) -> None:
         self.stores: dict[UUID, TenantData] = {}
+        self._dispatch = dispatch
 
     def __call__(self, tenant_id: UUID) -> MemoryTenantUnitOfWork:
-        return MemoryTenantUnitOfWork(self.stores, tenant_id)
+        return MemoryTenantUnitOfWork(self.stores, tenant_id, self._dispatch)
 
     def data(self, tenant_id: UUID) -> TenantData:
         return self.stores.setdefault(tenant_id, TenantData())

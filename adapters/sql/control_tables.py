@@ -1,4 +1,5 @@
-"""Tables of the control database: tenant catalog, audit trail, operator credentials."""
+"""Tables of the control database: tenant catalog, audit trail, outbox dispatch index,
+operator credentials."""
 
 from __future__ import annotations
 
@@ -42,6 +43,15 @@ tenant_events = sa.Table(
     sa.Column("detail", sa.JSON(), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Index("ix_tenant_events_tenant_id_created_at", "tenant_id", "created_at", "id"),
+)
+
+outbox_dispatch = sa.Table(
+    "outbox_dispatch",
+    metadata,
+    sa.Column("tenant_id", sa.Uuid(), primary_key=True),
+    sa.Column("due_at", UtcDateTime(), nullable=False),
+    sa.Column("version", sa.Integer(), nullable=False),
+    sa.Index("ix_outbox_dispatch_due_at", "due_at"),
 )
 
 operator_keys = sa.Table(

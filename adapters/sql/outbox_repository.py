@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -16,11 +17,30 @@ _RETRYABLE = (NotificationStatus.QUEUED.value, NotificationStatus.FAILED.value)
 
 
 class SqlOutboxRepository:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(
+        self, connection: AsyncConnection, on_added: Callable[[datetime], None] | None = None
+    ) -> None:
         self._connection = connection
+        self._on_added = on_added
 
     async def add(self, message: OutboxMessage) -> None:
         await self._connection.execute(outbox.insert().values(**_row(message)))
+        if self._on_added is not None:
+            self._on_added(message.next_attempt_at)
+
+    async def next_due(self) -> datetime | None:
+        waiting = sa.select(sa.func.min(outbox.c.next_attempt_at)).where(
+            outbox.c.status.in_(_RETRYABLE)
+        )
+        leased = sa.select(sa.func.min(outbox.c.lease_expires_at)).where(
+            outbox.c.status == NotificationStatus.SENDING.value
+        )
+        found = [
+            (await self._connection.execute(query)).scalar_one_or_none()
+            for query in (waiting, leased)
+        ]
+        times = [t for t in found if t is not None]
+        return min(times) if times else None
 
     async def save(self, message: OutboxMessage) -> None:
         await self._connection.execute(

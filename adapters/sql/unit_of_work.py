@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
 from types import TracebackType
 from typing import Self
 from uuid import UUID
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.engines import TenantEngines
@@ -16,9 +19,12 @@ from adapters.sql.session_repository import (
     SqlSessionRepository,
 )
 from adapters.sql.user_repository import SqlUserRepository
+from ports.dispatch_index import DispatchIndex
 from ports.outbox import OutboxRepository
 from ports.sessions import InvitationRepository, ParticipantRepository, SessionRepository
 from ports.users import UserRepository
+
+log = logging.getLogger(__name__)
 
 
 class SqlTenantUnitOfWork:
@@ -28,10 +34,14 @@ class SqlTenantUnitOfWork:
     invitations: InvitationRepository
     outbox: OutboxRepository
 
-    def __init__(self, engines: TenantEngines, tenant_id: UUID) -> None:
+    def __init__(
+        self, engines: TenantEngines, tenant_id: UUID, dispatch: DispatchIndex | None = None
+    ) -> None:
         self._engines = engines
         self._tenant_id = tenant_id
+        self._dispatch = dispatch
         self._connection: AsyncConnection | None = None
+        self._earliest_due: datetime | None = None
 
     async def __aenter__(self) -> Self:
         engine = await self._engines.engine_for(self._tenant_id)
@@ -42,7 +52,7 @@ class SqlTenantUnitOfWork:
         self.sessions = SqlSessionRepository(connection)
         self.participants = SqlParticipantRepository(connection)
         self.invitations = SqlInvitationRepository(connection)
-        self.outbox = SqlOutboxRepository(connection)
+        self.outbox = SqlOutboxRepository(connection, on_added=self._note_due)
         return self
 
     async def __aexit__(
@@ -61,14 +71,30 @@ class SqlTenantUnitOfWork:
             await connection.close()
 
     async def commit(self) -> None:
+        """Commit, then tell the dispatch index when the new outbox messages are due.
+
+        The index lives in another database, so it is told after the commit; if that
+        fails the messages are still safe, and the worker's periodic full scan finds them.
+        """
         if self._connection is None:
             raise RuntimeError("unit of work used outside its 'async with' block")
         await self._connection.commit()
+        due, self._earliest_due = self._earliest_due, None
+        if due is not None and self._dispatch is not None:
+            try:
+                await self._dispatch.mark(self._tenant_id, due)
+            except SQLAlchemyError:
+                log.exception("dispatch index not updated for tenant %s", self._tenant_id)
+
+    def _note_due(self, due_at: datetime) -> None:
+        if self._earliest_due is None or due_at < self._earliest_due:
+            self._earliest_due = due_at
 
 
 class SqlTenantUnitOfWorkFactory:
-    def __init__(self, engines: TenantEngines) -> None:
+    def __init__(self, engines: TenantEngines, dispatch: DispatchIndex | None = None) -> None:
         self._engines = engines
+        self._dispatch = dispatch
 
     def __call__(self, tenant_id: UUID) -> SqlTenantUnitOfWork:
-        return SqlTenantUnitOfWork(self._engines, tenant_id)
+        return SqlTenantUnitOfWork(self._engines, tenant_id, self._dispatch)

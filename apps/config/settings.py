@@ -166,7 +166,22 @@ class WorkerSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     poll_interval_seconds: float = Field(
-        default=1.0, gt=0, le=60, description="Seconds between two passes over the outboxes."
+        default=0.5,
+        gt=0,
+        le=60,
+        description="Seconds between reads of the dispatch index; new work waits at most this.",
+    )
+    tenants_per_pass: int = Field(
+        default=50, ge=1, le=10_000, description="Due tenants a worker serves in one pass."
+    )
+    full_scan_seconds: float = Field(
+        default=300,
+        gt=0,
+        le=86_400,
+        description=(
+            "How often a worker checks every tenant's outbox for work the dispatch index "
+            "missed (a crash between a commit and its index mark)."
+        ),
     )
     batch_size: int = Field(
         default=50, ge=1, le=1000, description="Messages a worker claims per tenant in one pass."

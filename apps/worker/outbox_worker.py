@@ -1,4 +1,4 @@
-"""Delivers the due outbox messages of every active tenant.
+"""Delivers outbox messages of the tenants the dispatch index says are due.
 
 Several workers may run at once: rows are claimed with a lease (and ``SKIP LOCKED`` on
 PostgreSQL), so no two deliver the same message and a dead worker's rows come back.
@@ -7,13 +7,11 @@ PostgreSQL), so no two deliver the same message and a dead worker's rows come ba
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 from apps.container import Container
-from core.notifications.services import DeliveryReport, deliver_due
-from core.tenants.model import Tenant, TenantStatus
-from ports.pagination import PageRequest, Position
+from core.notifications.dispatch import dispatch_tenant, due_tenants, rebuild_dispatch_index
+from core.notifications.services import DeliveryReport
 
 log = logging.getLogger(__name__)
 
@@ -23,17 +21,18 @@ class OutboxWorker:
         self._container = container
         settings = container.settings().worker
         self._batch = settings.batch_size
+        self._tenants_per_pass = settings.tenants_per_pass
         self._lease = timedelta(seconds=settings.lease_seconds)
 
     async def run_once(self) -> DeliveryReport:
-        """One pass over every active tenant; one tenant's failure does not stop the others."""
+        """One pass over the due tenants; one tenant's failure does not stop the others."""
+        deps = self._container.dispatch_dependencies()
         total = DeliveryReport()
-        deps = self._container.delivery_dependencies()
-        async for tenant in self._active_tenants():
+        for entry in await due_tenants(deps, limit=self._tenants_per_pass):
             try:
-                report = await deliver_due(tenant.id, deps, limit=self._batch, lease=self._lease)
+                report = await dispatch_tenant(entry, deps, batch=self._batch, lease=self._lease)
             except Exception:
-                log.exception("outbox delivery failed for tenant %s", tenant.slug)
+                log.exception("outbox delivery failed for tenant %s", entry.tenant_id)
                 continue
             total.sent += report.sent
             total.retried += report.retried
@@ -42,13 +41,9 @@ class OutboxWorker:
             log.info("outbox: %d sent, %d to retry, %d dead", total.sent, total.retried, total.dead)
         return total
 
-    async def _active_tenants(self) -> AsyncIterator[Tenant]:
-        catalog = self._container.catalog()
-        after: Position | None = None
-        while True:
-            page = await catalog.browse(PageRequest(200, after), status=TenantStatus.ACTIVE)
-            for tenant in page.items:
-                yield tenant
-            if page.next is None:
-                return
-            after = page.next
+    async def rebuild_index(self) -> int:
+        """The safety net: finds work whose index mark was lost (a crash between commits)."""
+        marked = await rebuild_dispatch_index(self._container.dispatch_dependencies())
+        if marked:
+            log.info("dispatch index: %d tenant(s) with waiting messages marked", marked)
+        return marked

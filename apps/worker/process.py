@@ -24,6 +24,7 @@ async def run_worker(container: Container, stop: asyncio.Event) -> None:
     log.info("worker started (outbox every %.1fs)", settings.worker.poll_interval_seconds)
     await asyncio.gather(
         _every(settings.worker.poll_interval_seconds, outbox.run_once, stop, "outbox"),
+        _every(settings.worker.full_scan_seconds, outbox.rebuild_index, stop, "outbox full scan"),
         _every(settings.tenancy.purge_interval_seconds, lambda: _purge(container), stop, "purge"),
         _every(ENGINE_SWEEP_SECONDS, lambda: _sweep_engines(container), stop, "engine sweep"),
     )

@@ -106,3 +106,40 @@ async def test_rows_of_a_worker_that_died_are_reclaimed_after_the_lease(
     clock.advance(timedelta(seconds=2))
     assert (await worker.run_once()).sent == 3
     assert sorted(m.to for m in sender.sent) == sorted(m.recipient for m in messages)
+
+
+async def test_invitation_marks_the_dispatch_index_and_a_worker_pass_clears_it(
+    container: Container,
+) -> None:
+    sender = SlowRecordingSender()
+    container.mail.override(providers.Object(sender))
+    container.delivery_dependencies.reset()
+    container.dispatch_dependencies.reset()
+    tenant, _ = await _tenant_with_messages(container, 2)
+    index = container.dispatch_index()
+    now = container.clock().now()
+
+    (entry,) = await index.due(now + timedelta(seconds=1), 10)
+    assert entry.tenant_id == tenant.id
+    await index.mark(tenant.id, now)
+    assert not await index.settle(entry, None)
+
+    assert (await OutboxWorker(container).run_once()).sent == 2
+    assert await index.due(now + timedelta(days=1), 10) == []
+
+
+async def test_full_scan_recovers_work_whose_index_mark_was_lost(container: Container) -> None:
+    sender = SlowRecordingSender()
+    container.mail.override(providers.Object(sender))
+    container.delivery_dependencies.reset()
+    container.dispatch_dependencies.reset()
+    await _tenant_with_messages(container, 1)
+    index = container.dispatch_index()
+    (entry,) = await index.due(container.clock().now() + timedelta(seconds=1), 10)
+    assert await index.settle(entry, None)
+
+    worker = OutboxWorker(container)
+    assert (await worker.run_once()).attempted == 0
+    assert await worker.rebuild_index() == 1
+    assert (await worker.run_once()).sent == 1
+    assert [m.to for m in sender.sent] == ["guest0@supplier.example"]
