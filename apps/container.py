@@ -13,7 +13,9 @@ from typing import Any
 
 from dependency_injector import containers, providers
 
+from adapters.archive.tar_archive import TarArchives
 from adapters.argon2.password_hasher import Argon2PasswordHasher
+from adapters.jinja.renderer import JinjaTemplateRenderer
 from adapters.sql.dispatch_index import SqlDispatchIndex
 from adapters.sql.engines import TenantEngines, create_engine
 from adapters.sql.locator import DatabaseLocator
@@ -21,6 +23,7 @@ from adapters.sql.operator_keys import SqlOperatorKeys
 from adapters.sql.placements import TenantPlacements
 from adapters.sql.tenant_catalog import SqlTenantCatalog
 from adapters.sql.tenant_databases import SqlTenantDatabases
+from adapters.sql.tenant_rows import SqlTenantRows
 from adapters.sql.unit_of_work import SqlTenantUnitOfWorkFactory
 from adapters.system.clock import SystemClock
 from apps.api.auth.tokens import AccessTokens
@@ -29,6 +32,7 @@ from apps.config.settings import Profile, Settings
 from core.notifications.dispatch import DispatchDependencies
 from core.notifications.services import DeliveryDependencies
 from core.sessions.services import SessionDependencies
+from core.tenants.portability import PortabilityDependencies
 from core.tenants.services import TenantDependencies
 from plugins.manager import PluginSet, build_plugins
 from plugins.registry import AdapterContext, AdapterRegistry
@@ -128,6 +132,7 @@ class Container(containers.DeclarativeContainer):
         adapter_context,
     )
     access_tokens = providers.Singleton(_access_tokens, settings, clock)
+    renderer = providers.Singleton(JinjaTemplateRenderer)
 
     tenant_dependencies = providers.Singleton(
         TenantDependencies,
@@ -138,15 +143,21 @@ class Container(containers.DeclarativeContainer):
         hasher=hasher,
         clock=clock,
     )
+    tenant_rows = providers.Singleton(SqlTenantRows, tenant_engines)
+    tenant_archives = providers.Singleton(TarArchives)
+    portability_dependencies = providers.Singleton(
+        PortabilityDependencies, tenants=tenant_dependencies, rows=tenant_rows
+    )
     session_dependencies = providers.Singleton(
         SessionDependencies, tenant_uow=tenant_uow, video=video, clock=clock
     )
     delivery_dependencies = providers.Singleton(
-        lambda uow, mail, clock, jitter, s: DeliveryDependencies(
+        lambda uow, mail, clock, jitter, renderer, s: DeliveryDependencies(
             tenant_uow=uow,
             mail=mail,
             clock=clock,
             jitter=jitter,
+            renderer=renderer,
             sender=s.mail.sender,
             public_url=s.public_url,
         ),
@@ -154,6 +165,7 @@ class Container(containers.DeclarativeContainer):
         mail,
         clock,
         jitter,
+        renderer,
         settings,
     )
     dispatch_dependencies = providers.Singleton(

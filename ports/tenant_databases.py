@@ -11,9 +11,11 @@ class ProvisioningError(Exception):
 
 
 class TenantDatabases(Protocol):
-    async def ensure(self, tenant_id: UUID) -> None:
+    async def ensure(self, tenant_id: UUID, *, schema_version: str | None = None) -> None:
         """Create the tenant's database if missing and migrate it to the newest schema.
 
+        With ``schema_version``, migrate a new database only up to that version (an import
+        of older rows does that, then calls ``ensure`` again to reach the newest).
         Idempotent: calling it again after a crash half-way finishes the job.
         Raises ProvisioningError.
         """

@@ -1,18 +1,31 @@
-"""Each tenant's directory under a root folder: ``<root>/tenants/<tenant id>/``."""
+"""Each tenant's directory under a root folder: ``<root>/tenants/<tenant id>/``.
+
+A file's key is its path below the tenant's directory. Files are written first under
+``<root>/.incoming/`` and then renamed into place, so a half-written file is never seen
+under its key, and never listed as one of the tenant's files.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
+import uuid
+from collections.abc import AsyncIterable, AsyncIterator
 from pathlib import Path
+from typing import IO
 from uuid import UUID
 
 from ports.tenant_databases import ProvisioningError
+from ports.tenant_storage import UnsafeFileKey, checked_file_key
+
+CHUNK = 1024 * 1024
 
 
 class LocalTenantStorage:
     def __init__(self, root: Path) -> None:
         self._tenants = root / "tenants"
+        self._incoming = root / ".incoming"
 
     def directory(self, tenant_id: UUID) -> Path:
         return self._tenants / str(tenant_id)
@@ -48,3 +61,79 @@ class LocalTenantStorage:
             return found
 
         return await asyncio.to_thread(scan)
+
+    async def keys(self, tenant_id: UUID) -> AsyncIterator[str]:
+        """Regular files only; symbolic links are not followed (they could lead outside)."""
+        directory = self.directory(tenant_id)
+
+        def scan() -> list[str]:
+            found = []
+            for folder, _, names in os.walk(directory, onerror=_raise):
+                for name in names:
+                    path = Path(folder, name)
+                    if not path.is_symlink() and path.is_file():
+                        found.append(path.relative_to(directory).as_posix())
+            return sorted(found)
+
+        try:
+            keys = await asyncio.to_thread(scan)
+        except OSError as exc:
+            raise ProvisioningError(f"cannot list {directory}: {exc}") from exc
+        for key in keys:
+            yield key
+
+    async def read(self, tenant_id: UUID, key: str) -> AsyncIterator[bytes]:
+        path = await self._inside(tenant_id, key)
+        try:
+            handle = await asyncio.to_thread(path.open, "rb")
+        except OSError as exc:
+            raise ProvisioningError(f"cannot read {key!r}: {exc}") from exc
+        try:
+            while chunk := await asyncio.to_thread(handle.read, CHUNK):
+                yield chunk
+        except OSError as exc:
+            raise ProvisioningError(f"cannot read {key!r}: {exc}") from exc
+        finally:
+            await asyncio.to_thread(handle.close)
+
+    async def write(self, tenant_id: UUID, key: str, chunks: AsyncIterable[bytes]) -> int:
+        target = await self._inside(tenant_id, key)
+        if not await self.exists(tenant_id):
+            raise ProvisioningError(f"tenant {tenant_id} has no directory")
+        partial = self._incoming / f"{uuid.uuid4().hex}.partial"
+        try:
+            await asyncio.to_thread(self._incoming.mkdir, parents=True, exist_ok=True)
+            handle = await asyncio.to_thread(partial.open, "wb")
+            try:
+                size = await _copy(chunks, handle)
+            finally:
+                await asyncio.to_thread(handle.close)
+            await asyncio.to_thread(target.parent.mkdir, parents=True, exist_ok=True)
+            await self._inside(tenant_id, key)
+            await asyncio.to_thread(os.replace, partial, target)
+        except OSError as exc:
+            raise ProvisioningError(f"cannot write {key!r}: {exc}") from exc
+        finally:
+            await asyncio.to_thread(partial.unlink, missing_ok=True)
+        return size
+
+    async def _inside(self, tenant_id: UUID, key: str) -> Path:
+        """The file's path, refused when it (or a linked folder on the way) leads outside."""
+        directory = self.directory(tenant_id)
+        path = directory.joinpath(*checked_file_key(key).split("/"))
+        resolved, root = await asyncio.to_thread(lambda: (path.resolve(), directory.resolve()))
+        if not resolved.is_relative_to(root) or resolved == root:
+            raise UnsafeFileKey(f"file key {key!r} leads outside the tenant's directory")
+        return path
+
+
+async def _copy(chunks: AsyncIterable[bytes], handle: IO[bytes]) -> int:
+    size = 0
+    async for chunk in chunks:
+        await asyncio.to_thread(handle.write, chunk)
+        size += len(chunk)
+    return size
+
+
+def _raise(error: OSError) -> None:
+    raise error

@@ -1,7 +1,8 @@
-"""The tenant catalog, operator keys, tenant databases and directories in memory."""
+"""The tenant catalog, operator keys, tenant databases and directories (with files) in memory."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -11,6 +12,7 @@ from core.tenants.model import SlugTaken, Tenant, TenantEvent, TenantStatus
 from ports.operator_keys import OperatorKey
 from ports.pagination import Page, PageRequest, Position
 from ports.tenant_databases import ProvisioningError
+from ports.tenant_storage import checked_file_key
 
 
 def _position(item: Tenant | TenantEvent) -> Position:
@@ -80,31 +82,62 @@ class MemoryOperatorKeys:
 
 
 class MemoryTenantResources:
-    """Stands for tenant databases or directories; ``fail_next`` simulates a crash mid-way."""
+    """Stands for tenant databases or directories; ``fail_next`` simulates a crash mid-way.
 
-    def __init__(self) -> None:
+    As databases it records each one's schema version (``schema_versions`` lists the known
+    ones, oldest first); as directories it holds each tenant's files by key, read back in
+    tiny chunks so that a caller assuming one chunk per file fails in unit tests.
+    """
+
+    def __init__(self, schema_versions: Sequence[str] = ("0001",)) -> None:
         self.created: set[UUID] = set()
         self.fail_next: str | None = None
+        self.schema_versions = tuple(schema_versions)
+        self.versions: dict[UUID, str] = {}
+        self.files: dict[UUID, dict[str, bytes]] = {}
 
-    async def ensure(self, tenant_id: UUID) -> None:
+    async def ensure(self, tenant_id: UUID, *, schema_version: str | None = None) -> None:
         self._maybe_fail()
         self.created.add(tenant_id)
+        self.versions[tenant_id] = schema_version or self.schema_versions[-1]
 
     async def exists(self, tenant_id: UUID) -> bool:
         return tenant_id in self.created
 
     async def at_head(self, tenant_id: UUID) -> bool:
-        return tenant_id in self.created
+        return self.versions.get(tenant_id) == self.schema_versions[-1]
 
     async def drop(self, tenant_id: UUID) -> None:
         self._maybe_fail()
         self.created.discard(tenant_id)
+        self.versions.pop(tenant_id, None)
+        self.files.pop(tenant_id, None)
 
     async def purge(self, tenant_id: UUID) -> None:
         await self.drop(tenant_id)
 
     async def tenant_ids(self) -> set[UUID]:
         return set(self.created)
+
+    async def keys(self, tenant_id: UUID) -> AsyncIterator[str]:
+        for key in sorted(self.files.get(tenant_id, {})):
+            yield key
+
+    async def read(self, tenant_id: UUID, key: str) -> AsyncIterator[bytes]:
+        content = self.files.get(tenant_id, {}).get(checked_file_key(key))
+        if content is None:
+            raise ProvisioningError(f"no file {key!r} for tenant {tenant_id}")
+        for start in range(0, len(content), 4):
+            yield content[start : start + 4]
+
+    async def write(self, tenant_id: UUID, key: str, chunks: AsyncIterable[bytes]) -> int:
+        checked_file_key(key)
+        if tenant_id not in self.created:
+            raise ProvisioningError(f"tenant {tenant_id} has no directory")
+        self._maybe_fail()
+        content = b"".join([chunk async for chunk in chunks])
+        self.files.setdefault(tenant_id, {})[key] = content
+        return len(content)
 
     def _maybe_fail(self) -> None:
         if self.fail_next is not None:

@@ -187,7 +187,11 @@ class MemoryTenantUnitOfWork:
 
     async def commit(self) -> None:
         before = self._stores.get(self._tenant_id, TenantData()).outbox
-        added = [m.next_attempt_at for i, m in self._working.outbox.items() if i not in before]
+        added = [
+            m.next_attempt_at
+            for i, m in self._working.outbox.items()
+            if m.status is NotificationStatus.QUEUED and before.get(i) != m
+        ]
         self._stores[self._tenant_id] = self._working.copy()
         self.committed = True
         if added and self._dispatch is not None:

@@ -22,6 +22,7 @@ class SqlOutboxRepository:
     ) -> None:
         self._connection = connection
         self._on_added = on_added
+        """Told when a message becomes queued (added or retried), so its tenant is marked due."""
 
     async def add(self, message: OutboxMessage) -> None:
         await self._connection.execute(outbox.insert().values(**_row(message)))
@@ -46,6 +47,8 @@ class SqlOutboxRepository:
         await self._connection.execute(
             outbox.update().where(outbox.c.id == message.id).values(**_row(message))
         )
+        if message.status is NotificationStatus.QUEUED and self._on_added is not None:
+            self._on_added(message.next_attempt_at)
 
     async def get(self, message_id: UUID) -> OutboxMessage | None:
         row = (

@@ -39,7 +39,7 @@ class SqlTenantDatabases:
         self._control = control_engine
         self._engines = engines
 
-    async def ensure(self, tenant_id: UUID) -> None:
+    async def ensure(self, tenant_id: UUID, *, schema_version: str | None = None) -> None:
         async with _as_provisioning_error(f"preparing the database of tenant {tenant_id}"):
             url = await self._url(tenant_id)
             if _is_sqlite(url):
@@ -47,7 +47,8 @@ class SqlTenantDatabases:
             elif not await self._exists(tenant_id, url):
                 async with self._server(tenant_id, url) as server:
                     await _create_database(server, url.database or "")
-            await upgrade(await self._engines.engine_for(tenant_id), History.TENANT)
+            engine = await self._engines.engine_for(tenant_id)
+            await upgrade(engine, History.TENANT, schema_version or "head")
 
     async def exists(self, tenant_id: UUID) -> bool:
         return await self._exists(tenant_id, await self._url(tenant_id))

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from apps.cli import config_commands, operator_commands, tenant_commands
+import apps.cli.archive_commands  # noqa: F401 - adds `tenants export` and `tenants import`
+from apps.cli import config_commands, notification_commands, operator_commands, tenant_commands
 from apps.cli.migrate_commands import migrate_command
 from apps.cli.options import ConfigOption, JsonOption
 from apps.cli.plugin_commands import plugins_command
@@ -31,6 +32,7 @@ app = typer.Typer(
 app.add_typer(config_commands.app, name="config")
 app.add_typer(tenant_commands.app, name="tenants")
 app.add_typer(operator_commands.app, name="operator-keys")
+app.add_typer(notification_commands.app, name="notifications")
 
 
 @app.command("up")

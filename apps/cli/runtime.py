@@ -14,7 +14,7 @@ from apps.cli.output import ExitCode, fail
 from apps.config.loading import SettingsError, load_settings
 from apps.config.settings import Settings
 from apps.container import Container, build_container, close_container
-from core.errors import DomainError
+from core.errors import DomainError, Unavailable
 
 T = TypeVar("T")
 
@@ -51,6 +51,8 @@ def run_with_container(
         return asyncio.run(main())
     except SchemaNotReady as exc:
         fail(str(exc), ExitCode.CONFIG)
+    except Unavailable as exc:
+        fail(f"{exc.detail} [{exc.code}]", ExitCode.UNAVAILABLE)
     except DomainError as exc:
         where = f" ({exc.field})" if exc.field else ""
         fail(f"{exc.detail}{where} [{exc.code}]", ExitCode.REFUSED)

@@ -52,7 +52,9 @@ async def dispatch_tenant(
     if tenant is None or tenant.status in _GONE:
         await deps.index.settle(entry, None)
         return DeliveryReport()
-    report = await deliver_due(tenant.id, deps.delivery, limit=batch, lease=lease)
+    report = await deliver_due(
+        tenant.id, deps.delivery, tenant_name=tenant.display_name, limit=batch, lease=lease
+    )
     await deps.index.settle(entry, await _next_due(tenant.id, deps))
     return report
 

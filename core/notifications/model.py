@@ -8,6 +8,8 @@ from enum import StrEnum
 from typing import Protocol
 from uuid import UUID
 
+from core.errors import Conflict
+
 DEFAULT_MAX_ATTEMPTS = 8
 BASE_DELAY = timedelta(seconds=30)
 MAX_DELAY = timedelta(hours=6)
@@ -67,6 +69,23 @@ class OutboxMessage:
             status=NotificationStatus.SENDING,
             attempts=self.attempts + 1,
             lease_expires_at=now + lease,
+            updated_at=now,
+        )
+
+    def requeued(self, now: datetime) -> OutboxMessage:
+        """A person asked to try again: a dead or failed message gets a fresh set of attempts."""
+        if self.status not in (NotificationStatus.DEAD, NotificationStatus.FAILED):
+            raise Conflict(
+                f"only dead or failed notifications are retried; this one is {self.status.value}",
+                field="status",
+                code="not_retryable",
+            )
+        return replace(
+            self,
+            status=NotificationStatus.QUEUED,
+            attempts=0,
+            next_attempt_at=now,
+            lease_expires_at=None,
             updated_at=now,
         )
 

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
-from core.errors import InvalidInput, NotFound
-from core.identity.model import Actor
+from core.errors import Forbidden, NotFound
+from core.identity.model import Actor, Role
 from core.notifications.model import Channel, Jitter, NotificationStatus, OutboxMessage
-from core.notifications.templates import render_mail
 from ports.clock import Clock
 from ports.mail import MailDeliveryError, MailMessage, MailSender
+from ports.templates import TemplateError, TemplateRenderer
 from ports.unit_of_work import TenantUnitOfWorkFactory
 
 DEFAULT_LEASE = timedelta(seconds=60)
@@ -23,6 +23,7 @@ class DeliveryDependencies:
     mail: MailSender
     clock: Clock
     jitter: Jitter
+    renderer: TemplateRenderer
     sender: str
     public_url: str
 
@@ -42,6 +43,7 @@ async def deliver_due(
     tenant_id: UUID,
     deps: DeliveryDependencies,
     *,
+    tenant_name: str,
     limit: int = 50,
     lease: timedelta = DEFAULT_LEASE,
 ) -> DeliveryReport:
@@ -61,7 +63,7 @@ async def deliver_due(
 
     report = DeliveryReport()
     for message in claimed:
-        outcome = await _attempt(message, deps)
+        outcome = await _attempt(message, deps, tenant_name)
         async with deps.tenant_uow(tenant_id) as uow:
             await uow.outbox.save(outcome)
             await uow.commit()
@@ -74,19 +76,24 @@ async def deliver_due(
     return report
 
 
-async def _attempt(message: OutboxMessage, deps: DeliveryDependencies) -> OutboxMessage:
+async def _attempt(
+    message: OutboxMessage, deps: DeliveryDependencies, tenant_name: str
+) -> OutboxMessage:
+    values = {**message.payload, "public_url": deps.public_url, "tenant_name": tenant_name}
     try:
         if message.channel is not Channel.EMAIL:
             raise MailDeliveryError(
                 f"no sender for channel {message.channel.value}", retryable=False
             )
-        rendered = render_mail(message, public_url=deps.public_url)
+        locale = message.payload.get("locale", "en")
+        rendered = deps.renderer.render(message.kind, message.channel, locale, values)
         await deps.mail.send(
             MailMessage(
                 sender=deps.sender,
                 to=message.recipient,
-                subject=rendered.subject,
+                subject=rendered.subject or "",
                 text=rendered.text,
+                html=rendered.html,
                 headers={"X-Passerelle-Notification": str(message.id)},
             )
         )
@@ -94,8 +101,8 @@ async def _attempt(message: OutboxMessage, deps: DeliveryDependencies) -> Outbox
         return message.failed(
             str(exc), deps.clock.now(), retryable=exc.retryable, jitter=deps.jitter
         )
-    except InvalidInput as exc:
-        return message.failed(exc.detail, deps.clock.now(), retryable=False, jitter=deps.jitter)
+    except TemplateError as exc:
+        return message.failed(str(exc), deps.clock.now(), retryable=False, jitter=deps.jitter)
     return message.delivered(deps.clock.now())
 
 
@@ -109,3 +116,28 @@ async def get_notification(
             "no such notification", field="notification_id", code="notification_not_found"
         )
     return message
+
+
+async def retry_notification(
+    actor: Actor, notification_id: UUID, tenant_uow: TenantUnitOfWorkFactory, clock: Clock
+) -> OutboxMessage:
+    """Queue a dead or failed notification again; only tenant admins may."""
+    if actor.role is not Role.ADMIN:
+        raise Forbidden("only admins may retry notifications", code="admin_only")
+    return await requeue_notification(actor.tenant_id, notification_id, tenant_uow, clock)
+
+
+async def requeue_notification(
+    tenant_id: UUID, notification_id: UUID, tenant_uow: TenantUnitOfWorkFactory, clock: Clock
+) -> OutboxMessage:
+    """Queue a dead or failed notification again, for a caller already authorised."""
+    async with tenant_uow(tenant_id) as uow:
+        message = await uow.outbox.get(notification_id)
+        if message is None:
+            raise NotFound(
+                "no such notification", field="notification_id", code="notification_not_found"
+            )
+        requeued = message.requeued(clock.now())
+        await uow.outbox.save(requeued)
+        await uow.commit()
+    return requeued

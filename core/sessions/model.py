@@ -82,9 +82,6 @@ class Invitation:
     created_at: datetime
 
 
-SUPPORTED_LOCALES = frozenset({"en", "fr", "nl"})
-
-
 def validate_reference(reference: str) -> str:
     """Free text (a ticket number, a customer name) shown to everyone in the call."""
     cleaned = " ".join(reference.split())
@@ -93,13 +90,3 @@ def validate_reference(reference: str) -> str:
             f"reference must be at most {MAX_REFERENCE} characters", field="reference"
         )
     return cleaned
-
-
-def validate_locale(locale: str) -> str:
-    if locale not in SUPPORTED_LOCALES:
-        raise InvalidInput(
-            f"locale must be one of {', '.join(sorted(SUPPORTED_LOCALES))}",
-            field="locale",
-            code="unsupported_locale",
-        )
-    return locale

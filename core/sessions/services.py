@@ -9,6 +9,7 @@ from uuid import UUID
 
 from core.errors import Forbidden, NotFound, Unavailable
 from core.identity.model import Actor, Role, normalize_email, validate_person_name
+from core.notifications.kinds import validate_locale
 from core.notifications.model import Channel, NotificationStatus, OutboxMessage
 from core.sessions.model import (
     AssistanceSession,
@@ -16,7 +17,6 @@ from core.sessions.model import (
     Participant,
     ParticipantRole,
     SessionState,
-    validate_locale,
     validate_reference,
 )
 from ports.clock import Clock

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import email.policy
 import json
 import os
 import signal
@@ -11,7 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from email.message import Message
+from email.message import EmailMessage
 from pathlib import Path
 
 import httpx
@@ -128,13 +129,16 @@ def test_up_runs_the_whole_slice_and_the_worker_delivers_the_invitation(platform
     session_id, notification_id = _drive_the_slice(platform)
 
     (eml,) = (platform.data_dir / "var" / "mail").glob("*.eml")
-    message: Message = email.message_from_bytes(eml.read_bytes())
+    message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
     assert message["To"] == "gus@supplier.example"
     assert message["X-Passerelle-Notification"] == notification_id
-    body = message.get_payload(decode=True)
-    assert isinstance(body, bytes)
-    assert f"/join/{session_id}" in body.decode()
-    assert "nodigt u uit" in body.decode()
+    assert isinstance(message, EmailMessage)
+    text = _plain_text(message)
+    assert f"/join/{session_id}" in text
+    assert "nodigt u uit" in text
+    html = message.get_body(preferencelist=("html",))
+    assert html is not None
+    assert f"/join/{session_id}" in html.get_content()
 
 
 def test_up_delivers_the_invitation_through_a_real_smtp_relay(
@@ -152,7 +156,14 @@ def test_up_delivers_the_invitation_through_a_real_smtp_relay(
     (received,) = smtp_server.mails
     assert received.rcpt_tos == ("gus@supplier.example",)
     assert received.message["X-Passerelle-Notification"] == notification_id
-    assert f"/join/{session_id}" in received.message.get_content()
+    assert f"/join/{session_id}" in _plain_text(received.message)
+
+
+def _plain_text(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None
+    content: str = part.get_content()
+    return content
 
 
 def test_second_start_keeps_the_demo_tenant_and_its_credentials(tmp_path: Path) -> None:

@@ -180,3 +180,14 @@ def test_serve_refuses_an_unknown_adapter_and_names_the_choices(
     result = runner.invoke(app, ["worker"])
     assert result.exit_code == ExitCode.CONFIG
     assert "no mail adapter named 'fax' (available: console, file, smtp)" in result.output
+
+
+@pytest.mark.usefixtures("environment")
+def test_notification_retry_refuses_unknown_ids_naming_the_code() -> None:
+    assert _run("migrate")[0] == 0
+    assert _create("acme")[0] == 0
+    missing = runner.invoke(app, ["notifications", "retry", "acme", str(uuid.uuid4())])
+    assert missing.exit_code == ExitCode.REFUSED
+    assert "notification_not_found" in missing.output
+    garbage = runner.invoke(app, ["notifications", "retry", "acme", "not-an-id"])
+    assert garbage.exit_code == ExitCode.USAGE

@@ -26,6 +26,8 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ),
     ("GET", "/api/v1/sessions/{session_id}/invitations", None),
     ("GET", "/api/v1/notifications/{notification_id}", None),
+    ("POST", "/api/v1/notifications/{notification_id}/retry", None),
+    ("POST", "/api/v1/notifications/preview", {"kind": "session_invitation"}),
 ]
 PUBLIC = {"/api/v1/health", "/api/v1/auth/login"}
 OPERATOR_PREFIX = "/api/v1/tenants"

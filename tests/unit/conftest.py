@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from adapters.devvideo.video_provider import DevelopmentVideoProvider
+from adapters.jinja.renderer import JinjaTemplateRenderer
 from adapters.memory.clock import FixedClock
 from adapters.memory.mail_sender import RecordingMailSender
 from adapters.memory.tenant_catalog import MemoryTenantCatalog, MemoryTenantResources
@@ -75,6 +76,7 @@ def delivery_deps(
         mail=mail,
         clock=clock,
         jitter=random.Random(7).uniform,
+        renderer=JinjaTemplateRenderer(),
         sender="Passerelle <no-reply@passerelle.test>",
         public_url="https://demo.passerelle.test",
     )

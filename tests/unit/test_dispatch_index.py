@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from adapters.jinja.renderer import JinjaTemplateRenderer
 from adapters.memory.clock import FixedClock
 from adapters.memory.dispatch_index import MemoryDispatchIndex
 from adapters.memory.mail_sender import RecordingMailSender
@@ -54,6 +55,7 @@ def deps(
         mail=mail,
         clock=clock,
         jitter=random.Random(1).uniform,
+        renderer=JinjaTemplateRenderer(),
         sender="noreply@passerelle.test",
         public_url="https://portal.passerelle.test",
     )

@@ -59,7 +59,7 @@ async def test_due_message_is_rendered_sent_and_marked_sent(
     delivery_deps: DeliveryDependencies,
 ) -> None:
     message = _queue(uow, clock, locale="fr")
-    report = await deliver_due(TENANT, delivery_deps)
+    report = await deliver_due(TENANT, delivery_deps, tenant_name="ACME")
 
     assert report.sent == 1
     (sent,) = mail.sent
@@ -82,11 +82,11 @@ async def test_temporary_failure_is_retried_later_not_now(
     message = _queue(uow, clock)
     mail.failures.append(MailDeliveryError("451 try later", retryable=True))
 
-    first = await deliver_due(TENANT, delivery_deps)
-    immediately = await deliver_due(TENANT, delivery_deps)
+    first = await deliver_due(TENANT, delivery_deps, tenant_name="ACME")
+    immediately = await deliver_due(TENANT, delivery_deps, tenant_name="ACME")
     failed = _stored(uow, message)
     clock.current = failed.next_attempt_at
-    later = await deliver_due(TENANT, delivery_deps)
+    later = await deliver_due(TENANT, delivery_deps, tenant_name="ACME")
 
     assert (first.retried, immediately.attempted, later.sent) == (1, 0, 1)
     assert failed.status is NotificationStatus.FAILED
@@ -103,7 +103,7 @@ async def test_permanent_failure_goes_dead_at_once(
 ) -> None:
     message = _queue(uow, clock)
     mail.failures.append(MailDeliveryError("550 no such user", retryable=False))
-    report = await deliver_due(TENANT, delivery_deps)
+    report = await deliver_due(TENANT, delivery_deps, tenant_name="ACME")
     assert report.dead == 1
     assert _stored(uow, message).status is NotificationStatus.DEAD
 
@@ -121,7 +121,7 @@ async def test_retries_stop_after_the_bound_and_all_fall_within_a_day(
     for _ in range(DEFAULT_MAX_ATTEMPTS):
         stored = _stored(uow, message)
         clock.current = max(clock.now(), stored.next_attempt_at)
-        await deliver_due(TENANT, delivery_deps)
+        await deliver_due(TENANT, delivery_deps, tenant_name="ACME")
 
     final = _stored(uow, message)
     assert final.status is NotificationStatus.DEAD
@@ -142,9 +142,9 @@ async def test_message_claimed_by_a_dead_worker_is_taken_again_after_its_lease(
         await work.commit()
 
     clock.advance(timedelta(seconds=30))
-    assert (await deliver_due(TENANT, delivery_deps)).attempted == 0
+    assert (await deliver_due(TENANT, delivery_deps, tenant_name="ACME")).attempted == 0
     clock.advance(timedelta(seconds=31))
-    assert (await deliver_due(TENANT, delivery_deps)).sent == 1
+    assert (await deliver_due(TENANT, delivery_deps, tenant_name="ACME")).sent == 1
     assert len(mail.sent) == 1
     assert _stored(uow, message).attempts == 2
 
@@ -154,7 +154,7 @@ async def test_unknown_kind_goes_dead_instead_of_looping(
 ) -> None:
     message = _queue(uow, clock)
     uow.data(TENANT).outbox[message.id] = replace(message, kind="mystery")
-    await deliver_due(TENANT, delivery_deps)
+    await deliver_due(TENANT, delivery_deps, tenant_name="ACME")
     assert _stored(uow, message).status is NotificationStatus.DEAD
 
 

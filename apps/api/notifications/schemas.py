@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 from uuid import UUID
 
-from apps.api.schemas import ResponseBody
-from core.notifications.model import OutboxMessage
+import msgspec
+
+from apps.api.schemas import RequestBody, ResponseBody
+from core.notifications.model import Channel, OutboxMessage
 
 
 class NotificationOut(ResponseBody):
@@ -35,3 +38,29 @@ class NotificationOut(ResponseBody):
             sent_at=message.sent_at,
             created_at=message.created_at,
         )
+
+
+class PreviewBody(RequestBody):
+    kind: Annotated[
+        str,
+        msgspec.Meta(
+            description="session_invitation, missed_call, session_summary, password_reset, "
+            "account_invitation",
+            examples=["session_invitation"],
+        ),
+    ]
+    channel: Annotated[Channel, msgspec.Meta(description="email, sms or push")] = Channel.EMAIL
+    locale: Annotated[str, msgspec.Meta(description="en, fr or nl", examples=["fr"])] = "en"
+    values: Annotated[
+        dict[str, str],
+        msgspec.Meta(
+            description="Values to show instead of the kind's examples.",
+            examples=[{"guest_name": "Gus Guest"}],
+        ),
+    ] = msgspec.field(default_factory=dict)
+
+
+class PreviewOut(ResponseBody):
+    subject: str | None
+    text: str
+    html: str | None

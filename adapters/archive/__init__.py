@@ -1,0 +1,1 @@
+"""Tenant archives packed as files: a gzip-compressed tar on the local disk."""

@@ -1,0 +1,1 @@
+"""Notification templates rendered with Jinja2 (sandboxed, strict about missing values)."""

@@ -1,0 +1,155 @@
+"""`passerelle tenants export` and `tenants import`: one tenant moved as an archive file.
+
+Registered on the `tenants` command group; the archive format is described in
+``core.tenants.archive_format``.
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+
+from apps.cli.options import ConfigOption, JsonOption
+from apps.cli.output import ExitCode, console, emit_json, errors, fail
+from apps.cli.runtime import run_with_container, settings_or_exit
+from apps.cli.tenant_commands import TenantArgument, app
+from apps.container import Container
+from core.tenants import portability
+from core.tenants.archive_format import Manifest
+from core.tenants.model import Tenant
+
+_STAGES = {
+    "export": "exporting rows and files",
+    "verify": "checking every checksum",
+    "import": "writing rows and files",
+}
+
+
+def _actor() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+@contextmanager
+def _progress_bar() -> Iterator[portability.Progress]:
+    """A bar per stage on stderr, so that --json output stays clean."""
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=errors, transient=True) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(_STAGES.get(stage, stage), total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield report
+
+
+def _contents(manifest: Manifest) -> dict[str, Any]:
+    return {
+        "schema_version": manifest.schema_version,
+        "exported_at": manifest.exported_at.isoformat(),
+        "tables": {table.name: table.rows for table in manifest.tables},
+        "rows": manifest.row_count,
+        "files": len(manifest.files),
+        "file_bytes": manifest.file_bytes,
+    }
+
+
+@app.command("export")
+def export(
+    tenant: TenantArgument,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Archive file to write (.tar.gz).")
+    ],
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Export a tenant to an archive file: its rows, its files and a manifest of checksums.
+
+    The archive appears complete or not at all; an existing file is never overwritten.
+    The tenant's database must be at the newest schema (`passerelle migrate`).
+    Exits 3 when the tenant cannot be exported or the file exists, 69 when reading failed.
+    """
+    if output.exists():
+        fail(f"{output} already exists", ExitCode.REFUSED)
+    if not output.parent.is_dir():
+        fail(f"no folder {output.parent} to write the archive in", ExitCode.REFUSED)
+    settings = settings_or_exit(config)
+
+    with _progress_bar() as progress:
+
+        async def work(container: Container) -> Manifest:
+            sink = container.tenant_archives().create(output)
+            deps = container.portability_dependencies()
+            return await portability.export_tenant(
+                tenant, deps, sink, actor=_actor(), progress=progress
+            )
+
+        manifest = run_with_container(settings, work)
+    source = manifest.tenant
+    if as_json:
+        emit_json(
+            {
+                "archive": str(output),
+                "id": str(source.id),
+                "slug": source.slug,
+                **_contents(manifest),
+            }
+        )
+    else:
+        console.print(
+            f"tenant [bold]{source.slug}[/] exported to {output}: {manifest.row_count} rows "
+            f"in {len(manifest.tables)} tables, {len(manifest.files)} files"
+        )
+
+
+@app.command("import")
+def import_archive(
+    archive: Annotated[Path, typer.Argument(help="An archive written by `tenants export`.")],
+    slug: Annotated[
+        str | None, typer.Option(help="Slug of the new tenant (default: the archive's).")
+    ] = None,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Import a tenant from an archive file, under a new id (so even beside the original).
+
+    Every checksum is checked before anything is written. An archive of an older schema is
+    migrated after import; a newer one is refused. Exits 3 when the archive is refused or
+    the slug is taken, 69 when writing failed (the tenant then stays 'provisioning').
+    """
+    if not archive.is_file():
+        fail(f"no archive file {archive}", ExitCode.REFUSED)
+    settings = settings_or_exit(config)
+
+    with _progress_bar() as progress:
+
+        async def work(container: Container) -> tuple[Tenant, Manifest]:
+            source = container.tenant_archives().open(archive)
+            deps = container.portability_dependencies()
+            return await portability.import_tenant(
+                source, deps, slug=slug, actor=_actor(), progress=progress
+            )
+
+        tenant, manifest = run_with_container(settings, work)
+    if as_json:
+        emit_json(
+            {
+                "id": str(tenant.id),
+                "slug": tenant.slug,
+                "status": tenant.status.value,
+                "source": {"id": str(manifest.tenant.id), "slug": manifest.tenant.slug},
+                **_contents(manifest),
+            }
+        )
+    else:
+        console.print(
+            f"tenant [bold]{tenant.slug}[/] imported ({tenant.id}) from {archive}: "
+            f"{manifest.row_count} rows, {len(manifest.files)} files"
+        )

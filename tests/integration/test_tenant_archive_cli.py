@@ -1,0 +1,114 @@
+"""`passerelle tenants export` / `tenants import` on a real database, with exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from apps.cli.main import app
+from apps.cli.output import ExitCode
+from tests.conftest import Database
+from tests.integration.conftest import ADMIN_PASSWORD, TEST_JWT_SECRET
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def environment(database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {
+        "PASSERELLE_PROFILE": "production",
+        "PASSERELLE_DATA_DIR": str(tmp_path),
+        "PASSERELLE_DATABASE__URL": database.url,
+        "PASSERELLE_DATABASE__TENANT_DATABASE_PREFIX": database.tenant_prefix,
+        "PASSERELLE_AUTH__JWT_SECRET": TEST_JWT_SECRET,
+        "PASSERELLE_MAIL__BACKEND": "console",
+        "PASSERELLE_VIDEO__BACKEND": "development",
+        "PASSERELLE_STORAGE__BACKEND": "local",
+        "PASSERELLE_ADMIN_PASSWORD": ADMIN_PASSWORD,
+    }.items():
+        monkeypatch.setenv(name, value)
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout + result.stderr
+
+
+def _create_acme() -> str:
+    code, out = _run(
+        "tenants",
+        "create",
+        "--slug",
+        "acme",
+        "--name",
+        "ACME",
+        "--admin-email",
+        "ops@acme.example",
+        "--admin-name",
+        "Ada",
+        "--json",
+    )
+    assert code == 0, out
+    tenant_id: str = json.loads(out)["id"]
+    return tenant_id
+
+
+@pytest.mark.usefixtures("environment")
+def test_tenant_is_exported_then_imported_under_a_new_slug_from_the_command_line(
+    tmp_path: Path,
+) -> None:
+    assert _run("migrate")[0] == 0
+    source_id = _create_acme()
+    document = tmp_path / "files" / "tenants" / source_id / "manuals" / "pump.pdf"
+    document.parent.mkdir(parents=True)
+    document.write_bytes(b"%PDF-1.7 pump manual")
+    archive = tmp_path / "acme.tar.gz"
+
+    code, out = _run("tenants", "export", "acme", "--output", str(archive), "--json")
+    assert code == 0, out
+    exported = json.loads(out)
+    assert exported["slug"] == "acme"
+    assert exported["tables"]["users"] == 1
+    assert exported["files"] == 1
+
+    code, out = _run("tenants", "import", str(archive), "--slug", "acme-copy", "--json")
+    assert code == 0, out
+    imported = json.loads(out)
+    assert imported["slug"] == "acme-copy"
+    assert imported["status"] == "active"
+    assert imported["id"] != source_id
+    assert imported["source"] == {"id": source_id, "slug": "acme"}
+    assert imported["tables"] == exported["tables"]
+    copied = tmp_path / "files" / "tenants" / imported["id"] / "manuals" / "pump.pdf"
+    assert copied.read_bytes() == b"%PDF-1.7 pump manual"
+    code, out = _run("tenants", "list", "--json")
+    assert sorted(t["slug"] for t in json.loads(out)) == ["acme", "acme-copy"]
+
+
+@pytest.mark.usefixtures("environment")
+def test_refused_export_and_import_exit_3_and_say_why(tmp_path: Path) -> None:
+    assert _run("migrate")[0] == 0
+    _create_acme()
+    archive = tmp_path / "acme.tar.gz"
+    assert _run("tenants", "export", "acme", "--output", str(archive))[0] == 0
+
+    code, out = _run("tenants", "export", "acme", "--output", str(archive))
+    assert code == ExitCode.REFUSED
+    assert "already exists" in out
+
+    code, out = _run("tenants", "import", str(archive))
+    assert code == ExitCode.REFUSED
+    assert "slug_taken" in out
+
+    broken = tmp_path / "broken.tar.gz"
+    broken.write_bytes(archive.read_bytes()[:100])
+    code, out = _run("tenants", "import", str(broken), "--slug", "other")
+    assert code == ExitCode.REFUSED
+    assert "archive_rejected" in out
+
+    code, out = _run("tenants", "import", str(tmp_path / "nowhere.tar.gz"))
+    assert code == ExitCode.REFUSED
+    assert "no archive file" in out
