@@ -7,10 +7,13 @@ Locally a missing PostgreSQL skips its tests; with PASSERELLE_REQUIRE_SERVICES=1
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -64,17 +67,21 @@ class Database:
     tenant_prefix: str
 
 
-async def _drop_postgres_databases(prefixes: tuple[str, ...]) -> None:
+async def _admin_connection() -> Any:
     import asyncpg
 
     url = make_url(POSTGRES_URL)
-    connection = await asyncpg.connect(
+    return await asyncpg.connect(
         host=url.host,
         port=url.port or 5432,
         user=url.username,
         database=url.database,
         password=url.password,
     )
+
+
+async def _drop_postgres_databases(prefixes: tuple[str, ...]) -> None:
+    connection = await _admin_connection()
     try:
         for prefix in prefixes:
             names = await connection.fetch(
@@ -86,32 +93,30 @@ async def _drop_postgres_databases(prefixes: tuple[str, ...]) -> None:
         await connection.close()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def database(request: pytest.FixtureRequest, tmp_path: object) -> AsyncIterator[Database]:
-    """Each test that takes this fixture runs once on SQLite and once on PostgreSQL."""
-    tag = uuid.uuid4().hex[:10]
-    if request.param == "sqlite":
-        yield Database("sqlite", f"sqlite+aiosqlite:///{tmp_path}/control.db", "pxr_tenant_")
+@contextlib.asynccontextmanager
+async def fresh_database(backend: str, folder: Path) -> AsyncIterator[Database]:
+    """An empty control database on ``backend``, dropped (with its tenants) afterwards."""
+    if backend == "sqlite":
+        yield Database("sqlite", f"sqlite+aiosqlite:///{folder}/control.db", "pxr_tenant_")
         return
     error = await _postgres_error()
     if error:
         service_missing(error)
-    control = f"pxt_{tag}_control"
-    prefix = f"pxt_{tag}_t_"
-    import asyncpg
-
-    url = make_url(POSTGRES_URL)
-    connection = await asyncpg.connect(
-        host=url.host,
-        port=url.port or 5432,
-        user=url.username,
-        database=url.database,
-        password=url.password,
-    )
+    tag = uuid.uuid4().hex[:10]
+    control, prefix = f"pxt_{tag}_control", f"pxt_{tag}_t_"
+    connection = await _admin_connection()
     await connection.execute(f'CREATE DATABASE "{control}"')
     await connection.close()
     try:
-        yield Database("postgresql", url.set(database=control).render_as_string(False), prefix)
+        url = make_url(POSTGRES_URL).set(database=control)
+        yield Database("postgresql", url.render_as_string(False), prefix)
     finally:
         await asyncio.sleep(0)
         await _drop_postgres_databases((control, prefix))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """Each test that takes this fixture runs once on SQLite and once on PostgreSQL."""
+    async with fresh_database(request.param, tmp_path) as created:
+        yield created

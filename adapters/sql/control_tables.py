@@ -54,6 +54,13 @@ outbox_dispatch = sa.Table(
     sa.Index("ix_outbox_dispatch_due_at", "due_at"),
 )
 
+rate_limit_slots = sa.Table(
+    "rate_limit_slots",
+    metadata,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("next_slot", UtcDateTime(), nullable=False),
+)
+
 operator_keys = sa.Table(
     "operator_keys",
     metadata,
