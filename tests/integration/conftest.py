@@ -41,6 +41,23 @@ def settings_for(database: Database, data_dir: Path, **overrides: Any) -> Any:
 
 
 @pytest.fixture
+def environment(database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Environment variables a CLI run reads: this test's database, cheap adapters."""
+    for name, value in {
+        "PASSERELLE_PROFILE": "production",
+        "PASSERELLE_DATA_DIR": str(tmp_path),
+        "PASSERELLE_DATABASE__URL": database.url,
+        "PASSERELLE_DATABASE__TENANT_DATABASE_PREFIX": database.tenant_prefix,
+        "PASSERELLE_AUTH__JWT_SECRET": TEST_JWT_SECRET,
+        "PASSERELLE_MAIL__BACKEND": "console",
+        "PASSERELLE_VIDEO__BACKEND": "development",
+        "PASSERELLE_STORAGE__BACKEND": "local",
+        "PASSERELLE_ADMIN_PASSWORD": ADMIN_PASSWORD,
+    }.items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.fixture
 async def container(database: Database, tmp_path: Path) -> AsyncIterator[Container]:
     container = build_container(settings_for(database, tmp_path))
     container.hasher.override(

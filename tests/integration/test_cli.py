@@ -12,25 +12,9 @@ from typer.testing import CliRunner
 from apps.cli.main import app
 from apps.cli.output import ExitCode
 from tests.conftest import Database
-from tests.integration.conftest import ADMIN_PASSWORD, TEST_JWT_SECRET
+from tests.integration.conftest import TEST_JWT_SECRET
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def environment(database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in {
-        "PASSERELLE_PROFILE": "production",
-        "PASSERELLE_DATA_DIR": str(tmp_path),
-        "PASSERELLE_DATABASE__URL": database.url,
-        "PASSERELLE_DATABASE__TENANT_DATABASE_PREFIX": database.tenant_prefix,
-        "PASSERELLE_AUTH__JWT_SECRET": TEST_JWT_SECRET,
-        "PASSERELLE_MAIL__BACKEND": "console",
-        "PASSERELLE_VIDEO__BACKEND": "development",
-        "PASSERELLE_STORAGE__BACKEND": "local",
-        "PASSERELLE_ADMIN_PASSWORD": ADMIN_PASSWORD,
-    }.items():
-        monkeypatch.setenv(name, value)
 
 
 def _run(*args: str) -> tuple[int, str]:
