@@ -7,7 +7,7 @@ one interval and commits: two workers can never take the same slot.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -36,7 +36,8 @@ class SqlRateLimiter:
                 .on_conflict_do_nothing(index_elements=[row.key])
             )
             locked = sa.select(row.next_slot).where(row.key == key).with_for_update()
-            slot = max((await connection.execute(locked)).scalar_one(), earliest)
+            stored: datetime = (await connection.execute(locked)).scalar_one()
+            slot = max(stored, earliest)
             await connection.execute(
                 rate_limit_slots.update().where(row.key == key).values(next_slot=slot + interval)
             )
