@@ -125,6 +125,12 @@ class Container(containers.DeclarativeContainer):
         settings,
         adapter_context,
     )
+    push = providers.Singleton(
+        lambda registry, s, context: _adapter(registry, "push", s.push_backend, context),
+        registry,
+        settings,
+        adapter_context,
+    )
     video = providers.Singleton(
         lambda registry, s, context: _adapter(registry, "video", s.video_backend, context),
         registry,
@@ -180,6 +186,7 @@ def build_container(settings: Settings) -> Container:
 async def check_adapters(container: Container) -> None:
     """Build every chosen adapter now, so a bad name or setting stops start-up, not a request."""
     container.mail()
+    container.push()
     container.video()
     container.storage()
     container.access_tokens()

@@ -16,7 +16,12 @@ from plugins import hookspecs
 from plugins.registry import AdapterRegistry
 
 ENTRY_POINT_GROUP = "passerelle.plugins"
-BUILTIN_PLUGINS = ("plugins.builtin.mail", "plugins.builtin.storage", "plugins.builtin.video")
+BUILTIN_PLUGINS = (
+    "plugins.builtin.mail",
+    "plugins.builtin.push",
+    "plugins.builtin.storage",
+    "plugins.builtin.video",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ from pydantic_settings import (
 )
 
 from adapters.devvideo.settings import DevelopmentVideoSettings
+from adapters.firebase.settings import FirebaseSettings
 from adapters.localfs.settings import LocalStorageSettings
 from adapters.sinks.settings import FileMailSettings
 from adapters.smtp.settings import SmtpSettings
@@ -216,6 +217,17 @@ class VideoSettings(BaseModel):
     )
 
 
+class PushSettings(BaseModel):
+    """Push notifications: which adapter rings phones and glasses."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    backend: str | None = Field(
+        default=None,
+        description="Push adapter by name (fcm, console...). Embedded: console; else fcm.",
+    )
+
+
 class StorageSettings(BaseModel):
     """Files: which adapter stores tenants' files."""
 
@@ -264,12 +276,14 @@ class Settings(BaseSettings):
     worker: WorkerSettings = WorkerSettings()
     mail: MailSettings = MailSettings()
     video: VideoSettings = VideoSettings()
+    push: PushSettings = PushSettings()
     storage: StorageSettings = StorageSettings()
     tenancy: TenancySettings = TenancySettings()
     smtp: SmtpSettings = SmtpSettings()
     mail_file: FileMailSettings = FileMailSettings()
     dev_video: DevelopmentVideoSettings = DevelopmentVideoSettings()
     storage_local: LocalStorageSettings = LocalStorageSettings()
+    firebase: FirebaseSettings = FirebaseSettings()
     plugins: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Settings blocks of third-party adapters, by key."
     )
@@ -310,6 +324,10 @@ class Settings(BaseSettings):
         )
 
     @property
+    def push_backend(self) -> str:
+        return self.push.backend or ("console" if self.profile is Profile.EMBEDDED else "fcm")
+
+    @property
     def storage_backend(self) -> str:
         return self.storage.backend or ("local" if self.profile is Profile.EMBEDDED else "gcs")
 
@@ -325,4 +343,5 @@ class Settings(BaseSettings):
             "mail_file": self.mail_file,
             "dev_video": self.dev_video,
             "storage_local": self.storage_local,
+            "firebase": self.firebase,
         }

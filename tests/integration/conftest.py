@@ -36,6 +36,7 @@ def settings_for(database: Database, data_dir: Path, **overrides: Any) -> Any:
         mail={"backend": "console"},
         video={"backend": "development"},
         storage={"backend": "local"},
+        push={"backend": "console"},
         **overrides,
     )
 
@@ -52,6 +53,7 @@ def environment(database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPa
         "PASSERELLE_MAIL__BACKEND": "console",
         "PASSERELLE_VIDEO__BACKEND": "development",
         "PASSERELLE_STORAGE__BACKEND": "local",
+        "PASSERELLE_PUSH__BACKEND": "console",
         "PASSERELLE_ADMIN_PASSWORD": ADMIN_PASSWORD,
     }.items():
         monkeypatch.setenv(name, value)

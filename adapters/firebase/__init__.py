@@ -1,0 +1,1 @@
+"""Firebase: Cloud Messaging push through firebase-admin's credentials and message model."""
