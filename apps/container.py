@@ -21,6 +21,7 @@ from adapters.sql.engines import TenantEngines, create_engine
 from adapters.sql.locator import DatabaseLocator
 from adapters.sql.operator_keys import SqlOperatorKeys
 from adapters.sql.placements import TenantPlacements
+from adapters.sql.rate_limiter import SqlRateLimiter
 from adapters.sql.tenant_catalog import SqlTenantCatalog
 from adapters.sql.tenant_databases import SqlTenantDatabases
 from adapters.sql.tenant_rows import SqlTenantRows
@@ -29,6 +30,7 @@ from adapters.system.clock import SystemClock
 from apps.api.auth.tokens import AccessTokens
 from apps.config.embedded_secret import embedded_jwt_secret
 from apps.config.settings import Profile, Settings
+from core.notifications.channels import ChannelSenders, SmsBudget
 from core.notifications.dispatch import DispatchDependencies
 from core.notifications.services import DeliveryDependencies
 from core.sessions.services import SessionDependencies
@@ -62,6 +64,13 @@ def _access_tokens(settings: Settings, clock: Clock) -> AccessTokens:
         ttl=timedelta(seconds=settings.auth.access_token_ttl_seconds),
         clock=clock,
     )
+
+
+def _sms_budget(settings: Settings) -> SmsBudget:
+    """One budget per provider account: every worker sending with it shares the rate."""
+    account = settings.vonage.api_key if settings.sms_backend == "vonage" else None
+    key = f"sms:{settings.sms_backend}:{account or 'default'}"
+    return SmsBudget(key=key, per_second=settings.sms.rate_per_second)
 
 
 def _adapter_context(settings: Settings, clock: Clock) -> AdapterContext:
@@ -125,6 +134,12 @@ class Container(containers.DeclarativeContainer):
         settings,
         adapter_context,
     )
+    sms = providers.Singleton(
+        lambda registry, s, context: _adapter(registry, "sms", s.sms_backend, context),
+        registry,
+        settings,
+        adapter_context,
+    )
     push = providers.Singleton(
         lambda registry, s, context: _adapter(registry, "push", s.push_backend, context),
         registry,
@@ -157,21 +172,35 @@ class Container(containers.DeclarativeContainer):
     session_dependencies = providers.Singleton(
         SessionDependencies, tenant_uow=tenant_uow, video=video, clock=clock
     )
-    delivery_dependencies = providers.Singleton(
-        lambda uow, mail, clock, jitter, renderer, s: DeliveryDependencies(
-            tenant_uow=uow,
+    rate_limiter = providers.Singleton(SqlRateLimiter, control_engine, clock)
+    channel_senders = providers.Singleton(
+        lambda s, mail, sms, push, renderer, limiter, clock, jitter: ChannelSenders(
             mail=mail,
+            sms=sms,
+            push=push,
+            renderer=renderer,
+            rate_limiter=limiter,
+            sms_budget=_sms_budget(s),
+            mail_sender_address=s.mail.sender,
             clock=clock,
             jitter=jitter,
-            renderer=renderer,
-            sender=s.mail.sender,
-            public_url=s.public_url,
         ),
-        tenant_uow,
+        settings,
         mail,
+        sms,
+        push,
+        renderer,
+        rate_limiter,
         clock,
         jitter,
-        renderer,
+    )
+    delivery_dependencies = providers.Singleton(
+        lambda uow, senders, clock, s: DeliveryDependencies(
+            tenant_uow=uow, senders=senders, clock=clock, public_url=s.public_url
+        ),
+        tenant_uow,
+        channel_senders,
+        clock,
         settings,
     )
     dispatch_dependencies = providers.Singleton(
@@ -186,6 +215,7 @@ def build_container(settings: Settings) -> Container:
 async def check_adapters(container: Container) -> None:
     """Build every chosen adapter now, so a bad name or setting stops start-up, not a request."""
     container.mail()
+    container.sms()
     container.push()
     container.video()
     container.storage()

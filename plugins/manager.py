@@ -19,6 +19,7 @@ ENTRY_POINT_GROUP = "passerelle.plugins"
 BUILTIN_PLUGINS = (
     "plugins.builtin.mail",
     "plugins.builtin.push",
+    "plugins.builtin.sms",
     "plugins.builtin.storage",
     "plugins.builtin.video",
 )

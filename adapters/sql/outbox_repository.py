@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.tenant_tables import outbox
-from core.notifications.model import Channel, NotificationStatus, OutboxMessage
+from core.notifications.model import Channel, Fallback, NotificationStatus, OutboxMessage
 
 _RETRYABLE = (NotificationStatus.QUEUED.value, NotificationStatus.FAILED.value)
 
@@ -90,6 +90,9 @@ def _row(message: OutboxMessage) -> dict[str, Any]:
         "created_at": message.created_at,
         "updated_at": message.updated_at,
         "sent_at": message.sent_at,
+        "fallbacks": [
+            {"channel": f.channel.value, "recipient": f.recipient} for f in message.fallbacks
+        ],
     }
 
 
@@ -109,4 +112,8 @@ def _message(row: Any) -> OutboxMessage:
         created_at=row.created_at,
         updated_at=row.updated_at,
         sent_at=row.sent_at,
+        fallbacks=tuple(
+            Fallback(channel=Channel(f["channel"]), recipient=f["recipient"])
+            for f in row.fallbacks or ()
+        ),
     )

@@ -91,6 +91,12 @@ def plugins(as_json: JsonOption = False) -> None:
     plugins_command(as_json)
 
 
+QUIET_LOGGERS = ("vonage", "vonage_http_client")
+"""Libraries that log credentials at DEBUG (vonage writes its Authorization header)."""
+
+
 def run() -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.INFO)
     app()

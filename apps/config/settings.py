@@ -26,6 +26,7 @@ from adapters.localfs.settings import LocalStorageSettings
 from adapters.sinks.settings import FileMailSettings
 from adapters.smtp.settings import SmtpSettings
 from adapters.sql.tls import DatabaseTls, SslMode
+from adapters.vonage.settings import VonageSettings
 
 _config_file: ContextVar[Path | None] = ContextVar("passerelle_config_file", default=None)
 
@@ -217,6 +218,26 @@ class VideoSettings(BaseModel):
     )
 
 
+class SmsSettings(BaseModel):
+    """SMS: which adapter sends them, and the provider's rate shared by all workers."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    backend: str | None = Field(
+        default=None,
+        description="SMS adapter by name (vonage, console...). Embedded: console; else vonage.",
+    )
+    rate_per_second: float = Field(
+        default=30.0,
+        gt=0,
+        le=10_000,
+        description=(
+            "Requests per second to the SMS provider for the whole worker fleet "
+            "(Vonage's default account limit is 30)."
+        ),
+    )
+
+
 class PushSettings(BaseModel):
     """Push notifications: which adapter rings phones and glasses."""
 
@@ -276,6 +297,7 @@ class Settings(BaseSettings):
     worker: WorkerSettings = WorkerSettings()
     mail: MailSettings = MailSettings()
     video: VideoSettings = VideoSettings()
+    sms: SmsSettings = SmsSettings()
     push: PushSettings = PushSettings()
     storage: StorageSettings = StorageSettings()
     tenancy: TenancySettings = TenancySettings()
@@ -284,6 +306,7 @@ class Settings(BaseSettings):
     dev_video: DevelopmentVideoSettings = DevelopmentVideoSettings()
     storage_local: LocalStorageSettings = LocalStorageSettings()
     firebase: FirebaseSettings = FirebaseSettings()
+    vonage: VonageSettings = VonageSettings()
     plugins: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Settings blocks of third-party adapters, by key."
     )
@@ -324,6 +347,10 @@ class Settings(BaseSettings):
         )
 
     @property
+    def sms_backend(self) -> str:
+        return self.sms.backend or ("console" if self.profile is Profile.EMBEDDED else "vonage")
+
+    @property
     def push_backend(self) -> str:
         return self.push.backend or ("console" if self.profile is Profile.EMBEDDED else "fcm")
 
@@ -344,4 +371,5 @@ class Settings(BaseSettings):
             "dev_video": self.dev_video,
             "storage_local": self.storage_local,
             "firebase": self.firebase,
+            "vonage": self.vonage,
         }

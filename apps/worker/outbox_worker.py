@@ -34,9 +34,7 @@ class OutboxWorker:
             except Exception:
                 log.exception("outbox delivery failed for tenant %s", entry.tenant_id)
                 continue
-            total.sent += report.sent
-            total.retried += report.retried
-            total.dead += report.dead
+            total.add(report)
         if total.attempted:
             log.info("outbox: %d sent, %d to retry, %d dead", total.sent, total.retried, total.dead)
         return total

@@ -29,6 +29,15 @@ class NotificationStatus(StrEnum):
     DEAD = "dead"
 
 
+@dataclass(frozen=True, slots=True)
+class Fallback:
+    """Where to send instead when a channel gives up for good (an SMS number that is
+    barred -> the same person's e-mail address)."""
+
+    channel: Channel
+    recipient: str
+
+
 class Jitter(Protocol):
     def __call__(self, low: float, high: float) -> float: ...
 
@@ -61,6 +70,7 @@ class OutboxMessage:
     last_error: str | None = None
     sent_at: datetime | None = None
     lease_expires_at: datetime | None = field(default=None)
+    fallbacks: tuple[Fallback, ...] = ()
 
     def claimed(self, now: datetime, lease: timedelta) -> OutboxMessage:
         """Taken by one worker; if that worker dies the lease runs out and another takes it."""
@@ -87,6 +97,40 @@ class OutboxMessage:
             next_attempt_at=now,
             lease_expires_at=None,
             updated_at=now,
+        )
+
+    def deferred(self, until: datetime, reason: str, now: datetime) -> OutboxMessage:
+        """The provider asked to slow down: try again at ``until``; not counted as an attempt.
+
+        So a throttled message never reaches the attempt bound and never goes dead for it.
+        """
+        return replace(
+            self,
+            status=NotificationStatus.FAILED,
+            attempts=max(self.attempts - 1, 0),
+            next_attempt_at=until,
+            last_error=reason,
+            lease_expires_at=None,
+            updated_at=now,
+        )
+
+    def fallback(self, new_id: UUID, now: datetime) -> OutboxMessage | None:
+        """The next channel to try once this one is dead, as a new message; None if none."""
+        if self.status is not NotificationStatus.DEAD or not self.fallbacks:
+            return None
+        following, *rest = self.fallbacks
+        return OutboxMessage(
+            id=new_id,
+            kind=self.kind,
+            channel=following.channel,
+            recipient=following.recipient,
+            payload={**self.payload, "fallback_of": str(self.id)},
+            status=NotificationStatus.QUEUED,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+            updated_at=now,
+            fallbacks=tuple(rest),
         )
 
     def delivered(self, now: datetime) -> OutboxMessage:

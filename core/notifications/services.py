@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
 from core.errors import Forbidden, NotFound
 from core.identity.model import Actor, Role
-from core.notifications.model import Channel, Jitter, NotificationStatus, OutboxMessage
+from core.notifications.channels import ChannelSenders, send_message
+from core.notifications.model import NotificationStatus, OutboxMessage
 from ports.clock import Clock
-from ports.mail import MailDeliveryError, MailMessage, MailSender
-from ports.templates import TemplateError, TemplateRenderer
 from ports.unit_of_work import TenantUnitOfWorkFactory
 
 DEFAULT_LEASE = timedelta(seconds=60)
@@ -20,11 +20,8 @@ DEFAULT_LEASE = timedelta(seconds=60)
 @dataclass(frozen=True, slots=True)
 class DeliveryDependencies:
     tenant_uow: TenantUnitOfWorkFactory
-    mail: MailSender
+    senders: ChannelSenders
     clock: Clock
-    jitter: Jitter
-    renderer: TemplateRenderer
-    sender: str
     public_url: str
 
 
@@ -33,10 +30,26 @@ class DeliveryReport:
     sent: int = 0
     retried: int = 0
     dead: int = 0
+    fell_back: int = 0
 
     @property
     def attempted(self) -> int:
         return self.sent + self.retried + self.dead
+
+    def count(self, outcome: OutboxMessage, *, fell_back: bool) -> None:
+        if outcome.status is NotificationStatus.SENT:
+            self.sent += 1
+        elif outcome.status is NotificationStatus.DEAD:
+            self.dead += 1
+        else:
+            self.retried += 1
+        self.fell_back += fell_back
+
+    def add(self, other: DeliveryReport) -> None:
+        self.sent += other.sent
+        self.retried += other.retried
+        self.dead += other.dead
+        self.fell_back += other.fell_back
 
 
 async def deliver_due(
@@ -53,6 +66,8 @@ async def deliver_due(
     any provider call, so a slow provider never holds a database lock and a worker that
     dies mid-send leaves rows another worker re-claims when the lease runs out. Each
     outcome is committed on its own, so a crash loses at most one message's status.
+    A message that goes dead with a fallback left is replaced, in the same transaction,
+    by a new message on the fallback's channel.
     """
     async with deps.tenant_uow(tenant_id) as uow:
         now = deps.clock.now()
@@ -62,48 +77,17 @@ async def deliver_due(
         await uow.commit()
 
     report = DeliveryReport()
+    values = {"public_url": deps.public_url, "tenant_name": tenant_name}
     for message in claimed:
-        outcome = await _attempt(message, deps, tenant_name)
+        outcome = await send_message(message, {**message.payload, **values}, deps.senders)
+        replacement = outcome.fallback(uuid.uuid4(), deps.clock.now())
         async with deps.tenant_uow(tenant_id) as uow:
             await uow.outbox.save(outcome)
+            if replacement is not None:
+                await uow.outbox.add(replacement)
             await uow.commit()
-        if outcome.status is NotificationStatus.SENT:
-            report.sent += 1
-        elif outcome.status is NotificationStatus.DEAD:
-            report.dead += 1
-        else:
-            report.retried += 1
+        report.count(outcome, fell_back=replacement is not None)
     return report
-
-
-async def _attempt(
-    message: OutboxMessage, deps: DeliveryDependencies, tenant_name: str
-) -> OutboxMessage:
-    values = {**message.payload, "public_url": deps.public_url, "tenant_name": tenant_name}
-    try:
-        if message.channel is not Channel.EMAIL:
-            raise MailDeliveryError(
-                f"no sender for channel {message.channel.value}", retryable=False
-            )
-        locale = message.payload.get("locale", "en")
-        rendered = deps.renderer.render(message.kind, message.channel, locale, values)
-        await deps.mail.send(
-            MailMessage(
-                sender=deps.sender,
-                to=message.recipient,
-                subject=rendered.subject or "",
-                text=rendered.text,
-                html=rendered.html,
-                headers={"X-Passerelle-Notification": str(message.id)},
-            )
-        )
-    except MailDeliveryError as exc:
-        return message.failed(
-            str(exc), deps.clock.now(), retryable=exc.retryable, jitter=deps.jitter
-        )
-    except TemplateError as exc:
-        return message.failed(str(exc), deps.clock.now(), retryable=False, jitter=deps.jitter)
-    return message.delivered(deps.clock.now())
 
 
 async def get_notification(

@@ -37,6 +37,7 @@ def settings_for(database: Database, data_dir: Path, **overrides: Any) -> Any:
         video={"backend": "development"},
         storage={"backend": "local"},
         push={"backend": "console"},
+        sms={"backend": "console"},
         **overrides,
     )
 
@@ -54,6 +55,7 @@ def environment(database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPa
         "PASSERELLE_VIDEO__BACKEND": "development",
         "PASSERELLE_STORAGE__BACKEND": "local",
         "PASSERELLE_PUSH__BACKEND": "console",
+        "PASSERELLE_SMS__BACKEND": "console",
         "PASSERELLE_ADMIN_PASSWORD": ADMIN_PASSWORD,
     }.items():
         monkeypatch.setenv(name, value)

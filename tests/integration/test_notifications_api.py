@@ -47,6 +47,7 @@ async def test_dead_notification_is_retried_by_an_admin_and_then_delivered(api: 
     failing = RecordingMailSender()
     failing.failures.append(MailDeliveryError("550 mailbox unavailable", retryable=False))
     api.container.mail.override(providers.Object(failing))
+    api.container.channel_senders.reset()
     api.container.delivery_dependencies.reset()
     api.container.dispatch_dependencies.reset()
     await api.create_tenant("acme")

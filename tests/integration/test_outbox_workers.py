@@ -68,6 +68,7 @@ async def _tenant_with_messages(
 async def test_concurrent_workers_deliver_every_message_exactly_once(container: Container) -> None:
     sender = SlowRecordingSender()
     container.mail.override(providers.Object(sender))
+    container.channel_senders.reset()
     container.delivery_dependencies.reset()
     container.settings().worker.batch_size = 5
     tenant, messages = await _tenant_with_messages(container, 40)
@@ -92,6 +93,7 @@ async def test_rows_of_a_worker_that_died_are_reclaimed_after_the_lease(
     container.clock.override(providers.Object(clock))
     sender = SlowRecordingSender()
     container.mail.override(providers.Object(sender))
+    container.channel_senders.reset()
     container.delivery_dependencies.reset()
     tenant, messages = await _tenant_with_messages(container, 3)
 
@@ -113,6 +115,7 @@ async def test_invitation_marks_the_dispatch_index_and_a_worker_pass_clears_it(
 ) -> None:
     sender = SlowRecordingSender()
     container.mail.override(providers.Object(sender))
+    container.channel_senders.reset()
     container.delivery_dependencies.reset()
     container.dispatch_dependencies.reset()
     tenant, _ = await _tenant_with_messages(container, 2)
@@ -131,6 +134,7 @@ async def test_invitation_marks_the_dispatch_index_and_a_worker_pass_clears_it(
 async def test_full_scan_recovers_work_whose_index_mark_was_lost(container: Container) -> None:
     sender = SlowRecordingSender()
     container.mail.override(providers.Object(sender))
+    container.channel_senders.reset()
     container.delivery_dependencies.reset()
     container.dispatch_dependencies.reset()
     await _tenant_with_messages(container, 1)

@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 
 from adapters.argon2.password_hasher import Argon2PasswordHasher
 from adapters.memory.mail_sender import RecordingMailSender
+from adapters.sql.migrator import History, head_revision
 from adapters.sql.tenant_tables import metadata
 from apps.api.app import create_app
 from apps.container import Container, build_container, close_container
@@ -235,7 +236,7 @@ async def test_archive_file_is_a_gzip_tar_with_the_manifest_then_rows_then_files
     assert [t["name"] for t in manifest["tables"]] == [t.name for t in metadata.sorted_tables]
     assert sorted(f["key"] for f in manifest["files"]) == sorted(FILES)
     assert manifest["tenant"]["slug"] == "acme"
-    assert manifest["schema_version"] == "0001"
+    assert manifest["schema_version"] == head_revision(History.TENANT)
 
 
 def _tar_contents(archive: Path) -> tuple[list[str], dict[str, Any]]:

@@ -11,8 +11,12 @@ from adapters.devvideo.video_provider import DevelopmentVideoProvider
 from adapters.jinja.renderer import JinjaTemplateRenderer
 from adapters.memory.clock import FixedClock
 from adapters.memory.mail_sender import RecordingMailSender
+from adapters.memory.push_sender import RecordingPushSender
+from adapters.memory.rate_limiter import MemoryRateLimiter
+from adapters.memory.sms_sender import RecordingSmsSender
 from adapters.memory.tenant_catalog import MemoryTenantCatalog, MemoryTenantResources
 from adapters.memory.tenant_store import MemoryTenantUnitOfWorkFactory
+from core.notifications.channels import ChannelSenders, SmsBudget
 from core.notifications.services import DeliveryDependencies
 from core.sessions.services import SessionDependencies
 from core.tenants.services import TenantDependencies
@@ -68,15 +72,39 @@ def mail() -> RecordingMailSender:
 
 
 @pytest.fixture
-def delivery_deps(
-    clock: FixedClock, uow: MemoryTenantUnitOfWorkFactory, mail: RecordingMailSender
-) -> DeliveryDependencies:
-    return DeliveryDependencies(
-        tenant_uow=uow,
+def sms() -> RecordingSmsSender:
+    return RecordingSmsSender()
+
+
+@pytest.fixture
+def push() -> RecordingPushSender:
+    return RecordingPushSender()
+
+
+@pytest.fixture
+def senders(
+    clock: FixedClock,
+    mail: RecordingMailSender,
+    sms: RecordingSmsSender,
+    push: RecordingPushSender,
+) -> ChannelSenders:
+    return ChannelSenders(
         mail=mail,
+        sms=sms,
+        push=push,
+        renderer=JinjaTemplateRenderer(),
+        rate_limiter=MemoryRateLimiter(clock),
+        sms_budget=SmsBudget(key="sms:test", per_second=30),
+        mail_sender_address="Passerelle <no-reply@passerelle.test>",
         clock=clock,
         jitter=random.Random(7).uniform,
-        renderer=JinjaTemplateRenderer(),
-        sender="Passerelle <no-reply@passerelle.test>",
-        public_url="https://demo.passerelle.test",
+    )
+
+
+@pytest.fixture
+def delivery_deps(
+    clock: FixedClock, uow: MemoryTenantUnitOfWorkFactory, senders: ChannelSenders
+) -> DeliveryDependencies:
+    return DeliveryDependencies(
+        tenant_uow=uow, senders=senders, clock=clock, public_url="https://demo.passerelle.test"
     )

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import random
 import uuid
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
-from adapters.jinja.renderer import JinjaTemplateRenderer
 from adapters.memory.clock import FixedClock
 from adapters.memory.dispatch_index import MemoryDispatchIndex
 from adapters.memory.mail_sender import RecordingMailSender
 from adapters.memory.tenant_catalog import MemoryTenantCatalog
 from adapters.memory.tenant_store import MemoryTenantUnitOfWorkFactory
+from core.notifications.channels import ChannelSenders
 from core.notifications.dispatch import (
     DispatchDependencies,
     dispatch_tenant,
@@ -48,16 +47,10 @@ def deps(
     catalog: MemoryTenantCatalog,
     store: MemoryTenantUnitOfWorkFactory,
     clock: FixedClock,
-    mail: RecordingMailSender,
+    senders: ChannelSenders,
 ) -> DispatchDependencies:
     delivery = DeliveryDependencies(
-        tenant_uow=store,
-        mail=mail,
-        clock=clock,
-        jitter=random.Random(1).uniform,
-        renderer=JinjaTemplateRenderer(),
-        sender="noreply@passerelle.test",
-        public_url="https://portal.passerelle.test",
+        tenant_uow=store, senders=senders, clock=clock, public_url="https://portal.passerelle.test"
     )
     return DispatchDependencies(index=index, catalog=catalog, delivery=delivery)
 

@@ -1,0 +1,1 @@
+"""Vonage's SMS API through the vonage SDK: the SaaS default for SMS."""

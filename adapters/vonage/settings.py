@@ -1,0 +1,62 @@
+"""Vonage SMS settings; defaults are Vonage's documented SMS API host."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+from core.notifications.sms_text import is_sender_id
+
+
+class VonageSettings(BaseModel):
+    """The vonage sms adapter: account credentials, sender id and API endpoint."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    api_key: str | None = Field(
+        default=None, description="Vonage API key (dashboard); required by the vonage adapter."
+    )
+    api_secret: SecretStr | None = Field(
+        default=None, description="Vonage API secret, sent as HTTP Basic auth over TLS."
+    )
+    sender_id: str = Field(
+        default="Passerelle",
+        description=(
+            "Default sender of every SMS: up to 11 letters, digits and spaces, or a number "
+            "of 3 to 15 digits without '+' (some countries only accept a Vonage number)."
+        ),
+    )
+    rest_host: str = Field(
+        default="rest.nexmo.com",
+        description="Host[:port] of the SMS API, without scheme; always reached over HTTPS.",
+    )
+    timeout_seconds: int = Field(
+        default=10,
+        ge=1,
+        le=120,
+        description="Connect and read timeout of each request, whole seconds (the SDK's unit).",
+    )
+    ca_file: Path | None = Field(
+        default=None,
+        description=(
+            "CA bundle to verify the API with, instead of the system one and of "
+            "REQUESTS_CA_BUNDLE (tests, TLS-inspecting proxies)."
+        ),
+    )
+
+    @field_validator("sender_id")
+    @classmethod
+    def _valid_sender_id(cls, value: str) -> str:
+        if not is_sender_id(value):
+            raise ValueError(
+                "a sender id is up to 11 letters, digits and spaces, or 3 to 15 digits"
+            )
+        return value
+
+    @field_validator("rest_host")
+    @classmethod
+    def _bare_host(cls, value: str) -> str:
+        if not value or "/" in value or value != value.strip():
+            raise ValueError("give the host (and port) only, like rest.nexmo.com")
+        return value

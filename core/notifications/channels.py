@@ -1,0 +1,122 @@
+"""Sending one outbox message by its channel: e-mail, SMS or push.
+
+Each function renders the message's template for its channel and hands it to the
+channel's port; every provider refusal comes back as the message's next state (sent,
+failed to retry, dead, or deferred when the provider only asked to slow down).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+from core.notifications.model import Channel, Jitter, OutboxMessage
+from ports.clock import Clock
+from ports.mail import MailDeliveryError, MailMessage, MailSender
+from ports.push import PushDeliveryError, PushNotification, PushPriority, PushSender
+from ports.rate_limiter import RateLimiter
+from ports.sms import SmsDeliveryError, SmsMessage, SmsSender
+from ports.templates import RenderedMessage, TemplateError, TemplateRenderer
+
+LONGEST_WAIT_IN_LINE = timedelta(seconds=1)
+"""A rate-limit slot further away than this is not waited for: the message is deferred."""
+THROTTLE_PAUSE = timedelta(seconds=2)
+
+
+@dataclass(frozen=True, slots=True)
+class SmsBudget:
+    """The provider's rate for one account, shared by every worker through ``key``."""
+
+    key: str
+    per_second: float
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelSenders:
+    mail: MailSender
+    sms: SmsSender
+    push: PushSender
+    renderer: TemplateRenderer
+    rate_limiter: RateLimiter
+    sms_budget: SmsBudget
+    mail_sender_address: str
+    clock: Clock
+    jitter: Jitter
+
+
+async def send_message(
+    message: OutboxMessage, values: Mapping[str, str], senders: ChannelSenders
+) -> OutboxMessage:
+    """Attempt one message; returns its next state, never raises for a provider's refusal."""
+    now = senders.clock.now
+    try:
+        rendered = senders.renderer.render(
+            message.kind, message.channel, message.payload.get("locale", "en"), values
+        )
+        if message.channel is Channel.EMAIL:
+            await _send_mail(message, rendered, senders)
+        elif message.channel is Channel.SMS:
+            deferred = await _send_sms(message, rendered, senders)
+            if deferred is not None:
+                return deferred
+        else:
+            await _send_push(message, rendered, senders)
+    except (MailDeliveryError, PushDeliveryError) as exc:
+        return message.failed(str(exc), now(), retryable=exc.retryable, jitter=senders.jitter)
+    except SmsDeliveryError as exc:
+        if exc.throttled:
+            pause = THROTTLE_PAUSE * senders.jitter(1.0, 2.0)
+            return message.deferred(now() + pause, f"throttled: {exc.reason}", now())
+        return message.failed(exc.reason, now(), retryable=exc.retryable, jitter=senders.jitter)
+    except TemplateError as exc:
+        return message.failed(str(exc), now(), retryable=False, jitter=senders.jitter)
+    return message.delivered(now())
+
+
+async def _send_mail(
+    message: OutboxMessage, rendered: RenderedMessage, senders: ChannelSenders
+) -> None:
+    await senders.mail.send(
+        MailMessage(
+            sender=senders.mail_sender_address,
+            to=message.recipient,
+            subject=rendered.subject or "",
+            text=rendered.text,
+            html=rendered.html,
+            headers={"X-Passerelle-Notification": str(message.id)},
+        )
+    )
+
+
+async def _send_sms(
+    message: OutboxMessage, rendered: RenderedMessage, senders: ChannelSenders
+) -> OutboxMessage | None:
+    """Wait for a rate-limit slot shared by the fleet; a far slot defers the message."""
+    budget = senders.sms_budget
+    wait = await senders.rate_limiter.reserve(budget.key, budget.per_second)
+    if wait > LONGEST_WAIT_IN_LINE:
+        now = senders.clock.now()
+        return message.deferred(now + wait, "waiting for the SMS rate limit", now)
+    if wait > timedelta(0):
+        await asyncio.sleep(wait.total_seconds())
+    await senders.sms.send(
+        SmsMessage(to=message.recipient, text=rendered.text.strip(), reference=str(message.id))
+    )
+    return None
+
+
+async def _send_push(
+    message: OutboxMessage, rendered: RenderedMessage, senders: ChannelSenders
+) -> None:
+    await senders.push.send(
+        PushNotification(
+            device_token=message.recipient,
+            title=rendered.subject or "",
+            body=rendered.text.strip(),
+            data={"kind": message.kind, "notification_id": str(message.id)},
+            priority=PushPriority.HIGH,
+            collapse_key=message.kind,
+        )
+    )
