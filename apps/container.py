@@ -32,6 +32,7 @@ from apps.config.embedded_secret import embedded_jwt_secret
 from apps.config.settings import Profile, Settings
 from core.notifications.channels import ChannelSenders, SmsBudget
 from core.notifications.dispatch import DispatchDependencies
+from core.notifications.routing import validate_chains
 from core.notifications.services import DeliveryDependencies
 from core.sessions.services import SessionDependencies
 from core.tenants.portability import PortabilityDependencies
@@ -170,7 +171,16 @@ class Container(containers.DeclarativeContainer):
         PortabilityDependencies, tenants=tenant_dependencies, rows=tenant_rows
     )
     session_dependencies = providers.Singleton(
-        SessionDependencies, tenant_uow=tenant_uow, video=video, clock=clock
+        lambda uow, video, clock, s: SessionDependencies(
+            tenant_uow=uow,
+            video=video,
+            clock=clock,
+            channel_chains=validate_chains(s.notifications.chains),
+        ),
+        tenant_uow,
+        video,
+        clock,
+        settings,
     )
     rate_limiter = providers.Singleton(SqlRateLimiter, control_engine, clock)
     channel_senders = providers.Singleton(

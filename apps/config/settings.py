@@ -27,6 +27,9 @@ from adapters.sinks.settings import FileMailSettings
 from adapters.smtp.settings import SmtpSettings
 from adapters.sql.tls import DatabaseTls, SslMode
 from adapters.vonage.settings import VonageSettings
+from core.errors import InvalidInput
+from core.notifications.model import Channel
+from core.notifications.routing import validate_chains
 
 _config_file: ContextVar[Path | None] = ContextVar("passerelle_config_file", default=None)
 
@@ -218,6 +221,33 @@ class VideoSettings(BaseModel):
     )
 
 
+class NotificationSettings(BaseModel):
+    """Notifications: the channels each kind tries, in order."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    channels: dict[str, list[Channel]] = Field(
+        default_factory=dict,
+        description=(
+            "Channel chain per kind, first reachable channel first, the rest as fallbacks, "
+            'e.g. {session_invitation = ["sms", "email"]}. Kinds not named keep '
+            "their default chain."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _chains_are_sendable(self) -> Self:
+        try:
+            validate_chains(self.chains)
+        except InvalidInput as exc:
+            raise ValueError(exc.detail) from exc
+        return self
+
+    @property
+    def chains(self) -> dict[str, tuple[Channel, ...]]:
+        return {kind: tuple(chain) for kind, chain in self.channels.items()}
+
+
 class SmsSettings(BaseModel):
     """SMS: which adapter sends them, and the provider's rate shared by all workers."""
 
@@ -297,6 +327,7 @@ class Settings(BaseSettings):
     worker: WorkerSettings = WorkerSettings()
     mail: MailSettings = MailSettings()
     video: VideoSettings = VideoSettings()
+    notifications: NotificationSettings = NotificationSettings()
     sms: SmsSettings = SmsSettings()
     push: PushSettings = PushSettings()
     storage: StorageSettings = StorageSettings()

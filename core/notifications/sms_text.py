@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from core.errors import InvalidInput
+
 GSM_BASIC = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
@@ -66,6 +68,18 @@ def measure_sms(text: str) -> SmsLength:
 def is_e164(number: str) -> bool:
     """``+``, a country code and the subscriber number: 7 to 15 digits, no leading zero."""
     return _E164.fullmatch(number) is not None
+
+
+def validate_phone(number: str, *, field: str = "phone") -> str:
+    """A phone number someone typed, spaces and dashes allowed, kept as E.164."""
+    cleaned = "".join(number.split()).replace("-", "")
+    if not is_e164(cleaned):
+        raise InvalidInput(
+            "phone must be an international number: + and 7 to 15 digits, e.g. +32470123456",
+            field=field,
+            code="invalid_phone",
+        )
+    return cleaned
 
 
 def is_sender_id(sender: str) -> bool:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from uuid import UUID
 
 from core.errors import Forbidden, NotFound, Unavailable
 from core.identity.model import Actor, Role, normalize_email, validate_person_name
 from core.notifications.kinds import validate_locale
-from core.notifications.model import Channel, NotificationStatus, OutboxMessage
+from core.notifications.model import Channel, OutboxMessage
+from core.notifications.routing import DEFAULT_CHAINS, Chains, queued_message, route
+from core.notifications.sms_text import validate_phone
 from core.sessions.model import (
     AssistanceSession,
     Invitation,
@@ -33,6 +35,7 @@ class SessionDependencies:
     tenant_uow: TenantUnitOfWorkFactory
     video: VideoProvider
     clock: Clock
+    channel_chains: Chains = field(default_factory=lambda: dict(DEFAULT_CHAINS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,39 +116,38 @@ class InviteGuest:
     email: str
     display_name: str
     locale: str = "en"
+    phone: str | None = None
 
 
 async def invite_guest(
     actor: Actor, request: InviteGuest, deps: SessionDependencies
 ) -> tuple[Invitation, OutboxMessage]:
-    """Invite a guest by e-mail: the invitation and its outbox message commit together."""
+    """Invite a guest: the invitation and its outbox message commit together.
+
+    The message goes by the first channel of the invitation's chain the guest can be
+    reached by (e-mail, or SMS when a phone number is given), the others as fallbacks.
+    """
     email = normalize_email(request.email)
     display_name = validate_person_name(request.display_name)
     locale = validate_locale(request.locale)
+    recipients = {Channel.EMAIL: email}
+    if request.phone:
+        recipients[Channel.SMS] = validate_phone(request.phone)
+    to = route(INVITATION_KIND, recipients, deps.channel_chains)
     async with deps.tenant_uow(actor.tenant_id) as uow:
         session = await _existing(uow, request.session_id)
         _ensure_manages(actor, session)
         session.ensure_open()
         inviter = await uow.users.get(actor.user_id)
         now = deps.clock.now()
-        message = OutboxMessage(
-            id=uuid.uuid4(),
-            kind=INVITATION_KIND,
-            channel=Channel.EMAIL,
-            recipient=email,
-            payload={
-                "guest_name": display_name,
-                "inviter_name": inviter.display_name if inviter else "",
-                "session_id": str(session.id),
-                "session_reference": session.reference,
-                "locale": locale,
-            },
-            status=NotificationStatus.QUEUED,
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-            updated_at=now,
-        )
+        payload = {
+            "guest_name": display_name,
+            "inviter_name": inviter.display_name if inviter else "",
+            "session_id": str(session.id),
+            "session_reference": session.reference,
+            "locale": locale,
+        }
+        message = queued_message(INVITATION_KIND, to, payload, now)
         invitation = Invitation(
             id=uuid.uuid4(),
             session_id=session.id,

@@ -219,3 +219,18 @@ async def test_invitation_with_bad_email_writes_no_outbox_row(api: Api) -> None:
     listed = await api.client.get(f"/api/v1/sessions/{session_id}/invitations", headers=headers)
     assert listed.json()["items"] == []
     assert await api.outbox_size("acme") == 0
+
+
+async def test_invitation_with_a_malformed_phone_names_the_phone_and_writes_nothing(
+    api: Api,
+) -> None:
+    await api.create_tenant("acme")
+    headers = await api.login("acme")
+    session_id = await api.create_session(headers)
+    response = await api.client.post(
+        f"/api/v1/sessions/{session_id}/invitations",
+        json={"email": "gus@supplier.example", "display_name": "Gus", "phone": "0470 12"},
+        headers=headers,
+    )
+    assert _fields(_problem(response, 422, "invalid_phone")) == ["phone"]
+    assert await api.outbox_size("acme") == 0

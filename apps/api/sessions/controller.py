@@ -99,6 +99,7 @@ class SessionController(Controller):
                 email=data.email,
                 display_name=data.display_name,
                 locale=data.locale,
+                phone=data.phone,
             ),
             deps,
         )

@@ -80,6 +80,17 @@ class InviteGuestBody(RequestBody):
     email: Annotated[str, msgspec.Meta(max_length=254, examples=["guest@supplier.example"])]
     display_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200, examples=["Gus Guest"])]
     locale: Annotated[str, msgspec.Meta(description="en, fr or nl", examples=["en"])] = "en"
+    phone: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                max_length=32,
+                description="Optional mobile number (E.164): the invitation can go by SMS.",
+                examples=["+32470123456"],
+            ),
+        ]
+        | None
+    ) = None
 
 
 class InvitationOut(ResponseBody):

@@ -1,0 +1,74 @@
+"""Which channel a notification goes by first, and where it falls back to.
+
+A kind has a chain of channels (configurable per deployment); a message takes the first
+channel the recipient can be reached by, and keeps the others, in order, as fallbacks
+for when that channel gives up for good.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.errors import InvalidInput
+from core.notifications.kinds import notification_kind
+from core.notifications.model import Channel, Fallback, NotificationStatus, OutboxMessage
+
+DEFAULT_CHAINS: dict[str, tuple[Channel, ...]] = {
+    "session_invitation": (Channel.EMAIL, Channel.SMS),
+    "missed_call": (Channel.PUSH, Channel.SMS, Channel.EMAIL),
+    "session_summary": (Channel.EMAIL,),
+    "password_reset": (Channel.EMAIL,),
+    "account_invitation": (Channel.EMAIL,),
+}
+
+Chains = Mapping[str, tuple[Channel, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    channel: Channel
+    recipient: str
+    fallbacks: tuple[Fallback, ...]
+
+
+def validate_chains(chains: Chains) -> dict[str, tuple[Channel, ...]]:
+    """Every kind named must exist and be sendable by every channel of its chain."""
+    for kind, chain in chains.items():
+        if not chain:
+            raise InvalidInput(f"the chain of {kind} is empty", field=kind)
+        for channel in chain:
+            notification_kind(kind, channel=channel)
+    return {**DEFAULT_CHAINS, **chains}
+
+
+def route(kind: str, recipients: Mapping[Channel, str], chains: Chains) -> Route:
+    chain = chains.get(kind, DEFAULT_CHAINS[kind])
+    usable = [(channel, recipients[channel]) for channel in chain if recipients.get(channel)]
+    if not usable:
+        names = ", ".join(channel.value for channel in chain)
+        raise InvalidInput(
+            f"{kind} is sent by {names}, and no address was given for any of them",
+            field="recipient",
+            code="unreachable_recipient",
+        )
+    (channel, recipient), *rest = usable
+    return Route(channel, recipient, tuple(Fallback(c, r) for c, r in rest))
+
+
+def queued_message(kind: str, to: Route, payload: dict[str, str], now: datetime) -> OutboxMessage:
+    return OutboxMessage(
+        id=uuid.uuid4(),
+        kind=kind,
+        channel=to.channel,
+        recipient=to.recipient,
+        payload=payload,
+        status=NotificationStatus.QUEUED,
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+        updated_at=now,
+        fallbacks=to.fallbacks,
+    )
