@@ -21,6 +21,11 @@ from apps.container import Container, build_container, check_adapters, close_con
 from apps.maintenance import migrate_control
 from core.identity.services import create_operator_key
 from tests.conftest import Database
+from tests.support.smtp_server import (  # noqa: F401 - fixtures, found by name
+    smtp_certificates,
+    smtp_server,
+    start_smtp_server,
+)
 from tests.support.tls_postgres import tls_postgres  # noqa: F401 - fixture, found by name
 
 TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"

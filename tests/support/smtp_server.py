@@ -220,7 +220,7 @@ class SmtpTestServer:
         self._state = _ServerState()
         self._controller, self.port = self._start()
 
-    def _start(self) -> tuple[Controller, int]:
+    def _start(self, port: int | None = None) -> tuple[Controller, int]:
         options: dict[str, Any] = {}
         context = self._certificates.server_context if self._certificates else None
         if self.security is SmtpSecurity.STARTTLS:
@@ -235,9 +235,9 @@ class SmtpTestServer:
             )
         last_error: OSError | None = None
         for _attempt in range(3):
-            port = free_port()
+            chosen = port or free_port()
             controller = _TrackingController(
-                self._state, hostname=self.host, port=port, ready_timeout=5.0, **options
+                self._state, hostname=self.host, port=chosen, ready_timeout=5.0, **options
             )
             try:
                 controller.start()
@@ -245,7 +245,7 @@ class SmtpTestServer:
                 last_error = exc
                 continue
             self._wait_for_start_up_probe()
-            return controller, port
+            return controller, chosen
         raise RuntimeError(f"no free port for the SMTP test server: {last_error}")
 
     def settings(self, **overrides: Any) -> SmtpSettings:
@@ -338,6 +338,10 @@ class SmtpTestServer:
         if self.open_connections:
             self.drop_connections()
         self._controller.stop()
+
+    def start_again(self) -> None:
+        """Come back on the same port after ``stop``, as a relay does after an outage."""
+        self._controller, _ = self._start(self.port)
 
 
 @pytest.fixture(scope="session")
