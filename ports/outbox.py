@@ -7,6 +7,7 @@ from typing import Protocol
 from uuid import UUID
 
 from core.notifications.model import OutboxMessage
+from ports.pagination import Page, PageRequest
 
 
 class OutboxRepository(Protocol):
@@ -15,6 +16,10 @@ class OutboxRepository(Protocol):
     async def save(self, message: OutboxMessage) -> None: ...
 
     async def get(self, message_id: UUID) -> OutboxMessage | None: ...
+
+    async def list_for_session(
+        self, session_id: UUID, page: PageRequest
+    ) -> Page[OutboxMessage]: ...
 
     async def due(self, now: datetime, limit: int) -> list[OutboxMessage]:
         """Messages ready for an attempt, locked against other workers until commit.

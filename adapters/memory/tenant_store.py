@@ -137,6 +137,10 @@ class MemoryOutbox:
         )
         return found[:limit]
 
+    async def list_for_session(self, session_id: UUID, page: PageRequest) -> Page[OutboxMessage]:
+        found = [m for m in self._data.outbox.values() if m.session_id == session_id]
+        return keyset_page(found, page, _position)
+
     async def next_due(self) -> datetime | None:
         waiting = (NotificationStatus.QUEUED, NotificationStatus.FAILED)
         times = [

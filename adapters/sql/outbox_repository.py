@@ -10,8 +10,10 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.sql.keyset import paginate, to_page
 from adapters.sql.tenant_tables import outbox
 from core.notifications.model import Channel, Fallback, NotificationStatus, OutboxMessage
+from ports.pagination import Page, PageRequest
 
 _RETRYABLE = (NotificationStatus.QUEUED.value, NotificationStatus.FAILED.value)
 
@@ -28,6 +30,11 @@ class SqlOutboxRepository:
         await self._connection.execute(outbox.insert().values(**_row(message)))
         if self._on_added is not None:
             self._on_added(message.next_attempt_at)
+
+    async def list_for_session(self, session_id: UUID, page: PageRequest) -> Page[OutboxMessage]:
+        query = paginate(outbox.select().where(outbox.c.session_id == session_id), outbox, page)
+        rows = (await self._connection.execute(query)).all()
+        return to_page(rows, page, _message)
 
     async def next_due(self) -> datetime | None:
         waiting = sa.select(sa.func.min(outbox.c.next_attempt_at)).where(
@@ -90,6 +97,7 @@ def _row(message: OutboxMessage) -> dict[str, Any]:
         "created_at": message.created_at,
         "updated_at": message.updated_at,
         "sent_at": message.sent_at,
+        "session_id": message.session_id,
         "fallbacks": [
             {"channel": f.channel.value, "recipient": f.recipient} for f in message.fallbacks
         ],
@@ -112,6 +120,7 @@ def _message(row: Any) -> OutboxMessage:
         created_at=row.created_at,
         updated_at=row.updated_at,
         sent_at=row.sent_at,
+        session_id=row.session_id,
         fallbacks=tuple(
             Fallback(channel=Channel(f["channel"]), recipient=f["recipient"])
             for f in row.fallbacks or ()

@@ -63,7 +63,9 @@ outbox = sa.Table(
     sa.Column("updated_at", UtcDateTime(), nullable=False),
     sa.Column("sent_at", UtcDateTime(), nullable=True),
     sa.Column("fallbacks", sa.JSON(), nullable=True),
+    sa.Column("session_id", sa.Uuid(), nullable=True),
     sa.Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+    sa.Index("ix_outbox_session_id_created_at", "session_id", "created_at", "id"),
 )
 
 invitations = sa.Table(

@@ -71,6 +71,8 @@ class OutboxMessage:
     sent_at: datetime | None = None
     lease_expires_at: datetime | None = field(default=None)
     fallbacks: tuple[Fallback, ...] = ()
+    session_id: UUID | None = None
+    """The assistance session the message is about, so a session lists its notifications."""
 
     def claimed(self, now: datetime, lease: timedelta) -> OutboxMessage:
         """Taken by one worker; if that worker dies the lease runs out and another takes it."""
@@ -131,6 +133,7 @@ class OutboxMessage:
             created_at=now,
             updated_at=now,
             fallbacks=tuple(rest),
+            session_id=self.session_id,
         )
 
     def delivered(self, now: datetime) -> OutboxMessage:

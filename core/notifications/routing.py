@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from uuid import UUID
 
 from core.errors import InvalidInput
 from core.notifications.kinds import notification_kind
@@ -58,7 +59,14 @@ def route(kind: str, recipients: Mapping[Channel, str], chains: Chains) -> Route
     return Route(channel, recipient, tuple(Fallback(c, r) for c, r in rest))
 
 
-def queued_message(kind: str, to: Route, payload: dict[str, str], now: datetime) -> OutboxMessage:
+def queued_message(
+    kind: str,
+    to: Route,
+    payload: dict[str, str],
+    now: datetime,
+    *,
+    session_id: UUID | None = None,
+) -> OutboxMessage:
     return OutboxMessage(
         id=uuid.uuid4(),
         kind=kind,
@@ -71,4 +79,5 @@ def queued_message(kind: str, to: Route, payload: dict[str, str], now: datetime)
         created_at=now,
         updated_at=now,
         fallbacks=to.fallbacks,
+        session_id=session_id,
     )

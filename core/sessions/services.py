@@ -147,7 +147,7 @@ async def invite_guest(
             "session_reference": session.reference,
             "locale": locale,
         }
-        message = queued_message(INVITATION_KIND, to, payload, now)
+        message = queued_message(INVITATION_KIND, to, payload, now, session_id=session.id)
         invitation = Invitation(
             id=uuid.uuid4(),
             session_id=session.id,
@@ -170,6 +170,15 @@ async def list_invitations(
     async with deps.tenant_uow(actor.tenant_id) as uow:
         await _existing(uow, session_id)
         return await uow.invitations.list_for_session(session_id, page)
+
+
+async def list_session_notifications(
+    actor: Actor, session_id: UUID, page: PageRequest, deps: SessionDependencies
+) -> Page[OutboxMessage]:
+    """Every message sent about a session (invitations, their fallbacks), with its status."""
+    async with deps.tenant_uow(actor.tenant_id) as uow:
+        await _existing(uow, session_id)
+        return await uow.outbox.list_for_session(session_id, page)
 
 
 async def _existing(

@@ -48,6 +48,12 @@ async def test_operator_to_delivered_invitation_end_to_end(api: Api) -> None:
     delivered = await api.client.get(f"/api/v1/notifications/{notification_id}", headers=headers)
     assert delivered.json()["status"] == "sent"
     assert delivered.json()["attempts"] == 1
+    by_session = await api.client.get(
+        f"/api/v1/sessions/{session_id}/notifications", headers=headers
+    )
+    assert [(n["id"], n["status"]) for n in by_session.json()["items"]] == [
+        (notification_id, "sent")
+    ]
     session = await api.client.get(f"/api/v1/sessions/{session_id}", headers=headers)
     assert session.json()["state"] == "active"
 

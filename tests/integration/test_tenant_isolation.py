@@ -25,6 +25,7 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
         {"email": "g@x.example", "display_name": "G"},
     ),
     ("GET", "/api/v1/sessions/{session_id}/invitations", None),
+    ("GET", "/api/v1/sessions/{session_id}/notifications", None),
     ("GET", "/api/v1/notifications/{notification_id}", None),
     ("POST", "/api/v1/notifications/{notification_id}/retry", None),
     ("POST", "/api/v1/notifications/preview", {"kind": "session_invitation"}),

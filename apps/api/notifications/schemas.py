@@ -40,6 +40,11 @@ class NotificationOut(ResponseBody):
         )
 
 
+class NotificationPage(ResponseBody):
+    items: list[NotificationOut]
+    next_cursor: str | None
+
+
 class PreviewBody(RequestBody):
     kind: Annotated[
         str,

@@ -10,6 +10,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
 from apps.api.dependencies import container_of, provide_actor, provide_tenant
+from apps.api.notifications.schemas import NotificationOut, NotificationPage
 from apps.api.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, encode_cursor, page_request
 from apps.api.sessions.schemas import (
     CreateSessionBody,
@@ -118,4 +119,24 @@ class SessionController(Controller):
         page = await services.list_invitations(actor, session_id, page_request(cursor, limit), deps)
         return InvitationPage(
             items=[InvitationOut.of(i) for i in page.items], next_cursor=encode_cursor(page.next)
+        )
+
+    @get(
+        "/{session_id:uuid}/notifications",
+        summary="List the notifications sent about a session, with their delivery status",
+    )
+    async def list_notifications(
+        self,
+        request: Request[Any, Any, Any],
+        session_id: FromPath[UUID],
+        actor: NamedDependency[Actor],
+        cursor: CursorParam = None,
+        limit: LimitParam = DEFAULT_LIMIT,
+    ) -> NotificationPage:
+        deps = container_of(request).session_dependencies()
+        page = await services.list_session_notifications(
+            actor, session_id, page_request(cursor, limit), deps
+        )
+        return NotificationPage(
+            items=[NotificationOut.of(m) for m in page.items], next_cursor=encode_cursor(page.next)
         )
