@@ -33,6 +33,7 @@ import os
 import platform
 import secrets
 import shlex
+import signal
 import statistics
 import sys
 import tempfile
@@ -516,7 +517,11 @@ async def read_scenarios(
         "p50": round(last["p50"] / first["p50"], 2),
         "p95": round(last["p95"] / first["p95"], 2),
     }
-    results["ratio"] = {**ratios, "goal": GOAL_RATIO}
+    results["ratio"] = {
+        **ratios,
+        "goal": GOAL_RATIO,
+        **{f"{key}_met": ratio <= GOAL_RATIO for key, ratio in ratios.items()},
+    }
     for key, ratio in ratios.items():
         verdict = "met" if ratio <= GOAL_RATIO else "NOT met"
         report.line(
@@ -607,9 +612,14 @@ async def run(args: argparse.Namespace, report: Report) -> None:
     prefix = f"pxb_{tag}_t_"
     control_url = server_url.set(database=control_name)
     bench_started = time.perf_counter()
+    # SIGTERM cancels the run like Ctrl-C does, so the finally block below drops everything.
+    main_task = asyncio.current_task()
+    if main_task is not None:
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
 
     admin = await admin_connection(server_url)
     sampler_connection: asyncpg.Connection | None = None
+    sampler: ConnectionSampler | None = None
     container: Container | None = None
     workdir = tempfile.TemporaryDirectory(prefix="pxb_")
     try:
@@ -737,7 +747,7 @@ async def run(args: argparse.Namespace, report: Report) -> None:
                 for t in tenants
             }
             logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request
-            transport = httpx.ASGITransport(app=app)
+            transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]  # ASGI typing
             async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
                 read = http_read(client, settings.api.tenant_header, tokens)
                 report.line(
@@ -814,6 +824,8 @@ async def run(args: argparse.Namespace, report: Report) -> None:
         report.line()
         password_hashing(cheap, report)
     finally:
+        if sampler is not None:
+            await sampler.stop()
         if sampler_connection is not None:
             await sampler_connection.close()
         if container is not None:
@@ -900,7 +912,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     report = Report(as_json=args.json)
     try:
         asyncio.run(run(args, report))
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):
         print("interrupted; this run's databases were dropped", file=sys.stderr)
         return 130
     if args.json:
