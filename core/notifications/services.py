@@ -67,7 +67,9 @@ async def deliver_due(
     dies mid-send leaves rows another worker re-claims when the lease runs out. Each
     outcome is committed on its own, so a crash loses at most one message's status.
     A message that goes dead with a fallback left is replaced, in the same transaction,
-    by a new message on the fallback's channel.
+    by a new message on the fallback's channel. A batch slower than its lease stops
+    where the lease ran out: another worker may already hold the rest, and sending them
+    here too would duplicate them.
     """
     async with deps.tenant_uow(tenant_id) as uow:
         now = deps.clock.now()
@@ -79,6 +81,8 @@ async def deliver_due(
     report = DeliveryReport()
     values = {"public_url": deps.public_url, "tenant_name": tenant_name}
     for message in claimed:
+        if message.lease_expires_at is not None and deps.clock.now() >= message.lease_expires_at:
+            break
         outcome = await send_message(message, {**message.payload, **values}, deps.senders)
         replacement = outcome.fallback(uuid.uuid4(), deps.clock.now())
         async with deps.tenant_uow(tenant_id) as uow:

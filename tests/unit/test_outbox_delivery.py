@@ -19,7 +19,7 @@ from core.notifications.model import (
     retry_delay,
 )
 from core.notifications.services import DeliveryDependencies, deliver_due
-from ports.mail import MailDeliveryError
+from ports.mail import MailDeliveryError, MailMessage
 
 TENANT = uuid.uuid4()
 
@@ -166,3 +166,24 @@ def test_backoff_grows_and_is_jittered_within_its_window(attempt: int) -> None:
     assert high <= timedelta(hours=6)
     if attempt > 1:
         assert retry_delay(attempt - 1, lambda a, b: b) <= high
+
+
+async def test_a_batch_slower_than_its_lease_stops_rather_than_send_what_others_hold(
+    uow: MemoryTenantUnitOfWorkFactory,
+    clock: FixedClock,
+    mail: RecordingMailSender,
+    delivery_deps: DeliveryDependencies,
+) -> None:
+    first, second = _queue(uow, clock), _queue(uow, clock)
+
+    class SlowSender:
+        async def send(self, message: MailMessage) -> None:
+            clock.advance(timedelta(seconds=61))
+            await mail.send(message)
+
+    senders = replace(delivery_deps.senders, mail=SlowSender())
+    report = await deliver_due(TENANT, replace(delivery_deps, senders=senders), tenant_name="ACME")
+
+    assert report.sent == 1
+    statuses = {uow.data(TENANT).outbox[m.id].status for m in (first, second)}
+    assert statuses == {NotificationStatus.SENT, NotificationStatus.SENDING}
