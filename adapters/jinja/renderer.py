@@ -14,7 +14,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, Template
 from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
@@ -32,27 +32,39 @@ class JinjaTemplateRenderer:
     def render(
         self, kind: str, channel: Channel, locale: str, values: Mapping[str, str]
     ) -> RenderedMessage:
-        parts = _parts(kind, channel, locale)
+        compiled = _compiled(kind, channel, locale)
         try:
-            text = _TEXT.from_string(parts["text"]).render(values)
-            subject = (
-                _TEXT.from_string(parts["subject"]).render(values) if "subject" in parts else None
-            )
+            text = compiled["text"].render(values)
+            subject = compiled["subject"].render(values) if "subject" in compiled else None
             html = None
-            if "html" in parts:
-                body = _HTML.from_string(parts["html"]).render(values)
-                page = {**values, "subject": subject, "body": Markup(body)}  # noqa: S704 - autoescaped above
-                html = _HTML.from_string(_layout()).render(page)
+            if "html" in compiled:
+                body = compiled["html"].render(values)
+                safe_body = Markup(body)  # noqa: S704 - rendered with autoescape just above
+                html = _compiled_layout().render({**values, "subject": subject, "body": safe_body})
         except JinjaError as exc:
             raise TemplateError(f"{kind}/{channel.value}/{locale}: {exc}") from exc
         return RenderedMessage(text=text, subject=subject.strip() if subject else None, html=html)
 
 
-def _parts(kind: str, channel: Channel, locale: str) -> dict[str, str]:
+@cache
+def _compiled(kind: str, channel: Channel, locale: str) -> dict[str, Template]:
+    """Each template is compiled once per process; compiling cost more than sending."""
     try:
-        return dict(_templates(kind)[locale][channel.value])
+        parts = _templates(kind)[locale][channel.value]
     except KeyError as exc:
         raise TemplateError(f"no template for {kind} by {channel.value} in {locale}") from exc
+    try:
+        return {
+            name: (_HTML if name == "html" else _TEXT).from_string(source)
+            for name, source in parts.items()
+        }
+    except JinjaError as exc:
+        raise TemplateError(f"{kind}/{channel.value}/{locale}: {exc}") from exc
+
+
+@cache
+def _compiled_layout() -> Template:
+    return _HTML.from_string(_layout())
 
 
 @cache

@@ -11,6 +11,7 @@ from litestar import Litestar
 
 from apps.container import Container
 from apps.worker.outbox_worker import OutboxWorker
+from core.notifications.services import DeliveryReport
 from core.tenants.lifecycle import PurgeReport, purge_due_tenants
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,13 @@ async def run_worker(container: Container, stop: asyncio.Event) -> None:
     outbox = OutboxWorker(container)
     log.info("worker started (outbox every %.1fs)", settings.worker.poll_interval_seconds)
     await asyncio.gather(
-        _every(settings.worker.poll_interval_seconds, outbox.run_once, stop, "outbox"),
+        _every(
+            settings.worker.poll_interval_seconds,
+            outbox.run_once,
+            stop,
+            "outbox",
+            busy=lambda report: isinstance(report, DeliveryReport) and report.attempted > 0,
+        ),
         _every(settings.worker.full_scan_seconds, outbox.rebuild_index, stop, "outbox full scan"),
         _every(settings.tenancy.purge_interval_seconds, lambda: _purge(container), stop, "purge"),
         _every(ENGINE_SWEEP_SECONDS, lambda: _sweep_engines(container), stop, "engine sweep"),
@@ -46,12 +53,22 @@ async def _purge(container: Container) -> PurgeReport:
 
 
 async def _every(
-    interval: float, job: Callable[[], Awaitable[object]], stop: asyncio.Event, name: str
+    interval: float,
+    job: Callable[[], Awaitable[object]],
+    stop: asyncio.Event,
+    name: str,
+    *,
+    busy: Callable[[object], bool] = lambda _result: False,
 ) -> None:
-    """A failing pass is logged and the job runs again next time; it never stops the worker."""
+    """Run ``job`` every ``interval``, or again at once while ``busy`` says more may wait.
+
+    A failing pass is logged and the job runs again next time; it never stops the worker.
+    """
     while not stop.is_set():
         try:
-            await job()
+            if busy(await job()):
+                await asyncio.sleep(0)
+                continue
         except Exception:
             log.exception("worker job %s failed", name)
         with contextlib.suppress(TimeoutError):
