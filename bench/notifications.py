@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import os
 import platform
 import secrets
@@ -57,11 +56,13 @@ import asyncpg
 import sqlalchemy as sa
 import trustme
 from dependency_injector import providers
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from benchkit import Report, asyncpg_dsn, cpu_model, ms, percentile, run_bench  # noqa: E402
 
 from adapters.argon2.password_hasher import Argon2PasswordHasher  # noqa: E402
 from adapters.sinks.mail_format import to_email  # noqa: E402
@@ -98,55 +99,6 @@ PAYLOAD = {
 
 
 # --------------------------------------------------------------------------- reporting
-
-
-class Report:
-    """Figures for --json, and the same figures as lines of text otherwise."""
-
-    def __init__(self, as_json: bool) -> None:
-        self.as_json = as_json
-        self.data: dict[str, Any] = {}
-
-    def line(self, text: str = "") -> None:
-        if not self.as_json:
-            print(text, flush=True)
-
-    def put(self, key: str, value: Any) -> None:
-        self.data[key] = value
-
-
-def ms(seconds: float) -> float:
-    return round(seconds * 1000, 2)
-
-
-def percentile(ordered: Sequence[float], pct: float) -> float:
-    """Linear interpolation between closest ranks (numpy's default)."""
-    if len(ordered) == 1:
-        return ordered[0]
-    rank = (len(ordered) - 1) * pct / 100
-    low = int(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def asyncpg_dsn(url: URL, database: str | None = None) -> dict[str, Any]:
-    return {
-        "host": url.host or "127.0.0.1",
-        "port": url.port or 5432,
-        "user": url.username,
-        "password": url.password,
-        "database": database or url.database or "postgres",
-    }
 
 
 # --------------------------------------------------------------------------- local servers
@@ -706,16 +658,8 @@ async def drop_everything(admin: asyncpg.Connection, prefix: str, control_name: 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    report = Report(as_json=args.json)
-    try:
-        asyncio.run(run(args, report))
-    except (KeyboardInterrupt, asyncio.CancelledError):
-        print("interrupted; this run's workers were stopped and databases dropped", file=sys.stderr)
-        return 130
-    if args.json:
-        print(json.dumps(report.data, indent=2))
-    return 0
+    interrupted = "interrupted; this run's workers were stopped and databases dropped"
+    return run_bench(run, parse_args(argv), interrupted)
 
 
 if __name__ == "__main__":

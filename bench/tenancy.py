@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import logging
 import os
 import platform
@@ -46,6 +45,7 @@ from uuid import UUID, uuid4
 
 import asyncpg
 import httpx
+from benchkit import Report, asyncpg_dsn, cpu_model, ms, percentile, run_bench
 from dependency_injector import providers
 from pydantic import BaseModel
 from sqlalchemy.engine import URL, make_url
@@ -80,25 +80,6 @@ _CONNECTIONS = (
 # --------------------------------------------------------------------------- reporting
 
 
-class Report:
-    """Figures for --json, and the same figures as lines of text otherwise."""
-
-    def __init__(self, as_json: bool) -> None:
-        self.as_json = as_json
-        self.data: dict[str, Any] = {}
-
-    def line(self, text: str = "") -> None:
-        if not self.as_json:
-            print(text, flush=True)
-
-    def put(self, key: str, value: Any) -> None:
-        self.data[key] = value
-
-
-def ms(seconds: float) -> float:
-    return round(seconds * 1000, 2)
-
-
 def summary(samples: Sequence[float]) -> dict[str, float | int]:
     """Median, p95, p99, min, max, mean of durations in seconds, as milliseconds."""
     ordered = sorted(samples)
@@ -111,16 +92,6 @@ def summary(samples: Sequence[float]) -> dict[str, float | int]:
         "max": ms(ordered[-1]),
         "mean": ms(statistics.fmean(ordered)),
     }
-
-
-def percentile(ordered: Sequence[float], pct: float) -> float:
-    """Linear interpolation between closest ranks (numpy's default)."""
-    if len(ordered) == 1:
-        return ordered[0]
-    rank = (len(ordered) - 1) * pct / 100
-    low = int(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
 def fmt(stats: dict[str, float | int], keys: Sequence[str] = ("p50", "p95", "p99")) -> str:
@@ -141,27 +112,7 @@ def mib(kib: int) -> str:
     return f"{kib / 1024:.1f} MiB"
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 # --------------------------------------------------------------------------- server access
-
-
-def asyncpg_dsn(url: URL, database: str | None = None) -> dict[str, Any]:
-    return {
-        "host": url.host or "127.0.0.1",
-        "port": url.port or 5432,
-        "user": url.username,
-        "password": url.password,
-        "database": database or url.database or "postgres",
-    }
 
 
 async def admin_connection(url: URL) -> asyncpg.Connection:
@@ -908,16 +859,7 @@ async def drop_everything(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    report = Report(as_json=args.json)
-    try:
-        asyncio.run(run(args, report))
-    except (KeyboardInterrupt, asyncio.CancelledError):
-        print("interrupted; this run's databases were dropped", file=sys.stderr)
-        return 130
-    if args.json:
-        print(json.dumps(report.data, indent=2))
-    return 0
+    return run_bench(run, parse_args(argv), "interrupted; this run's databases were dropped")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,79 @@
+"""What every benchmark script shares: the report, percentiles, the machine, the runner."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import platform
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import URL
+
+
+class Report:
+    """Figures for --json, and the same figures as lines of text otherwise."""
+
+    def __init__(self, as_json: bool) -> None:
+        self.as_json = as_json
+        self.data: dict[str, Any] = {}
+
+    def line(self, text: str = "") -> None:
+        if not self.as_json:
+            print(text, flush=True)
+
+    def put(self, key: str, value: Any) -> None:
+        self.data[key] = value
+
+
+def ms(seconds: float) -> float:
+    return round(seconds * 1000, 2)
+
+
+def percentile(ordered: Sequence[float], pct: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default)."""
+    if len(ordered) == 1:
+        return ordered[0]
+    rank = (len(ordered) - 1) * pct / 100
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def asyncpg_dsn(url: URL, database: str | None = None) -> dict[str, Any]:
+    return {
+        "host": url.host or "127.0.0.1",
+        "port": url.port or 5432,
+        "user": url.username,
+        "password": url.password,
+        "database": database or url.database or "postgres",
+    }
+
+
+def run_bench(
+    run: Callable[[Any, Report], Awaitable[None]],
+    args: Any,
+    interrupted: str,
+) -> int:
+    """Run a benchmark; Ctrl-C exits 130 after the script's own clean-up."""
+    report = Report(as_json=args.json)
+    try:
+        asyncio.run(run(args, report))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        print(interrupted, file=sys.stderr)
+        return 130
+    if args.json:
+        print(json.dumps(report.data, indent=2))
+    return 0
