@@ -24,16 +24,16 @@ async def run_worker(container: Container, stop: asyncio.Event) -> None:
     outbox = OutboxWorker(container)
     log.info("worker started (outbox every %.1fs)", settings.worker.poll_interval_seconds)
     await asyncio.gather(
-        _every(
+        every(
             settings.worker.poll_interval_seconds,
             outbox.run_once,
             stop,
             "outbox",
             busy=lambda report: isinstance(report, DeliveryReport) and report.attempted > 0,
         ),
-        _every(settings.worker.full_scan_seconds, outbox.rebuild_index, stop, "outbox full scan"),
-        _every(settings.tenancy.purge_interval_seconds, lambda: _purge(container), stop, "purge"),
-        _every(ENGINE_SWEEP_SECONDS, lambda: _sweep_engines(container), stop, "engine sweep"),
+        every(settings.worker.full_scan_seconds, outbox.rebuild_index, stop, "outbox full scan"),
+        every(settings.tenancy.purge_interval_seconds, lambda: _purge(container), stop, "purge"),
+        every(ENGINE_SWEEP_SECONDS, lambda: _sweep_engines(container), stop, "engine sweep"),
     )
     log.info("worker stopped")
 
@@ -52,7 +52,7 @@ async def _purge(container: Container) -> PurgeReport:
     return report
 
 
-async def _every(
+async def every(
     interval: float,
     job: Callable[[], Awaitable[object]],
     stop: asyncio.Event,
