@@ -32,6 +32,7 @@ from apps.config.embedded_secret import embedded_jwt_secret
 from apps.config.settings import Profile, Settings
 from core.notifications.channels import ChannelSenders, SmsBudget
 from core.notifications.dispatch import DispatchDependencies
+from core.notifications.receipt_recording import ReceiptDependencies
 from core.notifications.routing import validate_chains
 from core.notifications.services import DeliveryDependencies
 from core.sessions.services import SessionDependencies
@@ -48,6 +49,15 @@ def _adapter(registry: AdapterRegistry, kind: str, name: str, context: AdapterCo
     if callable(getattr(adapter, "close", None)):
         context.opened.append(adapter)
     return adapter
+
+
+def _optional_adapter(
+    registry: AdapterRegistry, kind: str, name: str, context: AdapterContext
+) -> object | None:
+    """An adapter that only some backends have (SMS receipts): None for the others."""
+    if name not in registry.names(kind):
+        return None
+    return _adapter(registry, kind, name, context)
 
 
 def _jwt_secret(settings: Settings) -> str:
@@ -141,6 +151,14 @@ class Container(containers.DeclarativeContainer):
         settings,
         adapter_context,
     )
+    sms_receipts = providers.Singleton(
+        lambda registry, s, context: _optional_adapter(
+            registry, "sms_receipts", s.sms_backend, context
+        ),
+        registry,
+        settings,
+        adapter_context,
+    )
     push = providers.Singleton(
         lambda registry, s, context: _adapter(registry, "push", s.push_backend, context),
         registry,
@@ -216,6 +234,9 @@ class Container(containers.DeclarativeContainer):
     dispatch_dependencies = providers.Singleton(
         DispatchDependencies, index=dispatch_index, catalog=catalog, delivery=delivery_dependencies
     )
+    receipt_dependencies = providers.Singleton(
+        ReceiptDependencies, catalog=catalog, tenant_uow=tenant_uow, clock=clock
+    )
 
 
 def build_container(settings: Settings) -> Container:
@@ -226,6 +247,7 @@ async def check_adapters(container: Container) -> None:
     """Build every chosen adapter now, so a bad name or setting stops start-up, not a request."""
     container.mail()
     container.sms()
+    container.sms_receipts()
     container.push()
     container.video()
     container.storage()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
@@ -43,6 +44,27 @@ class VonageSettings(BaseModel):
             "CA bundle to verify the API with, instead of the system one and of "
             "REQUESTS_CA_BUNDLE (tests, TLS-inspecting proxies)."
         ),
+    )
+
+    signature_secret: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Signature secret of the account (dashboard > API settings); delivery receipts "
+            "are accepted only when signed with it. Unset: receipts are refused."
+        ),
+    )
+    signature_method: Literal["md5", "sha1", "sha256", "sha512"] = Field(
+        default="sha256",
+        description=(
+            "HMAC method chosen in the dashboard for signed webhooks (the legacy 'MD5 hash' "
+            "is not accepted: it is not an HMAC)."
+        ),
+    )
+    receipt_max_age_seconds: int = Field(
+        default=300,
+        ge=30,
+        le=3600,
+        description="Delivery receipts signed longer ago than this are refused as replays.",
     )
 
     @field_validator("sender_id")

@@ -15,6 +15,7 @@ from apps.api.health import health
 from apps.api.notifications.controller import NotificationController
 from apps.api.sessions.controller import SessionController
 from apps.api.tenants.controller import TenantController
+from apps.api.webhooks.vonage import VonageWebhookController
 from apps.container import Container, check_adapters, close_container
 
 API_PREFIX = "/api/v1"
@@ -53,6 +54,7 @@ def create_app(
             AuthController,
             SessionController,
             NotificationController,
+            VonageWebhookController,
         ],
     )
     app = Litestar(

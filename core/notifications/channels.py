@@ -11,8 +11,10 @@ import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from uuid import UUID
 
 from core.notifications.model import Channel, Jitter, OutboxMessage
+from core.notifications.receipts import receipt_reference
 from ports.clock import Clock
 from ports.mail import MailDeliveryError, MailMessage, MailSender
 from ports.push import PushDeliveryError, PushNotification, PushPriority, PushSender
@@ -47,7 +49,7 @@ class ChannelSenders:
 
 
 async def send_message(
-    message: OutboxMessage, values: Mapping[str, str], senders: ChannelSenders
+    tenant_id: UUID, message: OutboxMessage, values: Mapping[str, str], senders: ChannelSenders
 ) -> OutboxMessage:
     """Attempt one message; returns its next state, never raises for a provider's refusal."""
     now = senders.clock.now
@@ -58,7 +60,7 @@ async def send_message(
         if message.channel is Channel.EMAIL:
             await _send_mail(message, rendered, senders)
         elif message.channel is Channel.SMS:
-            deferred = await _send_sms(message, rendered, senders)
+            deferred = await _send_sms(tenant_id, message, rendered, senders)
             if deferred is not None:
                 return deferred
         else:
@@ -72,7 +74,7 @@ async def send_message(
         return message.failed(exc.reason, now(), retryable=exc.retryable, jitter=senders.jitter)
     except TemplateError as exc:
         return message.failed(str(exc), now(), retryable=False, jitter=senders.jitter)
-    return message.delivered(now())
+    return message.sent(now())
 
 
 async def _send_mail(
@@ -91,7 +93,7 @@ async def _send_mail(
 
 
 async def _send_sms(
-    message: OutboxMessage, rendered: RenderedMessage, senders: ChannelSenders
+    tenant_id: UUID, message: OutboxMessage, rendered: RenderedMessage, senders: ChannelSenders
 ) -> OutboxMessage | None:
     """Wait for a rate-limit slot shared by the fleet; a far slot defers the message."""
     budget = senders.sms_budget
@@ -102,7 +104,11 @@ async def _send_sms(
     if wait > timedelta(0):
         await asyncio.sleep(wait.total_seconds())
     await senders.sms.send(
-        SmsMessage(to=message.recipient, text=rendered.text.strip(), reference=str(message.id))
+        SmsMessage(
+            to=message.recipient,
+            text=rendered.text.strip(),
+            reference=receipt_reference(tenant_id, message.id),
+        )
     )
     return None
 

@@ -25,6 +25,8 @@ class NotificationStatus(StrEnum):
     QUEUED = "queued"
     SENDING = "sending"
     SENT = "sent"
+    DELIVERED = "delivered"
+    """The provider's receipt says the recipient got it (Vonage SMS delivery receipts)."""
     FAILED = "failed"
     DEAD = "dead"
 
@@ -136,7 +138,8 @@ class OutboxMessage:
             session_id=self.session_id,
         )
 
-    def delivered(self, now: datetime) -> OutboxMessage:
+    def sent(self, now: datetime) -> OutboxMessage:
+        """The provider accepted the message; a receipt may later confirm or deny delivery."""
         return replace(
             self,
             status=NotificationStatus.SENT,
@@ -145,6 +148,19 @@ class OutboxMessage:
             last_error=None,
             updated_at=now,
         )
+
+    def receipted(self, delivered: bool, reason: str, now: datetime) -> OutboxMessage:
+        """What the provider's delivery receipt says happened after the message was sent.
+
+        Only a sent message changes: receipts come late, repeat, and arrive one per part
+        of a long SMS, so a delivered or dead message keeps its status. A message the
+        network could not deliver goes dead, which lets its fallback (e-mail) take over.
+        """
+        if self.status is not NotificationStatus.SENT:
+            return self
+        if delivered:
+            return replace(self, status=NotificationStatus.DELIVERED, updated_at=now)
+        return replace(self, status=NotificationStatus.DEAD, last_error=reason, updated_at=now)
 
     def failed(
         self, error: str, now: datetime, *, retryable: bool, jitter: Jitter

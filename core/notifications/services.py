@@ -83,7 +83,9 @@ async def deliver_due(
     for message in claimed:
         if message.lease_expires_at is not None and deps.clock.now() >= message.lease_expires_at:
             break
-        outcome = await send_message(message, {**message.payload, **values}, deps.senders)
+        outcome = await send_message(
+            tenant_id, message, {**message.payload, **values}, deps.senders
+        )
         replacement = outcome.fallback(uuid.uuid4(), deps.clock.now())
         async with deps.tenant_uow(tenant_id) as uow:
             await uow.outbox.save(outcome)

@@ -14,6 +14,7 @@ from plugins.hookspecs import hookimpl
 from plugins.registry import AdapterContext, AdapterRegistry, AdapterSettingsError
 
 if TYPE_CHECKING:
+    from adapters.vonage.sms_receipts import VonageReceiptReader
     from adapters.vonage.sms_sender import VonageSmsSender
 
 
@@ -34,6 +35,18 @@ def _vonage(context: AdapterContext) -> VonageSmsSender:
         raise AdapterSettingsError(f"invalid setting {exc}") from exc
 
 
+def _vonage_receipts(context: AdapterContext) -> VonageReceiptReader | None:
+    """None without a signature secret: unsigned receipts could be forged, so none is read."""
+    settings = context.settings("vonage", VonageSettings)
+    if settings.signature_secret is None:
+        return None
+    if not settings.api_key:
+        raise AdapterSettingsError("invalid setting vonage.api_key: required by receipts")
+    from adapters.vonage.sms_receipts import VonageReceiptReader
+
+    return VonageReceiptReader(settings, context.clock)
+
+
 def _console(_context: AdapterContext) -> ConsoleSmsSender:
     return ConsoleSmsSender()
 
@@ -45,6 +58,12 @@ def register_adapters(registry: AdapterRegistry) -> None:
         "vonage",
         _vonage,
         description="Vonage SMS API through the vonage SDK (settings: vonage)",
+    )
+    registry.add(
+        "sms_receipts",
+        "vonage",
+        _vonage_receipts,
+        description="signed Vonage SMS delivery receipts (settings: vonage.signature_secret)",
     )
     registry.add(
         "sms",

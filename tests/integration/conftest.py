@@ -27,6 +27,11 @@ from tests.support.smtp_server import (  # noqa: F401 - fixtures, found by name
     start_smtp_server,
 )
 from tests.support.tls_postgres import tls_postgres  # noqa: F401 - fixture, found by name
+from tests.support.vonage_server import (  # noqa: F401 - fixtures, found by name
+    start_vonage_server,
+    vonage_certificates,
+    vonage_server,
+)
 
 TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 ADMIN_PASSWORD = "correct horse battery staple"

@@ -30,7 +30,11 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "/api/v1/notifications/{notification_id}/retry", None),
     ("POST", "/api/v1/notifications/preview", {"kind": "session_invitation"}),
 ]
-PUBLIC = {"/api/v1/health", "/api/v1/auth/login"}
+PUBLIC = {
+    "/api/v1/health",
+    "/api/v1/auth/login",
+    "/api/v1/webhooks/vonage/sms-receipts",
+}
 OPERATOR_PREFIX = "/api/v1/tenants"
 
 

@@ -65,7 +65,7 @@ async def _deliver(deps: DeliveryDependencies) -> None:
     await deliver_due(TENANT, deps, tenant_name="ACME")
 
 
-async def test_sms_is_rendered_for_sms_and_sent_with_the_notification_as_reference(
+async def test_sms_is_rendered_for_sms_and_sent_with_tenant_and_notification_as_reference(
     uow: MemoryTenantUnitOfWorkFactory,
     clock: FixedClock,
     sms: RecordingSmsSender,
@@ -76,7 +76,7 @@ async def test_sms_is_rendered_for_sms_and_sent_with_the_notification_as_referen
 
     (sent,) = sms.sent
     assert sent.to == "+32470123456"
-    assert sent.reference == str(message.id)
+    assert sent.reference == f"{TENANT.hex}.{message.id.hex}"
     assert sent.text.startswith("Ada invites you")
     assert "https://demo.passerelle.test/join/s-1" in sent.text
     assert uow.data(TENANT).outbox[message.id].status is NotificationStatus.SENT
