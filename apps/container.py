@@ -15,6 +15,7 @@ from dependency_injector import containers, providers
 
 from adapters.archive.tar_archive import TarArchives
 from adapters.argon2.password_hasher import Argon2PasswordHasher
+from adapters.cache.tenant_catalog import CachedTenantCatalog
 from adapters.jinja.renderer import JinjaTemplateRenderer
 from adapters.sql.dispatch_index import SqlDispatchIndex
 from adapters.sql.engines import TenantEngines, create_engine
@@ -41,6 +42,7 @@ from core.tenants.services import TenantDependencies
 from plugins.manager import PluginSet, build_plugins
 from plugins.registry import AdapterContext, AdapterRegistry
 from ports.clock import Clock
+from ports.tenant_catalog import TenantCatalog
 
 
 def _adapter(registry: AdapterRegistry, kind: str, name: str, context: AdapterContext) -> object:
@@ -58,6 +60,13 @@ def _optional_adapter(
     if name not in registry.names(kind):
         return None
     return _adapter(registry, kind, name, context)
+
+
+def _cached(catalog: TenantCatalog, clock: Clock, settings: Settings) -> TenantCatalog:
+    ttl = settings.tenancy.resolution_cache_seconds
+    if ttl == 0:
+        return catalog
+    return CachedTenantCatalog(catalog, clock, ttl=timedelta(seconds=ttl))
 
 
 def _jwt_secret(settings: Settings) -> str:
@@ -125,7 +134,12 @@ class Container(containers.DeclarativeContainer):
         settings,
         placements,
     )
-    catalog = providers.Singleton(SqlTenantCatalog, control_engine)
+    catalog = providers.Singleton(
+        lambda engine, clock, s: _cached(SqlTenantCatalog(engine), clock, s),
+        control_engine,
+        clock,
+        settings,
+    )
     operator_keys = providers.Singleton(SqlOperatorKeys, control_engine)
     tenant_databases = providers.Singleton(
         SqlTenantDatabases, locator, placements, control_engine, tenant_engines

@@ -304,6 +304,16 @@ class TenancySettings(BaseModel):
     purge_interval_seconds: float = Field(
         default=300, gt=0, le=86_400, description="How often workers look for tenants to purge."
     )
+    resolution_cache_seconds: float = Field(
+        default=2,
+        ge=0,
+        le=60,
+        description=(
+            "How long a process remembers a tenant it looked up (by slug or id) instead of "
+            "asking the control database again; 0 turns the cache off. A suspension made "
+            "by another process takes effect within this time."
+        ),
+    )
 
 
 class Settings(BaseSettings):

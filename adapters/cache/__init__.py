@@ -1,0 +1,1 @@
+"""Read-through caches in front of other adapters."""
