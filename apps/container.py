@@ -32,6 +32,7 @@ from apps.api.auth.tokens import AccessTokens
 from apps.config.embedded_secret import embedded_jwt_secret
 from apps.config.settings import Profile, Settings
 from core.notifications.channels import ChannelSenders, SmsBudget
+from core.notifications.customising import CustomisationDependencies
 from core.notifications.dispatch import DispatchDependencies
 from core.notifications.receipt_recording import ReceiptDependencies
 from core.notifications.routing import validate_chains
@@ -261,6 +262,9 @@ async def check_adapters(container: Container) -> None:
     """Build every chosen adapter now, so a bad name or setting stops start-up, not a request."""
     container.mail()
     container.sms()
+    customisation_dependencies = providers.Singleton(
+        CustomisationDependencies, tenant_uow=tenant_uow, renderer=renderer, clock=clock
+    )
     container.sms_receipts()
     container.push()
     container.video()

@@ -14,6 +14,9 @@ class MailMessage:
     text: str
     html: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    sender_name: str | None = None
+    """Shown beside the sender address instead of the name ``sender`` may carry."""
+    reply_to: str | None = None
 
 
 class MailDeliveryError(Exception):

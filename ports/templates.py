@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from core.notifications.customisation import TemplateWording
 from core.notifications.model import Channel
 
 
@@ -19,7 +20,15 @@ class RenderedMessage:
 
 
 class TemplateError(Exception):
-    """The template is missing, or refers to a value the message does not carry."""
+    """The template is missing, or refers to a value the message does not carry.
+
+    ``part`` names the part at fault (``subject``, ``text`` or ``html``) when a tenant's
+    wording is checked, so the caller can point at the field.
+    """
+
+    def __init__(self, message: str, *, part: str | None = None) -> None:
+        super().__init__(message)
+        self.part = part
 
 
 class TemplateRenderer(Protocol):
@@ -27,4 +36,14 @@ class TemplateRenderer(Protocol):
         self, kind: str, channel: Channel, locale: str, values: Mapping[str, str]
     ) -> RenderedMessage:
         """Render; raises TemplateError rather than sending a message with a hole in it."""
+        ...
+
+    def render_wording(
+        self, wording: TemplateWording, values: Mapping[str, str]
+    ) -> RenderedMessage:
+        """Render a tenant's own wording, with the same layout and safety as the platform's."""
+        ...
+
+    def check_wording(self, wording: TemplateWording, allowed: frozenset[str]) -> None:
+        """Raise TemplateError (with ``part``) for a syntax error or a value not allowed."""
         ...

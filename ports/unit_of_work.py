@@ -6,6 +6,7 @@ from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
+from ports.notification_customisation import CustomisationRepository
 from ports.outbox import OutboxRepository
 from ports.sessions import InvitationRepository, ParticipantRepository, SessionRepository
 from ports.users import UserRepository
@@ -17,6 +18,7 @@ class TenantUnitOfWork(Protocol):
     participants: ParticipantRepository
     invitations: InvitationRepository
     outbox: OutboxRepository
+    customisation: CustomisationRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from typing import Any
 
-from jinja2 import StrictUndefined, Template
+from jinja2 import StrictUndefined, Template, meta
 from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from core.notifications.customisation import TemplateWording
 from core.notifications.model import Channel
 from ports.templates import RenderedMessage, TemplateError
 
@@ -32,18 +33,58 @@ class JinjaTemplateRenderer:
     def render(
         self, kind: str, channel: Channel, locale: str, values: Mapping[str, str]
     ) -> RenderedMessage:
-        compiled = _compiled(kind, channel, locale)
         try:
-            text = compiled["text"].render(values)
-            subject = compiled["subject"].render(values) if "subject" in compiled else None
-            html = None
-            if "html" in compiled:
-                body = compiled["html"].render(values)
-                safe_body = Markup(body)  # noqa: S704 - rendered with autoescape just above
-                html = _compiled_layout().render({**values, "subject": subject, "body": safe_body})
+            return _render(_compiled(kind, channel, locale), values)
         except JinjaError as exc:
             raise TemplateError(f"{kind}/{channel.value}/{locale}: {exc}") from exc
-        return RenderedMessage(text=text, subject=subject.strip() if subject else None, html=html)
+
+    def render_wording(
+        self, wording: TemplateWording, values: Mapping[str, str]
+    ) -> RenderedMessage:
+        try:
+            return _render(_compiled_wording(wording), values)
+        except JinjaError as exc:
+            raise TemplateError(f"tenant wording: {exc}") from exc
+
+    def check_wording(self, wording: TemplateWording, allowed: frozenset[str]) -> None:
+        for part, source in _parts(wording).items():
+            environment = _HTML if part == "html" else _TEXT
+            try:
+                used = meta.find_undeclared_variables(environment.parse(source))
+            except JinjaError as exc:
+                raise TemplateError(f"{part}: {exc}", part=part) from exc
+            unknown = sorted(used - allowed)
+            if unknown:
+                raise TemplateError(
+                    f"{part} uses {unknown[0]}, which this kind does not carry; "
+                    f"it carries {', '.join(sorted(allowed))}",
+                    part=part,
+                )
+
+
+def _render(compiled: Mapping[str, Template], values: Mapping[str, str]) -> RenderedMessage:
+    text = compiled["text"].render(values)
+    subject = compiled["subject"].render(values) if "subject" in compiled else None
+    html = None
+    if "html" in compiled:
+        body = compiled["html"].render(values)
+        safe_body = Markup(body)  # noqa: S704 - rendered with autoescape just above
+        html = _compiled_layout().render({**values, "subject": subject, "body": safe_body})
+    return RenderedMessage(text=text, subject=subject.strip() if subject else None, html=html)
+
+
+def _parts(wording: TemplateWording) -> dict[str, str]:
+    parts = {"text": wording.text, "subject": wording.subject, "html": wording.html}
+    return {name: source for name, source in parts.items() if source is not None}
+
+
+@lru_cache(maxsize=1024)
+def _compiled_wording(wording: TemplateWording) -> dict[str, Template]:
+    """Tenants' wordings compiled once each, the most used kept (a tenant may have dozens)."""
+    return {
+        name: (_HTML if name == "html" else _TEXT).from_string(source)
+        for name, source in _parts(wording).items()
+    }
 
 
 @cache

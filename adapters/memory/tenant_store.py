@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import TracebackType
@@ -11,9 +11,11 @@ from uuid import UUID
 
 from core.errors import Conflict
 from core.identity.model import User
+from core.notifications.customisation import SenderIdentity, TemplateKey, TemplateOverride
 from core.notifications.model import NotificationStatus, OutboxMessage
 from core.sessions.model import AssistanceSession, Invitation, Participant
 from ports.dispatch_index import DispatchIndex
+from ports.notification_customisation import CustomisationRepository
 from ports.outbox import OutboxRepository
 from ports.pagination import Page, PageRequest, Position
 from ports.sessions import InvitationRepository, ParticipantRepository, SessionRepository
@@ -29,10 +31,13 @@ class TenantData:
     participants: dict[UUID, Participant] = field(default_factory=dict)
     invitations: dict[UUID, Invitation] = field(default_factory=dict)
     outbox: dict[UUID, OutboxMessage] = field(default_factory=dict)
+    sender: SenderIdentity = field(default_factory=SenderIdentity)
+    template_overrides: dict[TemplateKey, TemplateOverride] = field(default_factory=dict)
 
     def copy(self) -> TenantData:
         return replace(
             self,
+            template_overrides=dict(self.template_overrides),
             users=dict(self.users),
             sessions=dict(self.sessions),
             participants=dict(self.participants),
@@ -152,6 +157,42 @@ class MemoryOutbox:
         return min(present) if present else None
 
 
+class MemoryCustomisation:
+    def __init__(self, data: TenantData) -> None:
+        self._data = data
+
+    async def sender(self) -> SenderIdentity:
+        return self._data.sender
+
+    async def save_sender(self, sender: SenderIdentity) -> None:
+        self._data.sender = sender
+
+    async def override(self, key: TemplateKey) -> TemplateOverride | None:
+        return self._data.template_overrides.get(key)
+
+    async def overrides_for(
+        self, keys: Iterable[TemplateKey]
+    ) -> dict[TemplateKey, TemplateOverride]:
+        found = self._data.template_overrides
+        return {key: found[key] for key in set(keys) if key in found}
+
+    async def save_override(self, override: TemplateOverride) -> None:
+        existing = self._data.template_overrides.get(override.key)
+        if existing is not None:
+            override = replace(override, id=existing.id, created_at=existing.created_at)
+        self._data.template_overrides[override.key] = override
+
+    async def delete_override(self, key: TemplateKey) -> bool:
+        return self._data.template_overrides.pop(key, None) is not None
+
+    async def list_overrides(self, page: PageRequest) -> Page[TemplateOverride]:
+        return keyset_page(
+            list(self._data.template_overrides.values()),
+            page,
+            lambda item: Position(created_at=item.created_at, id=item.id),
+        )
+
+
 class MemoryTenantUnitOfWork:
     """Works on a copy of the tenant's data; commit publishes the copy, exit discards it."""
 
@@ -160,6 +201,7 @@ class MemoryTenantUnitOfWork:
     participants: ParticipantRepository
     invitations: InvitationRepository
     outbox: OutboxRepository
+    customisation: CustomisationRepository
 
     def __init__(
         self,
@@ -179,6 +221,7 @@ class MemoryTenantUnitOfWork:
         self.participants = MemoryParticipants(self._working)
         self.invitations = MemoryInvitations(self._working)
         self.outbox = MemoryOutbox(self._working)
+        self.customisation = MemoryCustomisation(self._working)
         return self
 
     async def __aexit__(

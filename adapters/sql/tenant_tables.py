@@ -82,3 +82,29 @@ invitations = sa.Table(
     sa.Column("notification_id", sa.Uuid(), sa.ForeignKey("outbox.id"), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
 )
+
+template_overrides = sa.Table(
+    "template_overrides",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column("kind", sa.String(50), nullable=False),
+    sa.Column("channel", sa.String(10), nullable=False),
+    sa.Column("locale", sa.String(5), nullable=False),
+    sa.Column("subject", sa.String(200), nullable=True),
+    sa.Column("text", sa.Text(), nullable=False),
+    sa.Column("html", sa.Text(), nullable=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.Column("updated_by", sa.Uuid(), nullable=False),
+    sa.UniqueConstraint("kind", "channel", "locale", name="uq_template_overrides_key"),
+    sa.Index("ix_template_overrides_created_at_id", "created_at", "id"),
+)
+
+notification_sender = sa.Table(
+    "notification_sender",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("mail_from_name", sa.String(100), nullable=True),
+    sa.Column("mail_reply_to", sa.String(254), nullable=True),
+    sa.Column("sms_sender_id", sa.String(15), nullable=True),
+)

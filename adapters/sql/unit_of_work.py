@@ -11,6 +11,7 @@ from uuid import UUID
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.sql.customisation_repository import SqlCustomisationRepository
 from adapters.sql.engines import TenantEngines
 from adapters.sql.outbox_repository import SqlOutboxRepository
 from adapters.sql.session_repository import (
@@ -20,6 +21,7 @@ from adapters.sql.session_repository import (
 )
 from adapters.sql.user_repository import SqlUserRepository
 from ports.dispatch_index import DispatchIndex
+from ports.notification_customisation import CustomisationRepository
 from ports.outbox import OutboxRepository
 from ports.sessions import InvitationRepository, ParticipantRepository, SessionRepository
 from ports.users import UserRepository
@@ -33,6 +35,7 @@ class SqlTenantUnitOfWork:
     participants: ParticipantRepository
     invitations: InvitationRepository
     outbox: OutboxRepository
+    customisation: CustomisationRepository
 
     def __init__(
         self, engines: TenantEngines, tenant_id: UUID, dispatch: DispatchIndex | None = None
@@ -53,6 +56,7 @@ class SqlTenantUnitOfWork:
         self.participants = SqlParticipantRepository(connection)
         self.invitations = SqlInvitationRepository(connection)
         self.outbox = SqlOutboxRepository(connection, on_added=self._note_due)
+        self.customisation = SqlCustomisationRepository(connection)
         return self
 
     async def __aexit__(

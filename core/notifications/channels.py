@@ -11,8 +11,8 @@ import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from uuid import UUID
 
+from core.notifications.customisation import SenderIdentity, TenantCustomisation
 from core.notifications.model import Channel, Jitter, OutboxMessage
 from core.notifications.receipts import receipt_reference
 from ports.clock import Clock
@@ -49,18 +49,19 @@ class ChannelSenders:
 
 
 async def send_message(
-    tenant_id: UUID, message: OutboxMessage, values: Mapping[str, str], senders: ChannelSenders
+    tenant: TenantCustomisation,
+    message: OutboxMessage,
+    values: Mapping[str, str],
+    senders: ChannelSenders,
 ) -> OutboxMessage:
     """Attempt one message; returns its next state, never raises for a provider's refusal."""
     now = senders.clock.now
     try:
-        rendered = senders.renderer.render(
-            message.kind, message.channel, message.payload.get("locale", "en"), values
-        )
+        rendered = _render(tenant, message, values, senders.renderer)
         if message.channel is Channel.EMAIL:
-            await _send_mail(message, rendered, senders)
+            await _send_mail(tenant.sender, message, rendered, senders)
         elif message.channel is Channel.SMS:
-            deferred = await _send_sms(tenant_id, message, rendered, senders)
+            deferred = await _send_sms(tenant, message, rendered, senders)
             if deferred is not None:
                 return deferred
         else:
@@ -77,12 +78,31 @@ async def send_message(
     return message.sent(now())
 
 
+def _render(
+    tenant: TenantCustomisation,
+    message: OutboxMessage,
+    values: Mapping[str, str],
+    renderer: TemplateRenderer,
+) -> RenderedMessage:
+    """The tenant's own wording of this kind, channel and language if it has one."""
+    locale = message.payload.get("locale", "en")
+    wording = tenant.wording_for(message.kind, message.channel, locale)
+    if wording is not None:
+        return renderer.render_wording(wording, values)
+    return renderer.render(message.kind, message.channel, locale, values)
+
+
 async def _send_mail(
-    message: OutboxMessage, rendered: RenderedMessage, senders: ChannelSenders
+    sender: SenderIdentity,
+    message: OutboxMessage,
+    rendered: RenderedMessage,
+    senders: ChannelSenders,
 ) -> None:
     await senders.mail.send(
         MailMessage(
             sender=senders.mail_sender_address,
+            sender_name=sender.mail_from_name,
+            reply_to=sender.mail_reply_to,
             to=message.recipient,
             subject=rendered.subject or "",
             text=rendered.text,
@@ -93,7 +113,10 @@ async def _send_mail(
 
 
 async def _send_sms(
-    tenant_id: UUID, message: OutboxMessage, rendered: RenderedMessage, senders: ChannelSenders
+    tenant: TenantCustomisation,
+    message: OutboxMessage,
+    rendered: RenderedMessage,
+    senders: ChannelSenders,
 ) -> OutboxMessage | None:
     """Wait for a rate-limit slot shared by the fleet; a far slot defers the message."""
     budget = senders.sms_budget
@@ -107,7 +130,8 @@ async def _send_sms(
         SmsMessage(
             to=message.recipient,
             text=rendered.text.strip(),
-            reference=receipt_reference(tenant_id, message.id),
+            reference=receipt_reference(tenant.tenant_id, message.id),
+            sender=tenant.sender.sms_sender_id,
         )
     )
     return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from core.errors import InvalidInput
+from core.notifications.customisation import TemplateWording
 from core.notifications.kinds import notification_kind, validate_locale
 from core.notifications.model import Channel
 from ports.templates import RenderedMessage, TemplateError, TemplateRenderer
@@ -19,8 +20,12 @@ def preview_notification(
     tenant_name: str,
     public_url: str,
     renderer: TemplateRenderer,
+    wording: TemplateWording | None = None,
 ) -> RenderedMessage:
-    """Values not given fall back to the kind's examples; a value the kind lacks is refused."""
+    """Values not given fall back to the kind's examples; a value the kind lacks is refused.
+
+    ``wording`` is the tenant's own wording of this kind, channel and language, if any.
+    """
     kind = notification_kind(kind_name, channel=channel)
     validate_locale(locale)
     unknown = sorted(set(values) - kind.values)
@@ -32,6 +37,8 @@ def preview_notification(
         )
     merged = {**kind.example, "tenant_name": tenant_name, "public_url": public_url, **values}
     try:
+        if wording is not None:
+            return renderer.render_wording(wording, merged)
         return renderer.render(kind.name, channel, locale, merged)
     except TemplateError as exc:
         raise InvalidInput(str(exc), field="kind", code="template_error") from exc

@@ -10,6 +10,7 @@ from uuid import UUID
 from core.errors import Forbidden, NotFound
 from core.identity.model import Actor, Role
 from core.notifications.channels import ChannelSenders, send_message
+from core.notifications.customisation import TemplateKey, TenantCustomisation
 from core.notifications.model import NotificationStatus, OutboxMessage
 from ports.clock import Clock
 from ports.unit_of_work import TenantUnitOfWorkFactory
@@ -74,8 +75,15 @@ async def deliver_due(
     async with deps.tenant_uow(tenant_id) as uow:
         now = deps.clock.now()
         claimed = [message.claimed(now, lease) for message in await uow.outbox.due(now, limit)]
+        if not claimed:
+            return DeliveryReport()
         for message in claimed:
             await uow.outbox.save(message)
+        customisation = TenantCustomisation(
+            tenant_id,
+            await uow.customisation.sender(),
+            await uow.customisation.overrides_for(map(_template_key, claimed)),
+        )
         await uow.commit()
 
     report = DeliveryReport()
@@ -84,7 +92,7 @@ async def deliver_due(
         if message.lease_expires_at is not None and deps.clock.now() >= message.lease_expires_at:
             break
         outcome = await send_message(
-            tenant_id, message, {**message.payload, **values}, deps.senders
+            customisation, message, {**message.payload, **values}, deps.senders
         )
         replacement = outcome.fallback(uuid.uuid4(), deps.clock.now())
         async with deps.tenant_uow(tenant_id) as uow:
@@ -94,6 +102,10 @@ async def deliver_due(
             await uow.commit()
         report.count(outcome, fell_back=replacement is not None)
     return report
+
+
+def _template_key(message: OutboxMessage) -> TemplateKey:
+    return TemplateKey(message.kind, message.channel, message.payload.get("locale", "en"))
 
 
 async def get_notification(

@@ -14,6 +14,7 @@ import pytest
 
 from tests.integration.conftest import Api
 
+WORDING = "/api/v1/notifications/wordings/{kind}/{channel}/{locale}"
 ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/api/v1/sessions", None),
     ("POST", "/api/v1/sessions", {"reference": "x"}),
@@ -29,6 +30,11 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/api/v1/notifications/{notification_id}", None),
     ("POST", "/api/v1/notifications/{notification_id}/retry", None),
     ("POST", "/api/v1/notifications/preview", {"kind": "session_invitation"}),
+    ("GET", "/api/v1/notifications/wordings", None),
+    ("PUT", WORDING, {"text": "{{ caller_name }} called"}),
+    ("DELETE", WORDING, None),
+    ("GET", "/api/v1/notifications/sender", None),
+    ("PUT", "/api/v1/notifications/sender", {"mail_from_name": "Bravo"}),
 ]
 PUBLIC = {
     "/api/v1/health",
@@ -49,7 +55,18 @@ async def _two_tenants_with_data(api: Api) -> tuple[dict[str, str], dict[str, st
         json={"email": "g@x.example", "display_name": "G"},
         headers=alpha,
     )
-    ids = {"session_id": session_id, "notification_id": invited.json()["notification_id"]}
+    await api.client.put(
+        WORDING.format(kind="missed_call", channel="sms", locale="en"),
+        json={"text": "alpha's secret ticket: {{ caller_name }}"},
+        headers=alpha,
+    )
+    ids = {
+        "session_id": session_id,
+        "notification_id": invited.json()["notification_id"],
+        "kind": "missed_call",
+        "channel": "sms",
+        "locale": "en",
+    }
     return alpha, bravo, ids
 
 
@@ -69,7 +86,7 @@ async def test_token_of_another_tenant_is_forbidden(
     assert "secret ticket" not in response.text
 
 
-@pytest.mark.parametrize(("method", "path", "body"), [e for e in ENDPOINTS if "{" in e[1]])
+@pytest.mark.parametrize(("method", "path", "body"), [e for e in ENDPOINTS if "_id}" in e[1]])
 async def test_objects_of_another_tenant_are_not_found(
     api: Api, method: str, path: str, body: dict[str, Any] | None
 ) -> None:
@@ -79,10 +96,11 @@ async def test_objects_of_another_tenant_are_not_found(
     assert "alpha" not in response.text
 
 
-async def test_lists_show_only_the_callers_tenant(api: Api) -> None:
+@pytest.mark.parametrize("listing", ["/api/v1/sessions", "/api/v1/notifications/wordings"])
+async def test_lists_show_only_the_callers_tenant(api: Api, listing: str) -> None:
     alpha, bravo, _ = await _two_tenants_with_data(api)
-    seen_by_bravo = await api.client.get("/api/v1/sessions", headers=bravo)
-    seen_by_alpha = await api.client.get("/api/v1/sessions", headers=alpha)
+    seen_by_bravo = await api.client.get(listing, headers=bravo)
+    seen_by_alpha = await api.client.get(listing, headers=alpha)
     assert seen_by_bravo.json()["items"] == []
     assert len(seen_by_alpha.json()["items"]) == 1
 

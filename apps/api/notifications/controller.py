@@ -12,6 +12,8 @@ from litestar.params import FromPath, JSONBody
 from apps.api.dependencies import container_of, provide_actor, provide_tenant
 from apps.api.notifications.schemas import NotificationOut, PreviewBody, PreviewOut
 from core.identity.model import Actor
+from core.notifications.customisation import TemplateKey
+from core.notifications.customising import wording_of
 from core.notifications.preview import preview_notification
 from core.notifications.services import get_notification, retry_notification
 from core.tenants.model import Tenant
@@ -66,6 +68,7 @@ class NotificationController(Controller):
         tenant: NamedDependency[Tenant],
     ) -> PreviewOut:
         container = container_of(request)
+        key = TemplateKey(data.kind, data.channel, data.locale)
         rendered = preview_notification(
             data.kind,
             data.channel,
@@ -74,5 +77,6 @@ class NotificationController(Controller):
             tenant_name=tenant.display_name,
             public_url=container.settings().public_url,
             renderer=container.renderer(),
+            wording=await wording_of(actor, key, container.customisation_dependencies()),
         )
-        return PreviewOut(subject=rendered.subject, text=rendered.text, html=rendered.html)
+        return PreviewOut.of(rendered, data.channel)

@@ -10,6 +10,8 @@ import msgspec
 
 from apps.api.schemas import RequestBody, ResponseBody
 from core.notifications.model import Channel, OutboxMessage
+from core.notifications.sms_text import measure_sms
+from ports.templates import RenderedMessage
 
 
 class NotificationOut(ResponseBody):
@@ -65,7 +67,23 @@ class PreviewBody(RequestBody):
     ] = msgspec.field(default_factory=dict)
 
 
+class SmsLengthOut(ResponseBody):
+    encoding: str
+    characters: int
+    parts: int
+
+
 class PreviewOut(ResponseBody):
     subject: str | None
     text: str
     html: str | None
+    sms: SmsLengthOut | None = None
+    """For SMS: how the text travels and how many parts are billed."""
+
+    @classmethod
+    def of(cls, rendered: RenderedMessage, channel: Channel) -> PreviewOut:
+        sms = None
+        if channel is Channel.SMS:
+            length = measure_sms(rendered.text.strip())
+            sms = SmsLengthOut(length.encoding.value, length.units, length.parts)
+        return cls(subject=rendered.subject, text=rendered.text, html=rendered.html, sms=sms)
