@@ -10,7 +10,7 @@ from typing import Any, Self, TypeVar
 from uuid import UUID
 
 from core.errors import Conflict
-from core.identity.model import User
+from core.identity.model import Role, User, UserStatus
 from core.notifications.customisation import SenderIdentity, TemplateKey, TemplateOverride
 from core.notifications.model import NotificationStatus, OutboxMessage
 from core.sessions.model import AssistanceSession, Invitation, Participant
@@ -69,11 +69,25 @@ class MemoryUsers:
             raise Conflict("e-mail address already in use", field="email", code="email_taken")
         self._data.users[user.id] = user
 
-    async def get(self, user_id: UUID) -> User | None:
+    async def save(self, user: User) -> None:
+        self._data.users[user.id] = user
+
+    async def get(self, user_id: UUID, *, for_update: bool = False) -> User | None:
         return self._data.users.get(user_id)
 
     async def find_by_email(self, email: str) -> User | None:
         return next((u for u in self._data.users.values() if u.email == email), None)
+
+    async def list(self, page: PageRequest, *, role: Role | None = None) -> Page[User]:
+        chosen = [u for u in self._data.users.values() if role is None or u.role is role]
+        return keyset_page(chosen, page, _position)
+
+    async def count_active_admins(self) -> int:
+        return sum(
+            1
+            for u in self._data.users.values()
+            if u.role is Role.ADMIN and u.status is UserStatus.ACTIVE
+        )
 
 
 class MemorySessions:

@@ -23,7 +23,44 @@ class Role(StrEnum):
 
     @property
     def may_host(self) -> bool:
-        return self in (Role.ADMIN, Role.EXPERT)
+        return Capability.HOST in self.default_capabilities
+
+    @property
+    def default_capabilities(self) -> frozenset[Capability]:
+        """What a new user of this role may do until an admin changes it."""
+        return _ROLE_CAPABILITIES[self]
+
+
+class Capability(StrEnum):
+    """Things a user may be allowed beyond the role's defaults (or denied within them)."""
+
+    HOST = "may_host"
+    RECORD = "may_record"
+    INVITE_GUESTS = "may_invite_guests"
+
+
+_ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
+    Role.ADMIN: frozenset(Capability),
+    Role.EXPERT: frozenset(Capability),
+    Role.FIELD_ENGINEER: frozenset({Capability.INVITE_GUESTS}),
+    Role.OBSERVER: frozenset(),
+}
+
+
+class UserStatus(StrEnum):
+    """Invited users have no password yet; deactivated ones cannot sign in."""
+
+    INVITED = "invited"
+    ACTIVE = "active"
+    DEACTIVATED = "deactivated"
+
+
+class PrincipalKind(StrEnum):
+    """What proved itself on a request: a person, an integration's key, or a paired device."""
+
+    USER = "user"
+    API_KEY = "api_key"
+    DEVICE = "device"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,15 +71,82 @@ class User:
     role: Role
     password_hash: str
     created_at: datetime
+    capabilities: frozenset[Capability] | None = None
+    """None until an admin sets them explicitly: the role's defaults then apply."""
+    status: UserStatus = UserStatus.ACTIVE
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+
+    @property
+    def effective_capabilities(self) -> frozenset[Capability]:
+        if self.capabilities is None:
+            return self.role.default_capabilities
+        return self.capabilities
 
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """Who is calling a use case: a signed-in user of one tenant."""
+    """Who is calling a use case in one tenant: a user, an API key or a device.
+
+    ``user_id`` is always a user of the tenant, so ownership rules keep working: the user
+    themself, the admin who created an API key, or the owner of a device. ``role`` is that
+    user's role (an API key acts with the role of the admin who created it, limited by its
+    scopes). ``scopes`` is None when the principal is not scope-limited (users, devices).
+    ``capabilities`` is None when they were not resolved: the role's defaults then apply.
+    """
 
     tenant_id: UUID
     user_id: UUID
     role: Role
+    kind: PrincipalKind = PrincipalKind.USER
+    device_id: UUID | None = None
+    api_key_id: UUID | None = None
+    scopes: frozenset[str] | None = None
+    capabilities: frozenset[Capability] | None = None
+
+    @classmethod
+    def for_user(cls, tenant_id: UUID, user: User) -> Actor:
+        return cls(
+            tenant_id=tenant_id,
+            user_id=user.id,
+            role=user.role,
+            capabilities=user.effective_capabilities,
+        )
+
+    @classmethod
+    def for_api_key(
+        cls, tenant_id: UUID, *, key_id: UUID, creator_id: UUID, scopes: frozenset[str]
+    ) -> Actor:
+        """An integration acts as an admin limited to its scopes (only admins create keys)."""
+        return cls(
+            tenant_id=tenant_id,
+            user_id=creator_id,
+            role=Role.ADMIN,
+            kind=PrincipalKind.API_KEY,
+            api_key_id=key_id,
+            scopes=scopes,
+        )
+
+    @classmethod
+    def for_device(cls, tenant_id: UUID, *, device_id: UUID, owner: User) -> Actor:
+        """A paired device acts for its owner, with the owner's role and capabilities."""
+        return cls(
+            tenant_id=tenant_id,
+            user_id=owner.id,
+            role=owner.role,
+            kind=PrincipalKind.DEVICE,
+            device_id=device_id,
+            capabilities=owner.effective_capabilities,
+        )
+
+    @property
+    def effective_capabilities(self) -> frozenset[Capability]:
+        if self.capabilities is None:
+            return self.role.default_capabilities
+        return self.capabilities
+
+    def may(self, capability: Capability) -> bool:
+        return capability in self.effective_capabilities
 
 
 def normalize_email(email: str, *, field: str = "email") -> str:
