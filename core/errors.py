@@ -55,3 +55,15 @@ class Unavailable(DomainError):
     """A provider the use case needs did not answer; the caller may try again later."""
 
     code = "unavailable"
+
+
+class PreconditionFailed(DomainError):
+    """The caller's condition on the current state (a version it expected) no longer holds."""
+
+    code = "precondition_failed"
+
+
+class QuotaExceeded(DomainError):
+    """Storing this would pass a storage limit (the tenant's quota or the provider's)."""
+
+    code = "quota_exceeded"

@@ -20,6 +20,8 @@ from core.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    PreconditionFailed,
+    QuotaExceeded,
     Unauthenticated,
     Unavailable,
 )
@@ -34,6 +36,8 @@ _STATUS_OF: list[tuple[type[DomainError], int]] = [
     (Forbidden, 403),
     (NotFound, 404),
     (Conflict, 409),
+    (PreconditionFailed, 412),
+    (QuotaExceeded, 507),
     (Unavailable, 503),
 ]
 _TITLES = {
@@ -43,12 +47,14 @@ _TITLES = {
     404: "Not found",
     405: "Method not allowed",
     409: "Conflict",
+    412: "Precondition failed",
     413: "Payload too large",
     415: "Unsupported media type",
     422: "Unprocessable content",
     429: "Too many requests",
     500: "Internal server error",
     503: "Service unavailable",
+    507: "Insufficient storage",
 }
 _NAMED_FIELD = re.compile(r"(?:unknown|missing required) field `([^`]+)`")
 
