@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from dependency_injector import containers, providers
 
@@ -42,6 +42,7 @@ from core.tenants.portability import PortabilityDependencies
 from core.tenants.services import TenantDependencies
 from plugins.manager import PluginSet, build_plugins
 from plugins.registry import AdapterContext, AdapterRegistry
+from ports.blob_store import BlobStore
 from ports.clock import Clock
 from ports.tenant_catalog import TenantCatalog
 
@@ -61,6 +62,17 @@ def _optional_adapter(
     if name not in registry.names(kind):
         return None
     return _adapter(registry, kind, name, context)
+
+
+def _blob_store(storage: object) -> BlobStore:
+    """The storage adapter's blob face: every built-in storage adapter is both."""
+    missing = [name for name in _BLOB_METHODS if not callable(getattr(storage, name, None))]
+    if missing:
+        raise TypeError(f"storage adapter {type(storage).__name__} lacks {', '.join(missing)}")
+    return cast("BlobStore", storage)
+
+
+_BLOB_METHODS = ("put", "get", "stat", "delete", "list", "copy", "upload_url", "download_url")
 
 
 def _cached(catalog: TenantCatalog, clock: Clock, settings: Settings) -> TenantCatalog:
@@ -154,6 +166,7 @@ class Container(containers.DeclarativeContainer):
         adapter_context,
     )
 
+    blob_store = providers.Singleton(_blob_store, storage)
     mail = providers.Singleton(
         lambda registry, s, context: _adapter(registry, "mail", s.mail_backend, context),
         registry,

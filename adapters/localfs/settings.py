@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 
 class LocalStorageSettings(BaseModel):
@@ -15,4 +15,19 @@ class LocalStorageSettings(BaseModel):
     root: Path = Field(
         default=Path("files"),
         description="Folder holding tenants/<tenant id>/...; relative paths are under data_dir.",
+    )
+    links_url: str = Field(
+        default="http://127.0.0.1:8000/api/v1/blobs",
+        description=(
+            "Where the API serves signed links to files (its /api/v1/blobs route), as "
+            "clients reach it."
+        ),
+    )
+    link_secret: SecretStr | None = Field(
+        default=None,
+        min_length=32,
+        description=(
+            "Key signing links to files, at least 32 characters; default: a random key "
+            "kept in <root>/.link-key, shared by every process using the folder."
+        ),
     )

@@ -1,8 +1,8 @@
 """Each tenant's directory under a root folder: ``<root>/tenants/<tenant id>/``.
 
-A file's key is its path below the tenant's directory. Files are written first under
-``<root>/.incoming/`` and then renamed into place, so a half-written file is never seen
-under its key, and never listed as one of the tenant's files.
+A file's key is its path below the tenant's directory. Writing is the blob store's part
+(``blob_store``): files are written under ``<root>/.incoming/`` and renamed into place,
+so a half-written file is never seen under its key, nor listed as one of the tenant's.
 """
 
 from __future__ import annotations
@@ -10,10 +10,8 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import uuid
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import IO
 from uuid import UUID
 
 from ports.tenant_databases import ProvisioningError
@@ -22,7 +20,9 @@ from ports.tenant_storage import UnsafeFileKey, checked_file_key
 CHUNK = 1024 * 1024
 
 
-class LocalTenantStorage:
+class LocalDirectories:
+    """The directory side of the local store: tenants' folders, listing and reading files."""
+
     def __init__(self, root: Path) -> None:
         self._tenants = root / "tenants"
         self._incoming = root / ".incoming"
@@ -84,38 +84,8 @@ class LocalTenantStorage:
 
     async def read(self, tenant_id: UUID, key: str) -> AsyncIterator[bytes]:
         path = await self._inside(tenant_id, key)
-        try:
-            handle = await asyncio.to_thread(path.open, "rb")
-        except OSError as exc:
-            raise ProvisioningError(f"cannot read {key!r}: {exc}") from exc
-        try:
-            while chunk := await asyncio.to_thread(handle.read, CHUNK):
-                yield chunk
-        except OSError as exc:
-            raise ProvisioningError(f"cannot read {key!r}: {exc}") from exc
-        finally:
-            await asyncio.to_thread(handle.close)
-
-    async def write(self, tenant_id: UUID, key: str, chunks: AsyncIterable[bytes]) -> int:
-        target = await self._inside(tenant_id, key)
-        if not await self.exists(tenant_id):
-            raise ProvisioningError(f"tenant {tenant_id} has no directory")
-        partial = self._incoming / f"{uuid.uuid4().hex}.partial"
-        try:
-            await asyncio.to_thread(self._incoming.mkdir, parents=True, exist_ok=True)
-            handle = await asyncio.to_thread(partial.open, "wb")
-            try:
-                size = await _copy(chunks, handle)
-            finally:
-                await asyncio.to_thread(handle.close)
-            await asyncio.to_thread(target.parent.mkdir, parents=True, exist_ok=True)
-            await self._inside(tenant_id, key)
-            await asyncio.to_thread(os.replace, partial, target)
-        except OSError as exc:
-            raise ProvisioningError(f"cannot write {key!r}: {exc}") from exc
-        finally:
-            await asyncio.to_thread(partial.unlink, missing_ok=True)
-        return size
+        async for chunk in stream_file(path, key, failure=ProvisioningError):
+            yield chunk
 
     async def _inside(self, tenant_id: UUID, key: str) -> Path:
         """The file's path, refused when it (or a linked folder on the way) leads outside."""
@@ -127,12 +97,21 @@ class LocalTenantStorage:
         return path
 
 
-async def _copy(chunks: AsyncIterable[bytes], handle: IO[bytes]) -> int:
-    size = 0
-    async for chunk in chunks:
-        await asyncio.to_thread(handle.write, chunk)
-        size += len(chunk)
-    return size
+async def stream_file(
+    path: Path, key: str, *, failure: Callable[[str], Exception]
+) -> AsyncIterator[bytes]:
+    """The file's content in chunks; any OSError, a missing file included, leaves as ``failure``."""
+    try:
+        handle = await asyncio.to_thread(path.open, "rb")
+    except OSError as exc:
+        raise failure(f"cannot read {key!r}: {exc}") from exc
+    try:
+        while chunk := await asyncio.to_thread(handle.read, CHUNK):
+            yield chunk
+    except OSError as exc:
+        raise failure(f"cannot read {key!r}: {exc}") from exc
+    finally:
+        await asyncio.to_thread(handle.close)
 
 
 def _raise(error: OSError) -> None:

@@ -10,6 +10,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme, Server
 
 from apps.api.auth.controller import AuthController
+from apps.api.blobs.controller import BlobLinkController
 from apps.api.errors import EXCEPTION_HANDLERS
 from apps.api.health import health
 from apps.api.notifications.controller import NotificationController
@@ -56,6 +57,7 @@ def create_app(
             SessionController,
             NotificationController,
             VonageWebhookController,
+            BlobLinkController,
             CustomisationController,
         ],
     )

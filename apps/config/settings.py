@@ -22,7 +22,9 @@ from pydantic_settings import (
 
 from adapters.devvideo.settings import DevelopmentVideoSettings
 from adapters.firebase.settings import FirebaseSettings
+from adapters.gcs.settings import GcsSettings
 from adapters.localfs.settings import LocalStorageSettings
+from adapters.s3.settings import S3Settings
 from adapters.sinks.settings import FileMailSettings
 from adapters.smtp.settings import SmtpSettings
 from adapters.sql.tls import DatabaseTls, SslMode
@@ -286,7 +288,7 @@ class StorageSettings(BaseModel):
 
     backend: str | None = Field(
         default=None,
-        description="Storage adapter by name (local...). Embedded: local; else gcs.",
+        description="Storage adapter by name (gcs, s3, local...). Embedded: local; else gcs.",
     )
 
 
@@ -346,6 +348,8 @@ class Settings(BaseSettings):
     mail_file: FileMailSettings = FileMailSettings()
     dev_video: DevelopmentVideoSettings = DevelopmentVideoSettings()
     storage_local: LocalStorageSettings = LocalStorageSettings()
+    gcs: GcsSettings = GcsSettings()
+    s3: S3Settings = S3Settings()
     firebase: FirebaseSettings = FirebaseSettings()
     vonage: VonageSettings = VonageSettings()
     plugins: dict[str, dict[str, Any]] = Field(
@@ -411,6 +415,8 @@ class Settings(BaseSettings):
             "mail_file": self.mail_file,
             "dev_video": self.dev_video,
             "storage_local": self.storage_local,
+            "gcs": self.gcs,
+            "s3": self.s3,
             "firebase": self.firebase,
             "vonage": self.vonage,
         }

@@ -1,4 +1,8 @@
-"""The tenant storage contract, for files: every adapter lists, reads and writes alike."""
+"""The tenant storage contract, for files: every adapter lists, reads and writes alike.
+
+Provisioning, purge, reconciling and archives use this face of storage, so it runs on the
+in-memory store, the local folder, Cloud Storage (emulator) and S3 (moto).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from adapters.localfs.tenant_storage import LocalTenantStorage
+from adapters.gcs.blob_store import GcsBlobStore
+from adapters.localfs.blob_store import LocalBlobStore
+from adapters.localfs.signed_links import SignedLinks
 from adapters.memory.tenant_catalog import MemoryTenantResources
+from adapters.s3.blob_store import S3BlobStore
+from adapters.system.clock import SystemClock
 from ports.tenant_databases import ProvisioningError
 from ports.tenant_storage import TenantStorage, UnsafeFileKey
 
@@ -27,11 +35,25 @@ UNSAFE_KEYS = [
 ]
 
 
-@pytest.fixture(params=["memory", "localfs"])
-def storage(request: pytest.FixtureRequest, tmp_path: Path) -> TenantStorage:
+@pytest.fixture(params=["memory", "localfs", "gcs", "s3"])
+async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[TenantStorage]:
     if request.param == "memory":
-        return MemoryTenantResources()
-    return LocalTenantStorage(tmp_path / "files")
+        yield MemoryTenantResources()
+    elif request.param == "localfs":
+        yield _local(tmp_path)
+    else:
+        peer = request.getfixturevalue(f"{request.param}_server")
+        store = (GcsBlobStore if request.param == "gcs" else S3BlobStore)(
+            peer.settings(), SystemClock()
+        )
+        yield store
+        await store.close()
+
+
+def _local(tmp_path: Path) -> LocalBlobStore:
+    return LocalBlobStore(
+        tmp_path / "files", SignedLinks(b"k" * 32, "http://127.0.0.1/blobs", SystemClock())
+    )
 
 
 async def _chunks(*parts: bytes) -> AsyncIterator[bytes]:
@@ -79,6 +101,28 @@ async def test_purge_removes_the_files(storage: TenantStorage) -> None:
     assert [key async for key in storage.keys(tenant)] == []
 
 
+async def test_directories_are_found_until_purged(storage: TenantStorage) -> None:
+    kept, purged = uuid.uuid4(), uuid.uuid4()
+    await storage.ensure(kept)
+    await storage.ensure(purged)
+    await storage.write(purged, "a.txt", _chunks(b"x"))
+
+    await storage.purge(purged)
+
+    assert await storage.exists(kept)
+    assert not await storage.exists(purged)
+    assert {kept, purged} & await storage.tenant_ids() == {kept}
+
+
+async def test_a_tenant_without_a_directory_cannot_be_written_to(storage: TenantStorage) -> None:
+    tenant = uuid.uuid4()
+
+    with pytest.raises(ProvisioningError):
+        await storage.write(tenant, "late.txt", _chunks(b"x"))
+
+    assert not await storage.exists(tenant)
+
+
 @pytest.mark.parametrize("key", UNSAFE_KEYS)
 async def test_keys_that_could_leave_the_tenant_directory_are_refused(
     storage: TenantStorage, key: str
@@ -109,7 +153,7 @@ async def test_a_write_that_fails_half_way_leaves_no_file(storage: TenantStorage
 async def test_local_storage_does_not_follow_links_out_of_the_tenant_directory(
     tmp_path: Path,
 ) -> None:
-    storage = LocalTenantStorage(tmp_path / "files")
+    storage = _local(tmp_path)
     tenant = uuid.uuid4()
     await storage.ensure(tenant)
     outside = tmp_path / "outside"
