@@ -6,16 +6,19 @@ what each name means and how to build it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from plugins.egress import Egress
 from ports.clock import Clock
 
 M = TypeVar("M", bound=BaseModel)
+EgressDeclaration = Sequence[Egress] | Callable[["AdapterContext"], Sequence[Egress]]
+"""Egress as a fixed list, or derived from the adapter's settings (a configured host)."""
 
 
 class AdapterSettingsError(ValueError):
@@ -54,6 +57,13 @@ class AdapterSpec:
     description: str
     development: bool = False
     plugin: str = ""
+    egress: EgressDeclaration | None = None
+
+    def egress_for(self, context: AdapterContext) -> list[Egress] | None:
+        """The hosts and ports this adapter reaches with these settings; None if undeclared."""
+        if self.egress is None:
+            return None
+        return list(self.egress(context) if callable(self.egress) else self.egress)
 
 
 @dataclass
@@ -72,8 +82,13 @@ class AdapterRegistry:
         *,
         description: str,
         development: bool = False,
+        egress: EgressDeclaration | None = None,
     ) -> None:
-        spec = AdapterSpec(kind, name, factory, description, development, self.current_plugin)
+        """``egress``: what the adapter reaches on the network (``()`` for nothing); an
+        adapter that declares nothing is listed as undeclared by the network requirements."""
+        spec = AdapterSpec(
+            kind, name, factory, description, development, self.current_plugin, egress
+        )
         previous = self._specs.get((kind, name))
         if previous is not None:
             self.overridden.append(previous)

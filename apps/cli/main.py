@@ -9,7 +9,13 @@ from typing import Annotated
 import typer
 
 import apps.cli.archive_commands  # noqa: F401 - adds `tenants export` and `tenants import`
-from apps.cli import config_commands, notification_commands, operator_commands, tenant_commands
+from apps.cli import (
+    config_commands,
+    network_commands,
+    notification_commands,
+    operator_commands,
+    tenant_commands,
+)
 from apps.cli.migrate_commands import migrate_command
 from apps.cli.options import ConfigOption, JsonOption
 from apps.cli.plugin_commands import plugins_command
@@ -33,6 +39,7 @@ app.add_typer(config_commands.app, name="config")
 app.add_typer(tenant_commands.app, name="tenants")
 app.add_typer(operator_commands.app, name="operator-keys")
 app.add_typer(notification_commands.app, name="notifications")
+app.add_typer(network_commands.app, name="network")
 
 
 @app.command("up")

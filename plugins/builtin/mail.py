@@ -6,13 +6,29 @@ from adapters.sinks.console_mail_sender import ConsoleMailSender
 from adapters.sinks.file_mail_sender import FileMailSender
 from adapters.sinks.settings import FileMailSettings
 from adapters.smtp.mail_sender import SmtpMailSender
-from adapters.smtp.settings import SmtpSettings
+from adapters.smtp.settings import SmtpSecurity, SmtpSettings
+from plugins.egress import Egress, PortRange, Side
 from plugins.hookspecs import hookimpl
 from plugins.registry import AdapterContext, AdapterRegistry
 
 
 def _smtp(context: AdapterContext) -> SmtpMailSender:
     return SmtpMailSender(context.settings("smtp", SmtpSettings))
+
+
+def _smtp_egress(context: AdapterContext) -> list[Egress]:
+    """The configured relay (Combell's by default), on its configured port."""
+    settings = context.settings("smtp", SmtpSettings)
+    return [
+        Egress(
+            hosts=(settings.host,),
+            ports=(PortRange.single(settings.port),),
+            purpose="outgoing mail (SMTP relay)",
+            side=Side.SERVERS,
+            protocol=f"smtp ({settings.security.value})",
+            tls=settings.security is SmtpSecurity.TLS,
+        )
+    ]
 
 
 def _console(_context: AdapterContext) -> ConsoleMailSender:
@@ -27,7 +43,11 @@ def _file(context: AdapterContext) -> FileMailSender:
 @hookimpl
 def register_adapters(registry: AdapterRegistry) -> None:
     registry.add(
-        "mail", "smtp", _smtp, description="SMTP relay through aiosmtplib (settings: smtp)"
+        "mail",
+        "smtp",
+        _smtp,
+        description="SMTP relay through aiosmtplib (settings: smtp)",
+        egress=_smtp_egress,
     )
     registry.add(
         "mail",
@@ -35,6 +55,7 @@ def register_adapters(registry: AdapterRegistry) -> None:
         _console,
         description="development sink: prints each message to standard output",
         development=True,
+        egress=(),
     )
     registry.add(
         "mail",
@@ -42,4 +63,5 @@ def register_adapters(registry: AdapterRegistry) -> None:
         _file,
         description="development sink: writes each message as an .eml file (settings: mail_file)",
         development=True,
+        egress=(),
     )

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from adapters.sinks.console_sms_sender import ConsoleSmsSender
 from adapters.vonage.settings import VonageSettings
+from plugins.egress import Egress, PortRange, Side, split_host_port
 from plugins.hookspecs import hookimpl
 from plugins.registry import AdapterContext, AdapterRegistry, AdapterSettingsError
 
@@ -47,6 +48,19 @@ def _vonage_receipts(context: AdapterContext) -> VonageReceiptReader | None:
     return VonageReceiptReader(settings, context.clock)
 
 
+def _vonage_egress(context: AdapterContext) -> list[Egress]:
+    """The SMS API host of the settings (rest.nexmo.com unless moved), over HTTPS."""
+    host, port = split_host_port(context.settings("vonage", VonageSettings).rest_host, 443)
+    return [
+        Egress(
+            hosts=(host,),
+            ports=(PortRange.single(port),),
+            purpose="SMS sending (Vonage SMS API)",
+            side=Side.SERVERS,
+        )
+    ]
+
+
 def _console(_context: AdapterContext) -> ConsoleSmsSender:
     return ConsoleSmsSender()
 
@@ -58,12 +72,14 @@ def register_adapters(registry: AdapterRegistry) -> None:
         "vonage",
         _vonage,
         description="Vonage SMS API through the vonage SDK (settings: vonage)",
+        egress=_vonage_egress,
     )
     registry.add(
         "sms_receipts",
         "vonage",
         _vonage_receipts,
         description="signed Vonage SMS delivery receipts (settings: vonage.signature_secret)",
+        egress=(),
     )
     registry.add(
         "sms",
@@ -71,4 +87,5 @@ def register_adapters(registry: AdapterRegistry) -> None:
         _console,
         description="development sink: prints each SMS to standard output",
         development=True,
+        egress=(),
     )
