@@ -52,14 +52,18 @@ _FULL = {"QuotaExceeded", "XMinioAdminBucketQuotaExceeded", "XMinioStorageFull"}
 
 
 class S3BlobStore(BucketDirectories):
-    def __init__(self, settings: S3Settings, clock: Clock) -> None:
+    def __init__(
+        self, settings: S3Settings, clock: Clock, session: boto3.session.Session | None = None
+    ) -> None:
+        """``session``: a boto3 session to build the client from (building one loads the
+        service models, about half a second); by default a new one."""
         if not settings.bucket:
             raise ValueError("s3.bucket: required")
         super().__init__(settings.bucket, settings.dedicated_buckets)
         self._settings = settings
         self._clock = clock
         secret = settings.secret_access_key
-        self._client: Any = boto3.session.Session().client(
+        self._client: Any = (session or boto3.session.Session()).client(
             "s3",
             endpoint_url=settings.endpoint_url,
             region_name=settings.region,

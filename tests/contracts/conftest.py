@@ -6,7 +6,10 @@ from tests.support.fcm_server import (  # noqa: F401 - fixtures, found by pytest
     start_fcm_server,
 )
 from tests.support.gcs_server import gcs_server  # noqa: F401 - fixture, found by pytest by name
-from tests.support.s3_server import s3_server  # noqa: F401 - fixture, found by pytest by name
+from tests.support.s3_server import (  # noqa: F401 - fixtures, found by pytest by name
+    moto_server,
+    s3_server,
+)
 from tests.support.smtp_server import (  # noqa: F401 - fixtures, found by pytest by name
     smtp_certificates,
     smtp_server,

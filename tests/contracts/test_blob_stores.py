@@ -19,10 +19,8 @@ from typing import Any
 import httpx
 import pytest
 
-from adapters.gcs.blob_store import GcsBlobStore
 from adapters.localfs.blob_store import LocalBlobStore
 from adapters.localfs.signed_links import SignedLinks
-from adapters.s3.blob_store import S3BlobStore
 from adapters.system.clock import SystemClock
 from core.errors import InvalidInput
 from plugins.manager import build_plugins
@@ -63,10 +61,10 @@ async def subject(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
         return
     if kind == "gcs":
         peer: GcsPeer = request.getfixturevalue("gcs_server")
-        store = GcsBlobStore(peer.settings(chunk_bytes=256 * 1024), SystemClock())
+        store = peer.store(chunk_bytes=256 * 1024)
     else:
         s3: S3Peer = request.getfixturevalue("s3_server")
-        store = S3BlobStore(s3.settings(part_bytes=PIECE), SystemClock())
+        store = s3.store(part_bytes=PIECE)
     async with httpx.AsyncClient() as http:
         yield Subject(store, kind, http)
     await store.close()
@@ -360,9 +358,7 @@ async def test_a_dedicated_bucket_holds_its_tenants_files(
 ) -> None:
     tenant = uuid.uuid4()
     peer: Any = request.getfixturevalue(f"{kind}_server")
-    store: Any = (GcsBlobStore if kind == "gcs" else S3BlobStore)(
-        peer.settings(dedicated_buckets={tenant: DEDICATED_BUCKET}), SystemClock()
-    )
+    store: Any = peer.store(dedicated_buckets={tenant: DEDICATED_BUCKET})
     await store.ensure(tenant)
     await store.put(tenant, "own.txt", _chunks(b"mine"), content_type="text/plain")
 

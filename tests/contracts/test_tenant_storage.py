@@ -13,11 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from adapters.gcs.blob_store import GcsBlobStore
 from adapters.localfs.blob_store import LocalBlobStore
 from adapters.localfs.signed_links import SignedLinks
 from adapters.memory.tenant_catalog import MemoryTenantResources
-from adapters.s3.blob_store import S3BlobStore
 from adapters.system.clock import SystemClock
 from ports.tenant_databases import ProvisioningError
 from ports.tenant_storage import TenantStorage, UnsafeFileKey
@@ -43,9 +41,7 @@ async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
         yield _local(tmp_path)
     else:
         peer = request.getfixturevalue(f"{request.param}_server")
-        store = (GcsBlobStore if request.param == "gcs" else S3BlobStore)(
-            peer.settings(), SystemClock()
-        )
+        store = peer.store()
         yield store
         await store.close()
 

@@ -29,7 +29,9 @@ from gcp_storage_emulator.handlers import objects  # type: ignore[import-untyped
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage  # type: ignore[import-untyped]
 
+from adapters.gcs.blob_store import GcsBlobStore
 from adapters.gcs.settings import GcsSettings
+from adapters.system.clock import SystemClock
 from tests.support.fcm_server import new_rsa_key
 from tests.support.network import free_port
 
@@ -53,6 +55,9 @@ class GcsPeer:
             project="test",
             **overrides,
         )
+
+    def store(self, **overrides: Any) -> GcsBlobStore:
+        return GcsBlobStore(self.settings(**overrides), SystemClock())
 
     def object_names(self, bucket: str = SHARED_BUCKET) -> list[str]:
         return [blob.name for blob in self._client().list_blobs(bucket)]

@@ -2,16 +2,18 @@
 
 moto speaks S3's REST protocol over plain HTTP (path-style addressing), with conditional
 writes (``If-Match``, ``If-None-Match: *``), multipart uploads and presigned URLs; it
-checks neither signatures nor expiry. Its state lives in this process, so the fixture
-resets it before each test.
+checks neither signatures nor expiry. Its state lives in this process; one server serves
+the session and is reset before each test.
 
 Fixtures (import them into a conftest.py to use them):
 
-- ``s3_server``: a started moto server with the shared bucket and a dedicated one.
+- ``moto_server``: the server, started once per session.
+- ``s3_server``: that server emptied, with the shared bucket and a dedicated one.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +24,9 @@ import pytest
 from botocore.config import Config
 from moto.server import ThreadedMotoServer
 
+from adapters.s3.blob_store import S3BlobStore
 from adapters.s3.settings import S3Settings
+from adapters.system.clock import SystemClock
 
 SHARED_BUCKET = "passerelle-files"
 DEDICATED_BUCKET = "acme-own-files"
@@ -30,7 +34,7 @@ ACCESS_KEY = "test-access-key"
 SECRET_KEY = "test-secret-key"
 
 
-@dataclass(frozen=True)
+@dataclass
 class S3Peer:
     endpoint: str
 
@@ -44,8 +48,18 @@ class S3Peer:
             **overrides,
         )
 
+    def store(self, **overrides: Any) -> S3BlobStore:
+        """The adapter on this peer, its client built from the shared session."""
+        return S3BlobStore(self.settings(**overrides), SystemClock(), self.session)
+
+    @functools.cached_property
+    def session(self) -> boto3.session.Session:
+        """One boto3 session for every client of the tests: building one is slow."""
+        return boto3.session.Session()
+
+    @functools.cached_property
     def client(self) -> Any:
-        return boto3.client(
+        return self.session.client(
             "s3",
             endpoint_url=self.endpoint,
             region_name="us-east-1",
@@ -55,24 +69,28 @@ class S3Peer:
         )
 
     def object_names(self, bucket: str = SHARED_BUCKET) -> list[str]:
-        answer = self.client().list_objects_v2(Bucket=bucket)
+        answer = self.client.list_objects_v2(Bucket=bucket)
         return [item["Key"] for item in answer.get("Contents", [])]
 
     def unfinished_uploads(self, bucket: str = SHARED_BUCKET) -> int:
-        return len(self.client().list_multipart_uploads(Bucket=bucket).get("Uploads", []))
+        return len(self.client.list_multipart_uploads(Bucket=bucket).get("Uploads", []))
 
 
-@pytest.fixture
-def s3_server() -> Iterator[S3Peer]:
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[S3Peer]:
+    """One moto server for the session (its state is reset per test by ``s3_server``)."""
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
-    peer = S3Peer(endpoint=f"http://{host}:{port}")
-    httpx.post(f"{peer.endpoint}/moto-api/reset").raise_for_status()
-    client = peer.client()
-    for bucket in (SHARED_BUCKET, DEDICATED_BUCKET):
-        client.create_bucket(Bucket=bucket)
     try:
-        yield peer
+        yield S3Peer(endpoint=f"http://{host}:{port}")
     finally:
         server.stop()
+
+
+@pytest.fixture
+def s3_server(moto_server: S3Peer) -> S3Peer:
+    httpx.post(f"{moto_server.endpoint}/moto-api/reset").raise_for_status()
+    for bucket in (SHARED_BUCKET, DEDICATED_BUCKET):
+        moto_server.client.create_bucket(Bucket=bucket)
+    return moto_server
