@@ -1,0 +1,40 @@
+"""Settings of the OpenTok video adapter; defaults are OpenTok's documented API endpoint."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+
+class OpenTokSettings(BaseModel):
+    """The opentok video adapter: project credentials, API endpoint, callback secret."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    api_key: str | None = Field(
+        default=None, description="OpenTok project API key (numeric); required by opentok."
+    )
+    api_secret: SecretStr | None = Field(
+        default=None,
+        description="OpenTok project secret: signs REST calls and every join token offline.",
+    )
+    api_url: str = Field(
+        default="https://api.opentok.com",
+        description="Base URL of the OpenTok REST API, scheme included (tests: loopback).",
+    )
+    timeout_seconds: float = Field(
+        default=10, gt=0, le=120, description="Timeout of each REST call, in seconds."
+    )
+    callback_secret: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Secret carried as the `token` query parameter of the archive callback URL set "
+            "in the project dashboard (OpenTok signs no callback). Unset: callbacks refused."
+        ),
+    )
+
+    @field_validator("api_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")) or value.endswith("/"):
+            raise ValueError("give a URL like https://api.opentok.com, without a final /")
+        return value

@@ -1,0 +1,401 @@
+"""Every VideoProvider makes rooms, mints tokens a client can use, records, and reads callbacks.
+
+The contract runs against the opentok adapter (the opentok SDK talking to a local fake of
+OpenTok's REST API), the vonage adapter (the vonage SDK's video module over HTTPS to a
+local fake of the Vonage Video API) and the development provider. Tokens are checked by
+decoding them as the vendor's media servers would: the signature with the project secret
+or the application's public key, then the claims. Provider failures follow, for the two
+real providers: whatever goes wrong on their side reaches the core as VideoUnavailable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+import jwt
+import pytest
+
+from adapters.devvideo.video_provider import SIGNATURE_HEADER, DevelopmentVideoProvider
+from adapters.opentok.video_provider import OpenTokVideoProvider
+from adapters.system.clock import SystemClock
+from adapters.vonage.video_provider import VonageVideoProvider
+from ports.video import (
+    ArchiveMode,
+    ArchiveStatus,
+    CallbackRequest,
+    InvalidVideoCallback,
+    VideoArchiveRefused,
+    VideoProvider,
+    VideoRole,
+    VideoUnavailable,
+)
+from tests.support.network import free_port
+from tests.support.opentok_server import (  # noqa: F401 - fixture, found by pytest by name
+    CALLBACK_SECRET,
+    OPENTOK_API_KEY,
+    OPENTOK_API_SECRET,
+    OpenTokTestServer,
+    VideoApiFake,
+    opentok_server_fixture,
+)
+from tests.support.vonage_video_server import (  # noqa: F401 - fixtures, found by pytest by name
+    APPLICATION_ID,
+    SIGNATURE_SECRET,
+    VonageVideoTestServer,
+    new_private_key_pem,
+    vonage_video_keys_fixture,
+    vonage_video_server_fixture,
+)
+
+SESSION = UUID("0b6f3c4e-9d2a-4e1b-8f7c-5a6d3e2b1c0f")
+PARTICIPANT = UUID("7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f")
+
+
+@dataclass(frozen=True)
+class Harness:
+    provider: VideoProvider
+    decode: Callable[[str], dict[str, Any]]
+    """Claims of a token as the vendor reads them: room, role, exp, connection_data."""
+    signed_callback: Callable[[bytes], CallbackRequest]
+    foreign_callback: Callable[[bytes], CallbackRequest]
+    fake: VideoApiFake | None
+
+
+def _opentok(server: OpenTokTestServer) -> Harness:
+    def decode(token: str) -> dict[str, Any]:
+        claims = jwt.decode(token, OPENTOK_API_SECRET, algorithms=["HS256"], issuer=OPENTOK_API_KEY)
+        return claims | {"room": claims["session_id"]}
+
+    return Harness(
+        OpenTokVideoProvider(server.settings(), SystemClock()),
+        decode,
+        lambda body: CallbackRequest(body, {}, {"token": CALLBACK_SECRET}),
+        lambda body: CallbackRequest(body, {}, {"token": "x" + CALLBACK_SECRET}),
+        server,
+    )
+
+
+def _vonage(server: VonageVideoTestServer, public_pem: str) -> Harness:
+    def decode(token: str) -> dict[str, Any]:
+        claims = jwt.decode(token, public_pem, algorithms=["RS256"])
+        assert claims["application_id"] == APPLICATION_ID
+        return claims | {"room": claims["session_id"]}
+
+    return Harness(
+        VonageVideoProvider(server.settings(), SystemClock()),
+        decode,
+        lambda body: vonage_signed_callback(body, SIGNATURE_SECRET),
+        lambda body: vonage_signed_callback(body, "another-signature-secret-of-32-bytes!"),
+        server,
+    )
+
+
+def vonage_signed_callback(
+    body: bytes, secret: str, issued: float | None = None
+) -> CallbackRequest:
+    """A callback as Vonage signs it: an HS256 JWT over the body's SHA-256."""
+    claims = {
+        "iat": int(time.time() if issued is None else issued),
+        "jti": str(uuid.uuid4()),
+        "iss": "Vonage",
+        "payload_hash": hashlib.sha256(body).hexdigest(),
+        "application_id": APPLICATION_ID,
+    }
+    token = jwt.encode(claims, secret, algorithm="HS256")
+    return CallbackRequest(body, {"Authorization": f"Bearer {token}"}, {})
+
+
+def _development() -> Harness:
+    provider = DevelopmentVideoProvider(b"contract-secret", SystemClock())
+
+    def decode(token: str) -> dict[str, Any]:
+        claims = provider.verify(token)
+        assert claims is not None
+        return dict(claims)
+
+    return Harness(
+        provider,
+        decode,
+        lambda body: CallbackRequest(body, {SIGNATURE_HEADER: provider.sign_callback(body)}, {}),
+        lambda body: CallbackRequest(body, {SIGNATURE_HEADER: "0" * 64}, {}),
+        None,
+    )
+
+
+@pytest.fixture(params=["opentok", "vonage", "development"])
+async def harness(request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
+    if request.param == "opentok":
+        yield _opentok(request.getfixturevalue("opentok_server"))
+    elif request.param == "vonage":
+        keys = request.getfixturevalue("vonage_video_keys")
+        yield _vonage(request.getfixturevalue("vonage_video_server"), keys.public_pem)
+    else:
+        yield _development()
+
+
+def _callback_body(archive_id: str, room_id: str, status: str = "available") -> bytes:
+    return json.dumps(
+        {
+            "id": archive_id,
+            "event": "archive",
+            "createdAt": 1_795_000_000_000,
+            "duration": 328,
+            "name": "Pump 3 inspection",
+            "reason": "",
+            "resolution": "640x480",
+            "sessionId": room_id,
+            "size": 18_023_312,
+            "status": status,
+            "url": "https://archives.example.test/a.mp4",
+        }
+    ).encode()
+
+
+# --- the contract every VideoProvider passes -----------------------------------------------
+
+
+async def test_each_session_gets_a_room_of_its_own(harness: Harness) -> None:
+    first = await harness.provider.create_room(SESSION)
+    second = await harness.provider.create_room(uuid.uuid4())
+
+    assert first
+    assert first != second
+
+
+@pytest.mark.parametrize("role", list(VideoRole))
+async def test_token_carries_room_role_expiry_and_participant(
+    harness: Harness, role: VideoRole
+) -> None:
+    room = await harness.provider.create_room(SESSION)
+
+    grant = harness.provider.grant(room, PARTICIPANT, role, timedelta(minutes=90))
+
+    claims = harness.decode(grant.token)
+    assert claims["room"] == room
+    assert claims["role"] == role.value
+    assert claims["exp"] == int(grant.expires_at.timestamp())
+    assert abs(claims["exp"] - (time.time() + 90 * 60)) < 5
+    assert json.loads(claims["connection_data"]) == {"participant_id": str(PARTICIPANT)}
+    assert grant.room_id == room
+    assert grant.provider == harness.provider.name
+
+
+async def test_token_signed_by_someone_else_does_not_decode(harness: Harness) -> None:
+    room = await harness.provider.create_room(SESSION)
+    grant = harness.provider.grant(room, PARTICIPANT, VideoRole.PUBLISHER, timedelta(hours=1))
+    head, _, rest = grant.token.rpartition(".")
+    forged = f"{head}.{'A' if rest[0] != 'A' else 'B'}{rest[1:]}"
+
+    with pytest.raises((jwt.PyJWTError, AssertionError)):
+        harness.decode(forged)
+
+
+async def test_archive_starts_then_stops_and_cannot_stop_twice(harness: Harness) -> None:
+    room = await harness.provider.create_room(SESSION)
+
+    started = await harness.provider.start_archive(room, "Pump 3 inspection")
+    stopped = await harness.provider.stop_archive(started.archive_id)
+
+    assert (started.room_id, started.status, started.name) == (
+        room,
+        ArchiveStatus.STARTED,
+        "Pump 3 inspection",
+    )
+    assert (stopped.archive_id, stopped.status) == (started.archive_id, ArchiveStatus.STOPPED)
+    with pytest.raises(VideoArchiveRefused):
+        await harness.provider.stop_archive(started.archive_id)
+
+
+async def test_a_room_already_recording_refuses_a_second_archive(harness: Harness) -> None:
+    room = await harness.provider.create_room(SESSION)
+    await harness.provider.start_archive(room, "first")
+
+    with pytest.raises(VideoArchiveRefused):
+        await harness.provider.start_archive(room, "second")
+
+
+async def test_archive_of_an_unknown_room_is_refused(harness: Harness) -> None:
+    other = await harness.provider.create_room(SESSION)
+    unknown = other[:-6] + ("AAAAAA" if not other.endswith("AAAAAA") else "BBBBBB")
+
+    with pytest.raises(VideoArchiveRefused):
+        await harness.provider.start_archive(unknown, "nobody")
+
+
+async def test_signed_callback_is_read_as_a_typed_event(harness: Harness) -> None:
+    body = _callback_body("a1b2c3d4", "room-1")
+
+    event = harness.provider.parse_archive_callback(harness.signed_callback(body))
+
+    assert (event.archive_id, event.room_id, event.status) == (
+        "a1b2c3d4",
+        "room-1",
+        ArchiveStatus.AVAILABLE,
+    )
+    assert (event.size_bytes, event.duration_seconds) == (18_023_312, 328)
+    assert event.url == "https://archives.example.test/a.mp4"
+    assert event.reason is None
+
+
+async def test_callback_signed_with_another_secret_is_refused(harness: Harness) -> None:
+    body = _callback_body("a1b2c3d4", "room-1")
+
+    with pytest.raises(InvalidVideoCallback):
+        harness.provider.parse_archive_callback(harness.foreign_callback(body))
+
+
+async def test_unsigned_callback_is_refused(harness: Harness) -> None:
+    with pytest.raises(InvalidVideoCallback):
+        harness.provider.parse_archive_callback(
+            CallbackRequest(_callback_body("a1", "room-1"), {}, {})
+        )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"not json", b"[1, 2]", b'{"id": "a1"}', b'{"id": "a1", "sessionId": "r", "status": "x"}'],
+    ids=["not-json", "not-an-object", "no-session", "unknown-status"],
+)
+async def test_malformed_signed_callback_is_refused(harness: Harness, body: bytes) -> None:
+    with pytest.raises(InvalidVideoCallback):
+        harness.provider.parse_archive_callback(harness.signed_callback(body))
+
+
+# --- what the real providers receive, and how their failures reach the core -----------------
+
+
+@pytest.fixture(params=["opentok", "vonage"])
+def remote(request: pytest.FixtureRequest) -> Harness:
+    if request.param == "opentok":
+        return _opentok(request.getfixturevalue("opentok_server"))
+    keys = request.getfixturevalue("vonage_video_keys")
+    return _vonage(request.getfixturevalue("vonage_video_server"), keys.public_pem)
+
+
+@pytest.mark.parametrize("mode", list(ArchiveMode))
+async def test_rooms_are_routed_with_the_tenant_archive_mode(
+    remote: Harness, mode: ArchiveMode
+) -> None:
+    assert remote.fake is not None
+
+    await remote.provider.create_room(SESSION, archive_mode=mode)
+
+    [call] = remote.fake.calls
+    assert call.path == "/session/create"
+    assert call.authenticated
+    assert call.form["archiveMode"] == mode.value
+    assert call.form["p2p.preference"] == "disabled"
+
+
+async def test_archive_requests_name_the_room_and_the_recording(remote: Harness) -> None:
+    assert remote.fake is not None
+    room = await remote.provider.create_room(SESSION)
+
+    await remote.provider.start_archive(room, "Pump 3 inspection")
+
+    start = remote.fake.calls[-1]
+    assert start.path == f"/v2/project/{remote.fake.state.project}/archive"
+    assert start.json_body["sessionId"] == room
+    assert start.json_body["name"] == "Pump 3 inspection"
+
+
+@pytest.mark.parametrize("status", [403, 500, 503])
+async def test_a_provider_that_refuses_or_fails_is_unavailable(
+    remote: Harness, status: int
+) -> None:
+    assert remote.fake is not None
+    room = await remote.provider.create_room(SESSION)
+    remote.fake.answer_http(status)
+
+    with pytest.raises(VideoUnavailable):
+        await remote.provider.create_room(SESSION)
+    with pytest.raises(VideoUnavailable):
+        await remote.provider.start_archive(room, "during the outage")
+
+
+async def test_an_unreachable_opentok_is_unavailable(opentok_server: OpenTokTestServer) -> None:
+    settings = opentok_server.settings(api_url=f"http://127.0.0.1:{free_port()}")
+    provider = OpenTokVideoProvider(settings, SystemClock())
+
+    with pytest.raises(VideoUnavailable):
+        await provider.create_room(SESSION)
+
+
+async def test_an_unreachable_vonage_is_unavailable(
+    vonage_video_server: VonageVideoTestServer,
+) -> None:
+    settings = vonage_video_server.settings(video_host=f"127.0.0.1:{free_port()}")
+    provider = VonageVideoProvider(settings, SystemClock())
+
+    with pytest.raises(VideoUnavailable):
+        await provider.create_room(SESSION)
+
+
+async def test_opentok_with_a_wrong_secret_is_refused_and_unavailable(
+    opentok_server: OpenTokTestServer,
+) -> None:
+    provider = OpenTokVideoProvider(
+        opentok_server.settings(api_secret="not-the-project-secret-but-32-bytes-long"),
+        SystemClock(),
+    )
+
+    with pytest.raises(VideoUnavailable):
+        await provider.create_room(SESSION)
+    assert [call.authenticated for call in opentok_server.calls] == [False]
+
+
+async def test_vonage_with_another_applications_key_is_refused_and_unavailable(
+    vonage_video_server: VonageVideoTestServer,
+) -> None:
+    provider = VonageVideoProvider(
+        vonage_video_server.settings(private_key=new_private_key_pem()), SystemClock()
+    )
+
+    with pytest.raises(VideoUnavailable):
+        await provider.create_room(SESSION)
+    assert vonage_video_server.calls == []
+
+
+async def test_vonage_callback_whose_body_changed_after_signing_is_refused(
+    vonage_video_server: VonageVideoTestServer,
+) -> None:
+    provider = VonageVideoProvider(vonage_video_server.settings(), SystemClock())
+    signed = vonage_signed_callback(_callback_body("a1", "room-1"), SIGNATURE_SECRET)
+
+    with pytest.raises(InvalidVideoCallback):
+        provider.parse_archive_callback(
+            CallbackRequest(_callback_body("a1", "room-2"), signed.headers, {})
+        )
+
+
+async def test_vonage_callback_signed_long_ago_is_refused_as_a_replay(
+    vonage_video_server: VonageVideoTestServer,
+) -> None:
+    provider = VonageVideoProvider(vonage_video_server.settings(), SystemClock())
+    body = _callback_body("a1", "room-1")
+
+    with pytest.raises(InvalidVideoCallback):
+        provider.parse_archive_callback(
+            vonage_signed_callback(body, SIGNATURE_SECRET, issued=time.time() - 3600)
+        )
+
+
+async def test_callbacks_are_refused_when_no_secret_is_configured(
+    opentok_server: OpenTokTestServer, vonage_video_server: VonageVideoTestServer
+) -> None:
+    body = _callback_body("a1", "room-1")
+    opentok = OpenTokVideoProvider(opentok_server.settings(callback_secret=None), SystemClock())
+    vonage = VonageVideoProvider(vonage_video_server.settings(signature_secret=None), SystemClock())
+
+    with pytest.raises(InvalidVideoCallback):
+        opentok.parse_archive_callback(CallbackRequest(body, {}, {"token": ""}))
+    with pytest.raises(InvalidVideoCallback):
+        vonage.parse_archive_callback(vonage_signed_callback(body, SIGNATURE_SECRET))
