@@ -17,6 +17,7 @@ from adapters.archive.tar_archive import TarArchives
 from adapters.argon2.password_hasher import Argon2PasswordHasher
 from adapters.cache.tenant_catalog import CachedTenantCatalog
 from adapters.jinja.renderer import JinjaTemplateRenderer
+from adapters.photon.presence import InProcessRoomPresence
 from adapters.sql.dispatch_index import SqlDispatchIndex
 from adapters.sql.engines import TenantEngines, create_engine
 from adapters.sql.locator import DatabaseLocator
@@ -199,6 +200,15 @@ class Container(containers.DeclarativeContainer):
         settings,
         adapter_context,
     )
+    multiplayer = providers.Singleton(
+        lambda registry, s, context: _adapter(
+            registry, "multiplayer", s.multiplayer_backend, context
+        ),
+        registry,
+        settings,
+        adapter_context,
+    )
+    room_presence = providers.Singleton(InProcessRoomPresence)
     access_tokens = providers.Singleton(_access_tokens, settings, clock)
     renderer = providers.Singleton(JinjaTemplateRenderer)
 
@@ -281,6 +291,7 @@ async def check_adapters(container: Container) -> None:
     container.sms_receipts()
     container.push()
     container.video()
+    container.multiplayer()
     container.storage()
     container.access_tokens()
 

@@ -18,6 +18,7 @@ from plugins.registry import AdapterRegistry
 ENTRY_POINT_GROUP = "passerelle.plugins"
 BUILTIN_PLUGINS = (
     "plugins.builtin.mail",
+    "plugins.builtin.multiplayer",
     "plugins.builtin.push",
     "plugins.builtin.sms",
     "plugins.builtin.storage",

@@ -16,6 +16,7 @@ from apps.api.health import health
 from apps.api.notifications.controller import NotificationController
 from apps.api.sessions.controller import SessionController
 from apps.api.notifications.customisation_controller import CustomisationController
+from apps.api.photon.controller import PhotonController
 from apps.api.tenants.controller import TenantController
 from apps.api.webhooks.vonage import VonageWebhookController
 from apps.container import Container, check_adapters, close_container
@@ -57,6 +58,7 @@ def create_app(
             SessionController,
             NotificationController,
             VonageWebhookController,
+            PhotonController,
             BlobLinkController,
             CustomisationController,
         ],

@@ -40,6 +40,8 @@ PUBLIC = {
     "/api/v1/health",
     "/api/v1/auth/login",
     "/api/v1/webhooks/vonage/sms-receipts",
+    "/api/v1/photon/auth",
+    "/api/v1/photon/webhooks/{hook}",
     "/api/v1/blobs/{token}",
 }
 OPERATOR_PREFIX = "/api/v1/tenants"

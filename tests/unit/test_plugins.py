@@ -46,7 +46,8 @@ def _context(**blocks: Any) -> AdapterContext:
 def test_builtin_plugins_register_the_builtin_adapters_by_name() -> None:
     registry = build_plugins(load_entry_points=False).adapters()
     assert registry.names("mail") == ["console", "file", "smtp"]
-    assert registry.names("video") == ["development"]
+    assert registry.names("video") == ["development", "opentok", "vonage"]
+    assert registry.names("multiplayer") == ["development", "photon"]
     assert registry.get("mail", "console").plugin == "plugins.builtin.mail"
     assert registry.get("video", "development").development
 

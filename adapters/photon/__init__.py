@@ -1,0 +1,1 @@
+"""Shared AR rooms on Photon (Realtime, PUN, Fusion): room names, join tickets, presence."""

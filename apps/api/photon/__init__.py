@@ -1,0 +1,1 @@
+"""The endpoints Photon calls: custom authentication and room webhooks."""

@@ -1,0 +1,224 @@
+"""Photon's custom authentication and webhooks, answered in Photon's JSON, always HTTP 200.
+
+Custom authentication (set ``<api>/photon/auth`` as the application's authentication
+URL): Photon forwards the client's auth parameters as query parameters (GET) or a JSON
+body (POST); the client sends its join ticket as ``token``. A ``tenant`` parameter set in
+the dashboard's key/values, if any, must name the ticket's tenant. Answers: ResultCode 1
+with ``UserId`` (the participant id), ``Nickname`` and an ``AuthCookie`` carrying tenant,
+session and participant; 2 when the credentials are refused; 3 when parameters are
+missing or malformed. Photon reads only HTTP 200 answers, so even garbage gets one.
+
+Webhooks (BaseUrl ``<api>/photon/webhooks``, paths GameCreate, GameBeforeJoin, GameJoin,
+GameLeave, GameEvent, GameProperties, GameClose) must carry the custom header configured
+in Photon's dashboard (``photon.webhook_header``/``photon.webhook_secret``). They answer
+``{"ResultCode": 0}``, or a non-zero code with a Message: 1 not authenticated, 2 a
+malformed call, 3 refused (not a platform room, unknown or ended session, a stranger).
+Joins, leaves and closes update the room's presence.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, cast
+from uuid import UUID
+
+from litestar import Controller, Request, post, route
+from litestar.params import FromPath
+
+from apps.api.dependencies import container_of
+from apps.api.photon.rooms import RoomRefused, find_member
+from apps.container import Container
+from ports.multiplayer import InvalidRoomTicket, MultiplayerRooms, Occupant, RoomAddress
+
+log = logging.getLogger(__name__)
+
+AUTH_OK, AUTH_FAILED, AUTH_BAD_PARAMETERS = 1, 2, 3
+HOOK_OK, HOOK_UNAUTHENTICATED, HOOK_MALFORMED, HOOK_REFUSED = 0, 1, 2, 3
+
+_LEAVE_TYPES = frozenset(
+    {
+        "ClientDisconnect",
+        "ClientTimeoutDisconnect",
+        "ManagedDisconnect",
+        "ServerDisconnect",
+        "TimeoutDisconnect",
+        "LeaveRequest",
+        "PlayerTtlTimedOut",
+        "PeerLastTouchTimedout",
+        "PluginRequest",
+        "PluginFailure",
+    }
+)
+WEBHOOK_TYPES: dict[str, frozenset[str]] = {
+    "GameCreate": frozenset({"Create", "Load"}),
+    "GameBeforeJoin": frozenset({"BeforeJoin"}),
+    "GameJoin": frozenset({"Join"}),
+    "GameLeave": _LEAVE_TYPES,
+    "GameEvent": frozenset({"Event"}),
+    "GameProperties": frozenset({"Game", "Actor"}),
+    "GameClose": frozenset({"Close", "Save"}),
+}
+_ADMITTING = frozenset({"GameCreate", "GameBeforeJoin", "GameJoin"})
+
+Answer = dict[str, Any]
+
+
+class PhotonController(Controller):
+    path = "/photon"
+    tags = ["photon"]
+
+    @route(
+        "/auth",
+        http_method=["GET", "POST"],
+        status_code=200,
+        summary="Photon custom authentication (called by Photon)",
+        description="Checks the join ticket a client sent as `token`; answers in Photon's "
+        "format with HTTP 200, ResultCode 1 (ok), 2 (refused) or 3 (bad parameters).",
+    )
+    async def authenticate(self, request: Request[Any, Any, Any]) -> Answer:
+        try:
+            parameters = await _auth_parameters(request)
+        except ValueError as exc:
+            return _failure(AUTH_BAD_PARAMETERS, str(exc))
+        token = parameters.get("token")
+        if not isinstance(token, str) or not token:
+            return _failure(AUTH_BAD_PARAMETERS, "the token parameter is missing")
+        try:
+            return await _admit(container_of(request), token, parameters.get("tenant"))
+        except (InvalidRoomTicket, RoomRefused) as exc:
+            return _failure(AUTH_FAILED, str(exc))
+        except Exception:
+            log.exception("photon custom authentication failed")
+            return _failure(AUTH_FAILED, "authentication is unavailable, try again")
+
+    @post(
+        "/webhooks/{hook:str}",
+        status_code=200,
+        summary="Photon room webhook (called by Photon)",
+        description="Set `<api>/photon/webhooks` as BaseUrl and the secret custom header "
+        "in Photon's dashboard; answers Photon's JSON, ResultCode 0 when accepted.",
+    )
+    async def webhook(self, request: Request[Any, Any, Any], hook: FromPath[str]) -> Answer:
+        container = container_of(request)
+        if not _authentic(request, container):
+            return _failure(HOOK_UNAUTHENTICATED, "not authenticated")
+        if hook not in WEBHOOK_TYPES:
+            return _failure(HOOK_MALFORMED, f"unknown webhook path {hook!r}")
+        try:
+            call = _webhook_call(await request.body(), hook)
+        except ValueError as exc:
+            return _failure(HOOK_MALFORMED, str(exc))
+        try:
+            await _apply(container, hook, call)
+        except RoomRefused as exc:
+            return _failure(HOOK_REFUSED, str(exc))
+        except Exception:
+            log.exception("photon webhook %s failed", hook)
+            return _failure(HOOK_REFUSED, "the webhook could not be handled, try again")
+        return {"ResultCode": HOOK_OK}
+
+
+async def _admit(container: Container, token: str, tenant: object) -> Answer:
+    rooms = cast("MultiplayerRooms", container.multiplayer())
+    ticket = rooms.verify_ticket(token)
+    if tenant is not None and tenant != str(ticket.tenant_id):
+        named = await container.catalog().find_by_slug(str(tenant))
+        if named is None or named.id != ticket.tenant_id:
+            raise RoomRefused("the ticket was issued for another tenant")
+    room = RoomAddress(ticket.tenant_id, ticket.session_id)
+    member = await find_member(container, room, ticket.participant_id, open_only=True)
+    participant = member.participant
+    return {
+        "ResultCode": AUTH_OK,
+        "UserId": str(participant.id),
+        "Nickname": participant.display_name or participant.role.value,
+        "AuthCookie": {
+            "tenant": str(ticket.tenant_id),
+            "session": str(ticket.session_id),
+            "participant": str(participant.id),
+        },
+    }
+
+
+async def _apply(container: Container, hook: str, call: Mapping[str, Any]) -> None:
+    rooms = cast("MultiplayerRooms", container.multiplayer())
+    room = rooms.room_address(call["GameId"])
+    if room is None:
+        raise RoomRefused("not a room of this platform")
+    cookie = call.get("AuthCookie")
+    if isinstance(cookie, dict) and cookie.get("tenant") not in (None, str(room.tenant_id)):
+        raise RoomRefused("the player belongs to another tenant")
+    presence = container.room_presence()
+    if hook == "GameClose":
+        await presence.closed(room)
+        return
+    participant_id = _uuid(call["UserId"])
+    if participant_id is None:
+        raise RoomRefused("the player is not a participant of this session")
+    await find_member(container, room, participant_id, open_only=hook in _ADMITTING)
+    if hook in ("GameCreate", "GameJoin") and call["Type"] != "Load":
+        now: datetime = container.clock().now()
+        await presence.entered(room, Occupant(participant_id, call["ActorNr"], now))
+    elif hook == "GameLeave" and not call.get("IsInactive", False):
+        await presence.left(room, participant_id)
+
+
+async def _auth_parameters(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    parameters: dict[str, Any] = dict(request.query_params)
+    if request.method == "POST":
+        raw = await request.body()
+        if raw.strip():
+            try:
+                body = json.loads(raw)
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise ValueError("the body is not JSON") from exc
+            if not isinstance(body, dict):
+                raise ValueError("the body is not a JSON object")
+            parameters = body | parameters
+    return parameters
+
+
+def _webhook_call(raw: bytes, hook: str) -> dict[str, Any]:
+    try:
+        call = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError("the body is not JSON") from exc
+    if not isinstance(call, dict):
+        raise ValueError("the body is not a JSON object")
+    for name in ("AppId", "GameId", "Type"):
+        if not isinstance(call.get(name), str) or not call[name]:
+            raise ValueError(f"{name} is missing")
+    if call["Type"] not in WEBHOOK_TYPES[hook]:
+        raise ValueError(f"unknown Type {call['Type']!r} for {hook}")
+    if hook != "GameClose":
+        if not isinstance(call.get("UserId"), str):
+            raise ValueError("UserId is missing")
+        actor = call.get("ActorNr")
+        if isinstance(actor, bool) or not isinstance(actor, int):
+            raise ValueError("ActorNr is missing")
+    return call
+
+
+def _authentic(request: Request[Any, Any, Any], container: Container) -> bool:
+    settings = container.settings().photon
+    secret = settings.webhook_secret
+    given = request.headers.get(settings.webhook_header)
+    if secret is None or given is None:
+        return False
+    return hmac.compare_digest(given.encode(), secret.get_secret_value().encode())
+
+
+def _uuid(value: str) -> UUID | None:
+    try:
+        return UUID(value)
+    except ValueError:
+        return None
+
+
+def _failure(code: int, message: str) -> Answer:
+    """Photon's refusal: a non-zero ResultCode and a Message for its logs."""
+    return {"ResultCode": code, "Message": message}
