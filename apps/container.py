@@ -17,7 +17,7 @@ from adapters.archive.tar_archive import TarArchives
 from adapters.argon2.password_hasher import Argon2PasswordHasher
 from adapters.cache.tenant_catalog import CachedTenantCatalog
 from adapters.jinja.renderer import JinjaTemplateRenderer
-from adapters.photon.presence import InProcessRoomPresence
+from adapters.memory.event_publisher import InProcessEventPublisher
 from adapters.sql.dispatch_index import SqlDispatchIndex
 from adapters.sql.engines import TenantEngines, create_engine
 from adapters.sql.locator import DatabaseLocator
@@ -38,6 +38,7 @@ from core.notifications.dispatch import DispatchDependencies
 from core.notifications.receipt_recording import ReceiptDependencies
 from core.notifications.routing import validate_chains
 from core.notifications.services import DeliveryDependencies
+from core.sessions.rules import SessionRules
 from core.sessions.services import SessionDependencies
 from core.tenants.portability import PortabilityDependencies
 from core.tenants.services import TenantDependencies
@@ -105,6 +106,17 @@ def _sms_budget(settings: Settings) -> SmsBudget:
     account = settings.vonage.api_key if settings.sms_backend == "vonage" else None
     key = f"sms:{settings.sms_backend}:{account or 'default'}"
     return SmsBudget(key=key, per_second=settings.sms.rate_per_second)
+
+
+def _session_rules(settings: Settings) -> SessionRules:
+    rules = settings.sessions
+    return SessionRules(
+        ring_timeout=timedelta(seconds=rules.ring_timeout_seconds),
+        idle_timeout=timedelta(minutes=rules.idle_timeout_minutes),
+        max_participants=rules.max_participants,
+        invitation_ttl=timedelta(hours=rules.invitation_ttl_hours),
+        join_token_ttl=timedelta(minutes=rules.join_token_ttl_minutes),
+    )
 
 
 def _adapter_context(settings: Settings, clock: Clock) -> AdapterContext:
@@ -200,15 +212,6 @@ class Container(containers.DeclarativeContainer):
         settings,
         adapter_context,
     )
-    multiplayer = providers.Singleton(
-        lambda registry, s, context: _adapter(
-            registry, "multiplayer", s.multiplayer_backend, context
-        ),
-        registry,
-        settings,
-        adapter_context,
-    )
-    room_presence = providers.Singleton(InProcessRoomPresence)
     access_tokens = providers.Singleton(_access_tokens, settings, clock)
     renderer = providers.Singleton(JinjaTemplateRenderer)
 
@@ -226,16 +229,21 @@ class Container(containers.DeclarativeContainer):
     portability_dependencies = providers.Singleton(
         PortabilityDependencies, tenants=tenant_dependencies, rows=tenant_rows
     )
+    events = providers.Singleton(InProcessEventPublisher)
     session_dependencies = providers.Singleton(
-        lambda uow, video, clock, s: SessionDependencies(
+        lambda uow, video, clock, events, s: SessionDependencies(
             tenant_uow=uow,
             video=video,
             clock=clock,
             channel_chains=validate_chains(s.notifications.chains),
+            events=events,
+            rules=_session_rules(s),
+            public_url=s.public_url,
         ),
         tenant_uow,
         video,
         clock,
+        events,
         settings,
     )
     rate_limiter = providers.Singleton(SqlRateLimiter, control_engine, clock)
@@ -291,7 +299,6 @@ async def check_adapters(container: Container) -> None:
     container.sms_receipts()
     container.push()
     container.video()
-    container.multiplayer()
     container.storage()
     container.access_tokens()
 

@@ -14,11 +14,19 @@ from ports.users import UserRepository
 
 class TenantUnitOfWork(Protocol):
     users: UserRepository
-    sessions: SessionRepository
-    participants: ParticipantRepository
-    invitations: InvitationRepository
     outbox: OutboxRepository
     customisation: CustomisationRepository
+
+    @property
+    def sessions(self) -> SessionRepository:
+        """Read-only, so a unit of work may offer a richer repository (ports.session_store)."""
+        ...
+
+    @property
+    def participants(self) -> ParticipantRepository: ...
+
+    @property
+    def invitations(self) -> InvitationRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

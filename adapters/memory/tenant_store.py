@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -13,12 +14,18 @@ from core.errors import Conflict
 from core.identity.model import Role, User, UserStatus
 from core.notifications.customisation import SenderIdentity, TemplateKey, TemplateOverride
 from core.notifications.model import NotificationStatus, OutboxMessage
-from core.sessions.model import AssistanceSession, Invitation, Participant
+from core.sessions.model import AssistanceSession, Invitation, Participant, SessionState
+from core.sessions.preferences import CallPreference
 from ports.dispatch_index import DispatchIndex
 from ports.notification_customisation import CustomisationRepository
 from ports.outbox import OutboxRepository
 from ports.pagination import Page, PageRequest, Position
-from ports.sessions import InvitationRepository, ParticipantRepository, SessionRepository
+from ports.session_store import (
+    CallPreferences,
+    GuestInvitations,
+    ParticipantRecords,
+    SessionRecords,
+)
 from ports.users import UserRepository
 
 T = TypeVar("T")
@@ -31,6 +38,7 @@ class TenantData:
     participants: dict[UUID, Participant] = field(default_factory=dict)
     invitations: dict[UUID, Invitation] = field(default_factory=dict)
     outbox: dict[UUID, OutboxMessage] = field(default_factory=dict)
+    call_preferences: dict[UUID, CallPreference] = field(default_factory=dict)
     sender: SenderIdentity = field(default_factory=SenderIdentity)
     template_overrides: dict[TemplateKey, TemplateOverride] = field(default_factory=dict)
 
@@ -43,6 +51,7 @@ class TenantData:
             participants=dict(self.participants),
             invitations=dict(self.invitations),
             outbox=dict(self.outbox),
+            call_preferences=dict(self.call_preferences),
         )
 
 
@@ -106,6 +115,20 @@ class MemorySessions:
     async def list(self, page: PageRequest) -> Page[AssistanceSession]:
         return keyset_page(list(self._data.sessions.values()), page, _position)
 
+    async def count_open(self) -> int:
+        return sum(1 for s in self._data.sessions.values() if s.state.is_open)
+
+    async def due_for_sweep(
+        self, now: datetime, idle_since: datetime
+    ) -> builtins.list[AssistanceSession]:
+        def due(s: AssistanceSession) -> bool:
+            if s.state is SessionState.RINGING:
+                return s.ring_deadline is not None and s.ring_deadline <= now
+            quiet = s.last_activity_at or s.updated_at
+            return s.state in (SessionState.ACTIVE, SessionState.CREATED) and quiet <= idle_since
+
+        return sorted(filter(due, self._data.sessions.values()), key=lambda s: (s.created_at, s.id))
+
 
 class MemoryParticipants:
     def __init__(self, data: TenantData) -> None:
@@ -116,6 +139,20 @@ class MemoryParticipants:
 
     async def list_for_session(self, session_id: UUID) -> list[Participant]:
         found = [p for p in self._data.participants.values() if p.session_id == session_id]
+        return sorted(found, key=lambda p: (p.joined_at, p.id))
+
+    async def get(self, participant_id: UUID) -> Participant | None:
+        return self._data.participants.get(participant_id)
+
+    async def save(self, participant: Participant) -> None:
+        self._data.participants[participant.id] = participant
+
+    async def present_between(self, start: datetime, end: datetime) -> list[Participant]:
+        found = [
+            p
+            for p in self._data.participants.values()
+            if p.joined_at < end and (p.left_at is None or p.left_at > start)
+        ]
         return sorted(found, key=lambda p: (p.joined_at, p.id))
 
 
@@ -129,6 +166,27 @@ class MemoryInvitations:
     async def list_for_session(self, session_id: UUID, page: PageRequest) -> Page[Invitation]:
         found = [i for i in self._data.invitations.values() if i.session_id == session_id]
         return keyset_page(found, page, _position)
+
+    async def get(self, invitation_id: UUID) -> Invitation | None:
+        return self._data.invitations.get(invitation_id)
+
+    async def find_by_token_hash(self, token_hash: str) -> Invitation | None:
+        found = (i for i in self._data.invitations.values() if i.token_hash == token_hash)
+        return next(found, None)
+
+    async def save(self, invitation: Invitation) -> None:
+        self._data.invitations[invitation.id] = invitation
+
+
+class MemoryCallPreferences:
+    def __init__(self, data: TenantData) -> None:
+        self._data = data
+
+    async def get(self, user_id: UUID) -> CallPreference | None:
+        return self._data.call_preferences.get(user_id)
+
+    async def save(self, preference: CallPreference) -> None:
+        self._data.call_preferences[preference.user_id] = preference
 
 
 class MemoryOutbox:
@@ -211,9 +269,10 @@ class MemoryTenantUnitOfWork:
     """Works on a copy of the tenant's data; commit publishes the copy, exit discards it."""
 
     users: UserRepository
-    sessions: SessionRepository
-    participants: ParticipantRepository
-    invitations: InvitationRepository
+    sessions: SessionRecords
+    participants: ParticipantRecords
+    invitations: GuestInvitations
+    call_preferences: CallPreferences
     outbox: OutboxRepository
     customisation: CustomisationRepository
 
@@ -234,6 +293,7 @@ class MemoryTenantUnitOfWork:
         self.sessions = MemorySessions(self._working)
         self.participants = MemoryParticipants(self._working)
         self.invitations = MemoryInvitations(self._working)
+        self.call_preferences = MemoryCallPreferences(self._working)
         self.outbox = MemoryOutbox(self._working)
         self.customisation = MemoryCustomisation(self._working)
         return self

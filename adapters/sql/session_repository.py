@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.keyset import paginate, to_page
@@ -45,6 +47,15 @@ class SqlSessionRepository:
         rows = (await self._connection.execute(query)).all()
         return to_page(rows, page, _session)
 
+    async def count_open(self) -> int:
+        open_states = [s.value for s in SessionState if s.is_open]
+        query = (
+            sa.select(sa.func.count())
+            .select_from(assistance_sessions)
+            .where(assistance_sessions.c.state.in_(open_states))
+        )
+        return int((await self._connection.execute(query)).scalar_one())
+
 
 class SqlParticipantRepository:
     def __init__(self, connection: AsyncConnection) -> None:
@@ -62,9 +73,29 @@ class SqlParticipantRepository:
         )
 
     async def list_for_session(self, session_id: UUID) -> list[Participant]:
+        return await self._select(participants.c.session_id == session_id)
+
+    async def get(self, participant_id: UUID) -> Participant | None:
+        found = await self._select(participants.c.id == participant_id)
+        return found[0] if found else None
+
+    async def save(self, participant: Participant) -> None:
+        await self._connection.execute(
+            participants.update()
+            .where(participants.c.id == participant.id)
+            .values(left_at=participant.left_at)
+        )
+
+    async def present_between(self, start: datetime, end: datetime) -> list[Participant]:
+        left = participants.c.left_at
+        return await self._select(
+            participants.c.joined_at < end, sa.or_(left.is_(None), left > start)
+        )
+
+    async def _select(self, *where: sa.ColumnElement[bool]) -> list[Participant]:
         query = (
             participants.select()
-            .where(participants.c.session_id == session_id)
+            .where(*where)
             .order_by(participants.c.joined_at, participants.c.id)
         )
         return [
@@ -74,6 +105,7 @@ class SqlParticipantRepository:
                 user_id=row.user_id,
                 role=ParticipantRole(row.role),
                 joined_at=row.joined_at,
+                left_at=row.left_at,
             )
             for row in (await self._connection.execute(query)).all()
         ]

@@ -24,14 +24,11 @@ from adapters.devvideo.settings import DevelopmentVideoSettings
 from adapters.firebase.settings import FirebaseSettings
 from adapters.gcs.settings import GcsSettings
 from adapters.localfs.settings import LocalStorageSettings
-from adapters.opentok.settings import OpenTokSettings
-from adapters.photon.settings import PhotonSettings
 from adapters.s3.settings import S3Settings
 from adapters.sinks.settings import FileMailSettings
 from adapters.smtp.settings import SmtpSettings
 from adapters.sql.tls import DatabaseTls, SslMode
 from adapters.vonage.settings import VonageSettings
-from adapters.vonage.video_settings import VonageVideoSettings
 from core.errors import InvalidInput
 from core.notifications.model import Channel
 from core.notifications.routing import validate_chains
@@ -226,17 +223,6 @@ class VideoSettings(BaseModel):
     )
 
 
-class MultiplayerSettings(BaseModel):
-    """Shared AR rooms: which adapter names rooms and signs join tickets."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    backend: str | None = Field(
-        default=None,
-        description="Multiplayer adapter by name. Embedded: development; else photon.",
-    )
-
-
 class NotificationSettings(BaseModel):
     """Notifications: the channels each kind tries, in order."""
 
@@ -332,6 +318,37 @@ class TenancySettings(BaseModel):
     )
 
 
+class SessionSettings(BaseModel):
+    """Timing and size rules of assistance sessions, the same for every tenant."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ring_timeout_seconds: int = Field(
+        default=45, ge=5, le=600, description="How long a call rings before it counts as missed."
+    )
+    idle_timeout_minutes: int = Field(
+        default=30,
+        ge=1,
+        le=1440,
+        description="An active session with no join or leave for this long is ended.",
+    )
+    max_participants: int = Field(
+        default=10, ge=2, le=100, description="People in one session at once, guests included."
+    )
+    invitation_ttl_hours: int = Field(
+        default=24, ge=1, le=720, description="How long a guest link works if nobody uses it."
+    )
+    join_token_ttl_minutes: int = Field(
+        default=120, ge=5, le=1440, description="Lifetime of the video token a join returns."
+    )
+    sweep_interval_seconds: float = Field(
+        default=5,
+        ge=1,
+        le=300,
+        description="How often workers look for unanswered calls and idle sessions.",
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="PASSERELLE_",
@@ -353,12 +370,12 @@ class Settings(BaseSettings):
     worker: WorkerSettings = WorkerSettings()
     mail: MailSettings = MailSettings()
     video: VideoSettings = VideoSettings()
-    multiplayer: MultiplayerSettings = MultiplayerSettings()
     notifications: NotificationSettings = NotificationSettings()
     sms: SmsSettings = SmsSettings()
     push: PushSettings = PushSettings()
     storage: StorageSettings = StorageSettings()
     tenancy: TenancySettings = TenancySettings()
+    sessions: SessionSettings = SessionSettings()
     smtp: SmtpSettings = SmtpSettings()
     mail_file: FileMailSettings = FileMailSettings()
     dev_video: DevelopmentVideoSettings = DevelopmentVideoSettings()
@@ -367,9 +384,6 @@ class Settings(BaseSettings):
     s3: S3Settings = S3Settings()
     firebase: FirebaseSettings = FirebaseSettings()
     vonage: VonageSettings = VonageSettings()
-    opentok: OpenTokSettings = OpenTokSettings()
-    vonage_video: VonageVideoSettings = VonageVideoSettings()
-    photon: PhotonSettings = PhotonSettings()
     plugins: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Settings blocks of third-party adapters, by key."
     )
@@ -410,12 +424,6 @@ class Settings(BaseSettings):
         )
 
     @property
-    def multiplayer_backend(self) -> str:
-        return self.multiplayer.backend or (
-            "development" if self.profile is Profile.EMBEDDED else "photon"
-        )
-
-    @property
     def sms_backend(self) -> str:
         return self.sms.backend or ("console" if self.profile is Profile.EMBEDDED else "vonage")
 
@@ -443,7 +451,4 @@ class Settings(BaseSettings):
             "s3": self.s3,
             "firebase": self.firebase,
             "vonage": self.vonage,
-            "opentok": self.opentok,
-            "vonage_video": self.vonage_video,
-            "photon": self.photon,
         }

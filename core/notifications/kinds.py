@@ -40,6 +40,17 @@ KINDS: dict[str, NotificationKind] = {
                 "inviter_name": "Ada Expert",
                 "session_id": "6f1c7a7e-2f4e-4c43-9d56-1b0f0e7a9c11",
                 "session_reference": "Ticket 4711 - pump P-12",
+                "join_token": "q3J9xk2V8sWmZbF1nA7dLr0tYc5hGe4uPo6iKw-Ej_s",
+            },
+        ),
+        NotificationKind(
+            "incoming_call",
+            frozenset({Channel.PUSH}),
+            {
+                **_COMMON,
+                "caller_name": "Ada Expert",
+                "session_id": "6f1c7a7e-2f4e-4c43-9d56-1b0f0e7a9c11",
+                "session_reference": "Ticket 4711 - pump P-12",
             },
         ),
         NotificationKind(

@@ -1,53 +1,78 @@
-"""Use cases on assistance sessions: create, read, join, invite a guest."""
+"""Use cases on assistance sessions: create, read, describe, join, invite a guest."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime
 from uuid import UUID
 
 from core.errors import Forbidden, NotFound, Unavailable
-from core.identity.model import Actor, Role, normalize_email, validate_person_name
-from core.notifications.kinds import validate_locale
-from core.notifications.model import Channel, OutboxMessage
-from core.notifications.routing import DEFAULT_CHAINS, Chains, queued_message, route
-from core.notifications.sms_text import validate_phone
+from core.identity.model import Actor
+from core.notifications.model import OutboxMessage
+from core.notifications.routing import DEFAULT_CHAINS, Chains
 from core.sessions.model import (
     AssistanceSession,
-    Invitation,
     Participant,
     ParticipantRole,
+    SessionDetails,
     SessionState,
     validate_reference,
 )
+from core.sessions.rules import (
+    VIDEO_ROLES,
+    SessionRules,
+    ensure_may_open_another,
+    ensure_room_for_one_more,
+    is_host_or_admin,
+    participant_role,
+)
+from core.tenants.model import PlanLimits
+from core.usage.model import Month, ensure_minutes_left, minutes_used
 from ports.clock import Clock
+from ports.events import (
+    Audience,
+    Event,
+    EventPublisher,
+    EventsUnavailable,
+    EventType,
+    EventValue,
+    session_channel,
+    user_channel,
+)
 from ports.pagination import Page, PageRequest
-from ports.unit_of_work import TenantUnitOfWork, TenantUnitOfWorkFactory
-from ports.video import VideoGrant, VideoProvider, VideoRole, VideoUnavailable
+from ports.session_store import SessionUnitOfWork, SessionUnitOfWorkFactory
+from ports.video import VideoGrant, VideoProvider, VideoUnavailable
 
-JOIN_TOKEN_TTL = timedelta(hours=2)
-INVITATION_KIND = "session_invitation"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class SessionDependencies:
-    tenant_uow: TenantUnitOfWorkFactory
+    tenant_uow: SessionUnitOfWorkFactory
     video: VideoProvider
     clock: Clock
     channel_chains: Chains = field(default_factory=lambda: dict(DEFAULT_CHAINS))
+    events: EventPublisher | None = None
+    rules: SessionRules = field(default_factory=SessionRules)
+    public_url: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class JoinResult:
+    """Everything a client needs to take part: its participant, video, event channels."""
+
     participant: Participant
     video: VideoGrant
+    channels: tuple[str, ...] = ()
 
 
 async def create_session(
-    actor: Actor, reference: str, deps: SessionDependencies
+    actor: Actor, reference: str, limits: PlanLimits, deps: SessionDependencies
 ) -> AssistanceSession:
-    """Open a session hosted by the caller. Only admins and experts may host."""
+    """Open a session hosted by the caller. Only admins and experts may host, within the
+    plan's concurrent sessions and monthly minutes."""
     if not actor.role.may_host:
         raise Forbidden("only admins and experts may host sessions", code="may_not_host")
     now = deps.clock.now()
@@ -59,9 +84,54 @@ async def create_session(
         video_room_id=None,
         created_at=now,
         updated_at=now,
+        last_activity_at=now,
     )
     async with deps.tenant_uow(actor.tenant_id) as uow:
+        await ensure_within_plan(uow, limits, deps.clock)
         await uow.sessions.add(session)
+        await uow.commit()
+    return session
+
+
+async def ensure_within_plan(uow: SessionUnitOfWork, limits: PlanLimits, clock: Clock) -> None:
+    """A new session needs a free concurrent slot and minutes left this month."""
+    ensure_may_open_another(await uow.sessions.count_open(), limits.max_concurrent_sessions)
+    await ensure_minutes_remain(uow, limits, clock)
+
+
+async def ensure_minutes_remain(uow: SessionUnitOfWork, limits: PlanLimits, clock: Clock) -> None:
+    month = Month.of(clock.now())
+    present = await uow.participants.present_between(month.start, month.end)
+    used = minutes_used(present, month.start, min(month.end, clock.now()))
+    ensure_minutes_left(used, limits.monthly_session_minutes)
+
+
+@dataclass(frozen=True, slots=True)
+class DetailChanges:
+    """What the host changes; None keeps the current value."""
+
+    reference: str | None = None
+    tags: list[str] | None = None
+    notes: str | None = None
+    outcome: str | None = None
+
+
+async def describe_session(
+    actor: Actor, session_id: UUID, changes: DetailChanges, deps: SessionDependencies
+) -> AssistanceSession:
+    """The host (or an admin) keeps the reference, tags, notes and outcome up to date,
+    during the session and after it ended."""
+    async with deps.tenant_uow(actor.tenant_id) as uow:
+        session = await existing_session(uow, session_id, for_update=True)
+        ensure_manages(actor, session)
+        details = SessionDetails.validated(
+            session.reference if changes.reference is None else changes.reference,
+            session.tags if changes.tags is None else changes.tags,
+            session.notes if changes.notes is None else changes.notes,
+            session.outcome if changes.outcome is None else changes.outcome,
+        )
+        session = session.described(details, deps.clock.now())
+        await uow.sessions.save(session)
         await uow.commit()
     return session
 
@@ -70,7 +140,15 @@ async def get_session(
     actor: Actor, session_id: UUID, deps: SessionDependencies
 ) -> AssistanceSession:
     async with deps.tenant_uow(actor.tenant_id) as uow:
-        return await _existing(uow, session_id)
+        return await existing_session(uow, session_id)
+
+
+async def list_participants(
+    actor: Actor, session_id: UUID, deps: SessionDependencies
+) -> list[Participant]:
+    async with deps.tenant_uow(actor.tenant_id) as uow:
+        await existing_session(uow, session_id)
+        return await uow.participants.list_for_session(session_id)
 
 
 async def list_sessions(
@@ -80,96 +158,123 @@ async def list_sessions(
         return await uow.sessions.list(page)
 
 
-async def join_session(actor: Actor, session_id: UUID, deps: SessionDependencies) -> JoinResult:
-    """Let the host (or an admin) into the session's video room.
+async def join_session(
+    actor: Actor, session_id: UUID, limits: PlanLimits, deps: SessionDependencies
+) -> JoinResult:
+    """Let a user of the tenant into the session, in the role ``participant_role`` gives.
 
-    Rules: the session must be open; the video room is created at the first join, so
-    sessions that nobody joins cost nothing at the provider; a provider outage answers
-    ``Unavailable`` and writes nothing.
+    Rules: the session must be open; a ringing call is taken only by its callee (which
+    accepts it) or its host; the session must have room for one more and the tenant
+    minutes left; a provider outage answers ``Unavailable`` and writes nothing.
     """
     async with deps.tenant_uow(actor.tenant_id) as uow:
-        session = await _existing(uow, session_id, for_update=True)
-        _ensure_manages(actor, session)
+        session = await existing_session(uow, session_id, for_update=True)
         session.ensure_open()
-        now = deps.clock.now()
-        if session.video_room_id is None:
-            session = session.with_video_room(await _create_room(deps.video, session.id), now)
-        participant = Participant(
-            id=uuid.uuid4(),
-            session_id=session.id,
-            user_id=actor.user_id,
-            role=ParticipantRole.HOST,
-            joined_at=now,
+        role = participant_role(actor, session)
+        result, events = await admit(
+            uow, session, Newcomer(actor.tenant_id, actor.user_id, role), limits, deps
         )
-        grant = deps.video.grant(
-            session.video_room_id or "", participant.id, VideoRole.MODERATOR, JOIN_TOKEN_TTL
-        )
-        await uow.sessions.save(session.started(now))
-        await uow.participants.add(participant)
         await uow.commit()
-    return JoinResult(participant=participant, video=grant)
+    await publish(deps, events)
+    return result
 
 
 @dataclass(frozen=True, slots=True)
-class InviteGuest:
-    session_id: UUID
-    email: str
-    display_name: str
-    locale: str = "en"
-    phone: str | None = None
+class Newcomer:
+    """Someone about to join: a user of the tenant, or a guest holding an invitation."""
+
+    tenant_id: UUID
+    user_id: UUID | None
+    role: ParticipantRole
+    display_name: str = ""
+    invitation_id: UUID | None = None
 
 
-async def invite_guest(
-    actor: Actor, request: InviteGuest, deps: SessionDependencies
-) -> tuple[Invitation, OutboxMessage]:
-    """Invite a guest: the invitation and its outbox message commit together.
+async def admit(
+    uow: SessionUnitOfWork,
+    session: AssistanceSession,
+    newcomer: Newcomer,
+    limits: PlanLimits,
+    deps: SessionDependencies,
+) -> tuple[JoinResult, list[Event]]:
+    """The join itself, shared by users and guests; the caller commits, then publishes.
 
-    The message goes by the first channel of the invitation's chain the guest can be
-    reached by (e-mail, or SMS when a phone number is given), the others as fallbacks.
+    The video room is created at the first join, so sessions nobody joins cost nothing
+    at the provider.
     """
-    email = normalize_email(request.email)
-    display_name = validate_person_name(request.display_name)
-    locale = validate_locale(request.locale)
-    recipients = {Channel.EMAIL: email}
-    if request.phone:
-        recipients[Channel.SMS] = validate_phone(request.phone)
-    to = route(INVITATION_KIND, recipients, deps.channel_chains)
-    async with deps.tenant_uow(actor.tenant_id) as uow:
-        session = await _existing(uow, request.session_id)
-        _ensure_manages(actor, session)
-        session.ensure_open()
-        inviter = await uow.users.get(actor.user_id)
-        now = deps.clock.now()
-        payload = {
-            "guest_name": display_name,
-            "inviter_name": inviter.display_name if inviter else "",
-            "session_id": str(session.id),
-            "session_reference": session.reference,
-            "locale": locale,
-        }
-        message = queued_message(INVITATION_KIND, to, payload, now, session_id=session.id)
-        invitation = Invitation(
-            id=uuid.uuid4(),
-            session_id=session.id,
-            email=email,
-            display_name=display_name,
-            locale=locale,
-            invited_by=actor.user_id,
-            notification_id=message.id,
-            created_at=now,
-        )
-        await uow.outbox.add(message)
-        await uow.invitations.add(invitation)
-        await uow.commit()
-    return invitation, message
+    present = [p for p in await uow.participants.list_for_session(session.id) if p.present]
+    ensure_room_for_one_more(len(present), deps.rules)
+    await ensure_minutes_remain(uow, limits, deps.clock)
+    now = deps.clock.now()
+    if session.video_room_id is None:
+        session = session.with_video_room(await _create_room(deps.video, session.id), now)
+    participant = Participant(
+        id=uuid.uuid4(),
+        session_id=session.id,
+        user_id=newcomer.user_id,
+        role=newcomer.role,
+        joined_at=now,
+        invitation_id=newcomer.invitation_id,
+        display_name=newcomer.display_name,
+    )
+    grant = deps.video.grant(
+        session.video_room_id or "",
+        participant.id,
+        VIDEO_ROLES[newcomer.role],
+        deps.rules.join_token_ttl,
+    )
+    events = []
+    if session.state is SessionState.RINGING:
+        events.append(session_event(EventType.SESSION_ACCEPTED, newcomer.tenant_id, session, now))
+    session = session.started(now)
+    await uow.sessions.save(session)
+    await uow.participants.add(participant)
+    events.append(participant_event(EventType.PARTICIPANT_JOINED, newcomer.tenant_id, participant))
+    channels = [session_channel(newcomer.tenant_id, session.id)]
+    if newcomer.user_id is not None:
+        channels.insert(0, user_channel(newcomer.tenant_id, newcomer.user_id))
+    return JoinResult(participant=participant, video=grant, channels=tuple(channels)), events
 
 
-async def list_invitations(
-    actor: Actor, session_id: UUID, page: PageRequest, deps: SessionDependencies
-) -> Page[Invitation]:
-    async with deps.tenant_uow(actor.tenant_id) as uow:
-        await _existing(uow, session_id)
-        return await uow.invitations.list_for_session(session_id, page)
+def session_event(
+    kind: EventType, tenant_id: UUID, session: AssistanceSession, now: datetime
+) -> Event:
+    """A change of a session's state, for its host, its callee and everyone in it."""
+    users = {session.host_id}
+    if session.callee is not None:
+        users.add(session.callee.user_id)
+    data: dict[str, EventValue] = {
+        "session_id": str(session.id),
+        "state": session.state.value,
+        "reference": session.reference,
+        "host_id": str(session.host_id),
+    }
+    if session.callee is not None:
+        data["callee_kind"] = session.callee.kind.value
+        data["callee_id"] = str(session.callee.id)
+    return Event(kind, tenant_id, now, Audience(frozenset(users), session.id), data)
+
+
+def participant_event(kind: EventType, tenant_id: UUID, participant: Participant) -> Event:
+    moment = participant.left_at or participant.joined_at
+    data: dict[str, EventValue] = {
+        "session_id": str(participant.session_id),
+        "participant_id": str(participant.id),
+        "user_id": str(participant.user_id) if participant.user_id else None,
+        "role": participant.role.value,
+        "display_name": participant.display_name,
+    }
+    return Event(kind, tenant_id, moment, Audience(session_id=participant.session_id), data)
+
+
+async def publish(deps: SessionDependencies, events: list[Event]) -> None:
+    """After the commit: a realtime outage loses live updates, never the committed change."""
+    if deps.events is None or not events:
+        return
+    try:
+        await deps.events.publish(events)
+    except EventsUnavailable:
+        log.warning("realtime events not published: %s", ", ".join(e.type for e in events))
 
 
 async def list_session_notifications(
@@ -177,12 +282,12 @@ async def list_session_notifications(
 ) -> Page[OutboxMessage]:
     """Every message sent about a session (invitations, their fallbacks), with its status."""
     async with deps.tenant_uow(actor.tenant_id) as uow:
-        await _existing(uow, session_id)
+        await existing_session(uow, session_id)
         return await uow.outbox.list_for_session(session_id, page)
 
 
-async def _existing(
-    uow: TenantUnitOfWork, session_id: UUID, *, for_update: bool = False
+async def existing_session(
+    uow: SessionUnitOfWork, session_id: UUID, *, for_update: bool = False
 ) -> AssistanceSession:
     session = await uow.sessions.get(session_id, for_update=for_update)
     if session is None:
@@ -190,8 +295,8 @@ async def _existing(
     return session
 
 
-def _ensure_manages(actor: Actor, session: AssistanceSession) -> None:
-    if actor.role is not Role.ADMIN and session.host_id != actor.user_id:
+def ensure_manages(actor: Actor, session: AssistanceSession) -> None:
+    if not is_host_or_admin(actor, session):
         raise Forbidden("only the host or an admin may do this", code="not_session_host")
 
 

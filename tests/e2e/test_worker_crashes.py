@@ -32,7 +32,8 @@ from apps.config.loading import load_settings
 from apps.container import Container, build_container, close_container
 from apps.maintenance import migrate_control
 from core.identity.model import Actor, Role
-from core.sessions.services import InviteGuest, create_session, invite_guest
+from core.sessions.guests import InviteGuest, invite_guest
+from core.sessions.services import create_session
 from core.tenants.services import CreateTenant, create_tenant
 from tests.conftest import Database, fresh_database
 from tests.support.smtp_server import SmtpTestServer
@@ -84,10 +85,10 @@ async def _queue_invitations(container: Container, count: int) -> tuple[UUID, se
     )
     actor = Actor(tenant_id=tenant.id, user_id=admin.id, role=Role.ADMIN)
     deps = container.session_dependencies()
-    session = await create_session(actor, "Crash drill", deps)
+    session = await create_session(actor, "Crash drill", tenant.limits, deps)
     queued: set[str] = set()
     for number in range(count):
-        _, message = await invite_guest(
+        issued = await invite_guest(
             actor,
             InviteGuest(
                 session_id=session.id,
@@ -96,7 +97,7 @@ async def _queue_invitations(container: Container, count: int) -> tuple[UUID, se
             ),
             deps,
         )
-        queued.add(str(message.id))
+        queued.add(str(issued.message.id))
     return tenant.id, queued
 
 

@@ -14,7 +14,9 @@ from core.errors import InvalidInput
 from core.identity.model import Actor, Role, User
 from core.notifications.model import Channel, Fallback
 from core.notifications.routing import route, validate_chains
-from core.sessions.services import InviteGuest, SessionDependencies, create_session, invite_guest
+from core.sessions.guests import InviteGuest, invite_guest
+from core.sessions.services import SessionDependencies, create_session
+from core.tenants.model import PlanLimits
 
 TENANT = uuid.uuid4()
 
@@ -50,20 +52,21 @@ async def test_invitation_with_a_phone_goes_by_sms_first_when_the_chain_says_so(
         session_deps,
         channel_chains=validate_chains({"session_invitation": (Channel.SMS, Channel.EMAIL)}),
     )
-    session = await create_session(actor, "Pump", deps)
+    session = await create_session(actor, "Pump", PlanLimits(), deps)
 
-    _, message = await invite_guest(
+    by_sms = await invite_guest(
         actor,
-        InviteGuest(session.id, "gus@supplier.example", "Gus", phone="+32 470 12-34-56"),
+        InviteGuest(session.id, "Gus", email="gus@supplier.example", phone="+32 470 12-34-56"),
         deps,
     )
-    _, by_mail = await invite_guest(
-        actor, InviteGuest(session.id, "gus@supplier.example", "Gus"), deps
+    by_mail = await invite_guest(
+        actor, InviteGuest(session.id, "Gus", email="gus@supplier.example"), deps
     )
+    message = by_sms.message
 
     assert (message.channel, message.recipient) == (Channel.SMS, "+32470123456")
     assert message.fallbacks == (Fallback(Channel.EMAIL, "gus@supplier.example"),)
-    assert (by_mail.channel, by_mail.fallbacks) == (Channel.EMAIL, ())
+    assert (by_mail.message.channel, by_mail.message.fallbacks) == (Channel.EMAIL, ())
 
 
 async def test_invitation_with_a_malformed_phone_is_refused_on_the_phone(
@@ -72,10 +75,12 @@ async def test_invitation_with_a_malformed_phone_is_refused_on_the_phone(
     host = User(uuid.uuid4(), "ada@acme.example", "Ada", Role.EXPERT, "x", clock.now())
     uow.data(TENANT).users[host.id] = host
     actor = Actor(TENANT, host.id, Role.EXPERT)
-    session = await create_session(actor, "Pump", session_deps)
+    session = await create_session(actor, "Pump", PlanLimits(), session_deps)
     with pytest.raises(InvalidInput) as raised:
         await invite_guest(
-            actor, InviteGuest(session.id, "g@x.example", "G", phone="0470 12 34 56"), session_deps
+            actor,
+            InviteGuest(session.id, "G", email="g@x.example", phone="0470 12 34 56"),
+            session_deps,
         )
     assert raised.value.field == "phone"
     assert uow.data(TENANT).outbox == {}

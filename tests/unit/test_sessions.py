@@ -15,18 +15,19 @@ from adapters.memory.tenant_store import MemoryTenantUnitOfWorkFactory
 from core.errors import Forbidden, InvalidInput, NotFound, Unavailable
 from core.identity.model import Actor, Role, User
 from core.notifications.model import NotificationStatus
-from core.sessions.model import SessionClosed, SessionState
+from core.sessions.guests import InviteGuest, invite_guest
+from core.sessions.model import ParticipantRole, SessionClosed, SessionState
 from core.sessions.services import (
-    InviteGuest,
     SessionDependencies,
     create_session,
     get_session,
-    invite_guest,
     join_session,
 )
+from core.tenants.model import PlanLimits
 from ports.video import VideoGrant, VideoRole, VideoUnavailable
 
 TENANT = uuid.UUID("00000000-0000-4000-8000-00000000000a")
+LIMITS = PlanLimits()
 
 
 def _user(uow: MemoryTenantUnitOfWorkFactory, clock: FixedClock, role: Role) -> Actor:
@@ -50,7 +51,7 @@ def expert(uow: MemoryTenantUnitOfWorkFactory, clock: FixedClock) -> Actor:
 async def test_expert_creates_a_session_they_host(
     expert: Actor, session_deps: SessionDependencies
 ) -> None:
-    session = await create_session(expert, "  Ticket   42 ", session_deps)
+    session = await create_session(expert, "  Ticket   42 ", LIMITS, session_deps)
     assert session.host_id == expert.user_id
     assert session.state is SessionState.CREATED
     assert session.reference == "Ticket 42"
@@ -62,7 +63,7 @@ async def test_field_engineers_and_observers_may_not_host(
 ) -> None:
     for role in (Role.FIELD_ENGINEER, Role.OBSERVER):
         with pytest.raises(Forbidden):
-            await create_session(_user(uow, clock, role), "", session_deps)
+            await create_session(_user(uow, clock, role), "", LIMITS, session_deps)
     assert uow.data(TENANT).sessions == {}
 
 
@@ -70,7 +71,7 @@ async def test_overlong_reference_is_refused_on_its_field(
     expert: Actor, session_deps: SessionDependencies
 ) -> None:
     with pytest.raises(InvalidInput) as raised:
-        await create_session(expert, "x" * 201, session_deps)
+        await create_session(expert, "x" * 201, LIMITS, session_deps)
     assert raised.value.field == "reference"
 
 
@@ -80,9 +81,9 @@ async def test_first_join_creates_the_room_and_grants_a_verifiable_moderator_tok
     video: DevelopmentVideoProvider,
     uow: MemoryTenantUnitOfWorkFactory,
 ) -> None:
-    session = await create_session(expert, "", session_deps)
-    first = await join_session(expert, session.id, session_deps)
-    second = await join_session(expert, session.id, session_deps)
+    session = await create_session(expert, "", LIMITS, session_deps)
+    first = await join_session(expert, session.id, LIMITS, session_deps)
+    second = await join_session(expert, session.id, LIMITS, session_deps)
 
     assert first.video.room_id == second.video.room_id
     claims = video.verify(first.video.token)
@@ -101,8 +102,8 @@ async def test_expired_or_tampered_video_tokens_do_not_verify(
     video: DevelopmentVideoProvider,
     clock: FixedClock,
 ) -> None:
-    session = await create_session(expert, "", session_deps)
-    grant = (await join_session(expert, session.id, session_deps)).video
+    session = await create_session(expert, "", LIMITS, session_deps)
+    grant = (await join_session(expert, session.id, LIMITS, session_deps)).video
     assert video.verify(grant.token[:-2] + "AA") is None
     clock.advance(timedelta(hours=3))
     assert video.verify(grant.token) is None
@@ -126,51 +127,58 @@ async def test_video_outage_answers_unavailable_and_writes_nothing(
     clock: FixedClock,
     session_deps: SessionDependencies,
 ) -> None:
-    session = await create_session(expert, "", session_deps)
+    session = await create_session(expert, "", LIMITS, session_deps)
     broken = SessionDependencies(tenant_uow=uow, video=BrokenVideo(), clock=clock)
 
     with pytest.raises(Unavailable):
-        await join_session(expert, session.id, broken)
+        await join_session(expert, session.id, LIMITS, broken)
 
     assert uow.data(TENANT).participants == {}
     assert uow.data(TENANT).sessions[session.id].state is SessionState.CREATED
 
 
-async def test_only_the_host_or_an_admin_may_join_as_host(
+async def test_others_join_as_observers_or_field_engineers_with_matching_video_roles(
     expert: Actor,
     uow: MemoryTenantUnitOfWorkFactory,
     clock: FixedClock,
     session_deps: SessionDependencies,
+    video: DevelopmentVideoProvider,
 ) -> None:
-    session = await create_session(expert, "", session_deps)
-    other_expert = _user(uow, clock, Role.EXPERT)
-    with pytest.raises(Forbidden):
-        await join_session(other_expert, session.id, session_deps)
-    admin = _user(uow, clock, Role.ADMIN)
-    assert (
-        await join_session(admin, session.id, session_deps)
-    ).participant.user_id == admin.user_id
+    session = await create_session(expert, "", LIMITS, session_deps)
+    expected = {
+        Role.EXPERT: (ParticipantRole.OBSERVER, VideoRole.SUBSCRIBER),
+        Role.ADMIN: (ParticipantRole.OBSERVER, VideoRole.SUBSCRIBER),
+        Role.OBSERVER: (ParticipantRole.OBSERVER, VideoRole.SUBSCRIBER),
+        Role.FIELD_ENGINEER: (ParticipantRole.FIELD_ENGINEER, VideoRole.PUBLISHER),
+    }
+    for role, (participant_role, video_role) in expected.items():
+        joined = await join_session(_user(uow, clock, role), session.id, LIMITS, session_deps)
+        assert joined.participant.role is participant_role
+        claims = video.verify(joined.video.token)
+        assert claims is not None
+        assert claims["role"] == video_role.value
 
 
 async def test_unknown_session_is_not_found(
     expert: Actor, session_deps: SessionDependencies
 ) -> None:
     with pytest.raises(NotFound) as raised:
-        await join_session(expert, uuid.uuid4(), session_deps)
+        await join_session(expert, uuid.uuid4(), LIMITS, session_deps)
     assert raised.value.code == "session_not_found"
 
 
 async def test_invitation_and_its_email_are_committed_together(
     expert: Actor, session_deps: SessionDependencies, uow: MemoryTenantUnitOfWorkFactory
 ) -> None:
-    session = await create_session(expert, "Pump P-12", session_deps)
-    invitation, message = await invite_guest(
+    session = await create_session(expert, "Pump P-12", LIMITS, session_deps)
+    issued = await invite_guest(
         expert,
         InviteGuest(
             session_id=session.id, email="Gus@Supplier.example", display_name="Gus", locale="nl"
         ),
         session_deps,
     )
+    invitation, message = issued.invitation, issued.message
 
     data = uow.data(TENANT)
     assert data.invitations[invitation.id].notification_id == message.id
@@ -192,11 +200,11 @@ async def test_bad_invitation_writes_neither_invitation_nor_mail(
     locale: str,
     field: str,
 ) -> None:
-    session = await create_session(expert, "", session_deps)
+    session = await create_session(expert, "", LIMITS, session_deps)
     with pytest.raises(InvalidInput) as raised:
         await invite_guest(
             expert,
-            InviteGuest(session.id, email=email, display_name="Gus", locale=locale),
+            InviteGuest(session.id, display_name="Gus", email=email, locale=locale),
             session_deps,
         )
     assert raised.value.field == field
@@ -207,7 +215,7 @@ async def test_bad_invitation_writes_neither_invitation_nor_mail(
 async def test_ended_sessions_take_no_more_guests(
     expert: Actor, session_deps: SessionDependencies, uow: MemoryTenantUnitOfWorkFactory
 ) -> None:
-    session = await create_session(expert, "", session_deps)
+    session = await create_session(expert, "", LIMITS, session_deps)
     uow.data(TENANT).sessions[session.id] = replace(session, state=SessionState.ENDED)
     with pytest.raises(SessionClosed):
-        await invite_guest(expert, InviteGuest(session.id, "g@x.example", "G"), session_deps)
+        await invite_guest(expert, InviteGuest(session.id, "G", email="g@x.example"), session_deps)

@@ -17,12 +17,14 @@ from apps.api.sessions.schemas import (
     InvitationOut,
     InvitationPage,
     InviteGuestBody,
+    IssuedInvitationOut,
     JoinOut,
     SessionOut,
     SessionPage,
 )
 from core.identity.model import Actor
-from core.sessions import services
+from core.sessions import guests, services
+from core.tenants.model import Tenant
 
 
 class SessionController(Controller):
@@ -37,9 +39,11 @@ class SessionController(Controller):
         request: Request[Any, Any, Any],
         data: JSONBody[CreateSessionBody],
         actor: NamedDependency[Actor],
+        tenant: NamedDependency[Tenant],
     ) -> SessionOut:
         deps = container_of(request).session_dependencies()
-        return SessionOut.of(await services.create_session(actor, data.reference, deps))
+        created = await services.create_session(actor, data.reference, tenant.limits, deps)
+        return SessionOut.of(created)
 
     @get("/", summary="List assistance sessions, oldest first")
     async def list_sessions(
@@ -76,14 +80,20 @@ class SessionController(Controller):
         request: Request[Any, Any, Any],
         session_id: FromPath[UUID],
         actor: NamedDependency[Actor],
+        tenant: NamedDependency[Tenant],
     ) -> JoinOut:
-        deps = container_of(request).session_dependencies()
-        return JoinOut.of(await services.join_session(actor, session_id, deps))
+        container = container_of(request)
+        deps = container.session_dependencies()
+        joined = await services.join_session(actor, session_id, tenant.limits, deps)
+        return JoinOut.of(joined, container.events().name)
 
     @post(
         "/{session_id:uuid}/invitations",
-        summary="Invite a guest by e-mail",
-        description="The invitation and its e-mail are recorded together; a worker sends it.",
+        summary="Invite a guest by e-mail or SMS",
+        description=(
+            "The invitation and its message are recorded together; a worker sends it. The "
+            "answer carries the single-use link and its QR code, shown this once."
+        ),
     )
     async def invite(
         self,
@@ -91,20 +101,20 @@ class SessionController(Controller):
         session_id: FromPath[UUID],
         data: JSONBody[InviteGuestBody],
         actor: NamedDependency[Actor],
-    ) -> InvitationOut:
+    ) -> IssuedInvitationOut:
         deps = container_of(request).session_dependencies()
-        invitation, _ = await services.invite_guest(
+        issued = await guests.invite_guest(
             actor,
-            services.InviteGuest(
+            guests.InviteGuest(
                 session_id=session_id,
-                email=data.email,
                 display_name=data.display_name,
-                locale=data.locale,
+                email=data.email,
                 phone=data.phone,
+                locale=data.locale,
             ),
             deps,
         )
-        return InvitationOut.of(invitation)
+        return IssuedInvitationOut.issued(issued)
 
     @get("/{session_id:uuid}/invitations", summary="List a session's invitations")
     async def list_invitations(
@@ -116,7 +126,7 @@ class SessionController(Controller):
         limit: LimitParam = DEFAULT_LIMIT,
     ) -> InvitationPage:
         deps = container_of(request).session_dependencies()
-        page = await services.list_invitations(actor, session_id, page_request(cursor, limit), deps)
+        page = await guests.list_invitations(actor, session_id, page_request(cursor, limit), deps)
         return InvitationPage(
             items=[InvitationOut.of(i) for i in page.items], next_cursor=encode_cursor(page.next)
         )

@@ -9,6 +9,8 @@ from uuid import UUID
 import msgspec
 
 from apps.api.schemas import RequestBody, ResponseBody
+from apps.api.sessions.qr import qr_data_uri
+from core.sessions.guests import IssuedInvitation
 from core.sessions.model import AssistanceSession, Invitation
 from core.sessions.services import JoinResult
 
@@ -31,9 +33,17 @@ class SessionOut(ResponseBody):
     state: str
     created_at: datetime
     updated_at: datetime
+    callee_kind: str | None
+    callee_id: UUID | None
+    ring_deadline: datetime | None
+    ended_at: datetime | None
+    tags: list[str]
+    notes: str
+    outcome: str
 
     @classmethod
     def of(cls, session: AssistanceSession) -> SessionOut:
+        callee = session.callee
         return cls(
             id=session.id,
             host_id=session.host_id,
@@ -41,6 +51,13 @@ class SessionOut(ResponseBody):
             state=session.state.value,
             created_at=session.created_at,
             updated_at=session.updated_at,
+            callee_kind=callee.kind.value if callee else None,
+            callee_id=callee.id if callee else None,
+            ring_deadline=session.ring_deadline,
+            ended_at=session.ended_at,
+            tags=list(session.tags),
+            notes=session.notes,
+            outcome=session.outcome,
         )
 
 
@@ -56,16 +73,33 @@ class VideoGrantOut(ResponseBody):
     expires_at: datetime
 
 
+class RealtimeOut(ResponseBody):
+    provider: Annotated[str, msgspec.Meta(description="The realtime adapter in use.")]
+    channels: Annotated[
+        list[str],
+        msgspec.Meta(description="Event channels to subscribe to: the caller's, the session's."),
+    ]
+
+
 class JoinOut(ResponseBody):
+    """Everything a client needs to take part, in one answer."""
+
     participant_id: UUID
+    session_id: UUID
     role: str
     video: VideoGrantOut
+    realtime: RealtimeOut
+    multiplayer: Annotated[
+        dict[str, str] | None,
+        msgspec.Meta(description="Shared AR room connection (Photon); null until configured."),
+    ] = None
 
     @classmethod
-    def of(cls, result: JoinResult) -> JoinOut:
+    def of(cls, result: JoinResult, realtime_provider: str) -> JoinOut:
         grant = result.video
         return cls(
             participant_id=result.participant.id,
+            session_id=result.participant.session_id,
             role=result.participant.role.value,
             video=VideoGrantOut(
                 provider=grant.provider,
@@ -73,12 +107,23 @@ class JoinOut(ResponseBody):
                 token=grant.token,
                 expires_at=grant.expires_at,
             ),
+            realtime=RealtimeOut(provider=realtime_provider, channels=list(result.channels)),
         )
 
 
 class InviteGuestBody(RequestBody):
-    email: Annotated[str, msgspec.Meta(max_length=254, examples=["guest@supplier.example"])]
     display_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200, examples=["Gus Guest"])]
+    email: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                max_length=254,
+                description="E-mail address; give it, a phone number, or both.",
+                examples=["guest@supplier.example"],
+            ),
+        ]
+        | None
+    ) = None
     locale: Annotated[str, msgspec.Meta(description="en, fr or nl", examples=["en"])] = "en"
     phone: (
         Annotated[
@@ -97,10 +142,14 @@ class InvitationOut(ResponseBody):
     id: UUID
     session_id: UUID
     email: str
+    phone: str | None
     display_name: str
     locale: str
     notification_id: UUID
     created_at: datetime
+    expires_at: datetime | None
+    used_at: datetime | None
+    revoked_at: datetime | None
 
     @classmethod
     def of(cls, invitation: Invitation) -> InvitationOut:
@@ -108,11 +157,29 @@ class InvitationOut(ResponseBody):
             id=invitation.id,
             session_id=invitation.session_id,
             email=invitation.email,
+            phone=invitation.phone,
             display_name=invitation.display_name,
             locale=invitation.locale,
             notification_id=invitation.notification_id,
             created_at=invitation.created_at,
+            expires_at=invitation.expires_at,
+            used_at=invitation.used_at,
+            revoked_at=invitation.revoked_at,
         )
+
+
+class IssuedInvitationOut(InvitationOut):
+    """The invitation with its link, shown this once: only the link's hash is kept."""
+
+    link: str
+    qr_code: Annotated[
+        str, msgspec.Meta(description="The link as a QR code: a PNG image in a data: URI.")
+    ]
+
+    @classmethod
+    def issued(cls, issued: IssuedInvitation) -> IssuedInvitationOut:
+        fields = msgspec.structs.asdict(InvitationOut.of(issued.invitation))
+        return cls(**fields, link=issued.link, qr_code=qr_data_uri(issued.link))
 
 
 class InvitationPage(ResponseBody):

@@ -1,0 +1,1 @@
+"""Minutes spent in sessions: per participant, per session, per tenant and month."""

@@ -1,0 +1,59 @@
+"""What the session use cases need of a tenant's storage beyond the generic unit of work:
+calls due for a sweep, presence of participants over time, guest links, call preferences.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from core.sessions.model import AssistanceSession, Invitation, Participant
+from core.sessions.preferences import CallPreference
+from ports.sessions import InvitationRepository, ParticipantRepository, SessionRepository
+from ports.unit_of_work import TenantUnitOfWork
+
+
+class SessionRecords(SessionRepository, Protocol):
+    async def count_open(self) -> int:
+        """Sessions created, ringing or active: what the concurrent-session limit counts."""
+        ...
+
+    async def due_for_sweep(self, now: datetime, idle_since: datetime) -> list[AssistanceSession]:
+        """Ringing sessions whose deadline passed and active ones quiet since ``idle_since``."""
+        ...
+
+
+class ParticipantRecords(ParticipantRepository, Protocol):
+    async def get(self, participant_id: UUID) -> Participant | None: ...
+
+    async def save(self, participant: Participant) -> None: ...
+
+    async def present_between(self, start: datetime, end: datetime) -> list[Participant]:
+        """Everyone who was in a session at some moment of [start, end)."""
+        ...
+
+
+class GuestInvitations(InvitationRepository, Protocol):
+    async def get(self, invitation_id: UUID) -> Invitation | None: ...
+
+    async def find_by_token_hash(self, token_hash: str) -> Invitation | None: ...
+
+    async def save(self, invitation: Invitation) -> None: ...
+
+
+class CallPreferences(Protocol):
+    async def get(self, user_id: UUID) -> CallPreference | None: ...
+
+    async def save(self, preference: CallPreference) -> None: ...
+
+
+class SessionUnitOfWork(TenantUnitOfWork, Protocol):
+    sessions: SessionRecords
+    participants: ParticipantRecords
+    invitations: GuestInvitations
+    call_preferences: CallPreferences
+
+
+class SessionUnitOfWorkFactory(Protocol):
+    def __call__(self, tenant_id: UUID) -> SessionUnitOfWork: ...
