@@ -18,6 +18,7 @@ from adapters.argon2.password_hasher import Argon2PasswordHasher
 from adapters.cache.tenant_catalog import CachedTenantCatalog
 from adapters.jinja.renderer import JinjaTemplateRenderer
 from adapters.memory.event_publisher import InProcessEventPublisher
+from adapters.photon.presence import InProcessRoomPresence
 from adapters.sql.dispatch_index import SqlDispatchIndex
 from adapters.sql.engines import TenantEngines, create_engine
 from adapters.sql.locator import DatabaseLocator
@@ -212,6 +213,15 @@ class Container(containers.DeclarativeContainer):
         settings,
         adapter_context,
     )
+    multiplayer = providers.Singleton(
+        lambda registry, s, context: _adapter(
+            registry, "multiplayer", s.multiplayer_backend, context
+        ),
+        registry,
+        settings,
+        adapter_context,
+    )
+    room_presence = providers.Singleton(InProcessRoomPresence)
     access_tokens = providers.Singleton(_access_tokens, settings, clock)
     renderer = providers.Singleton(JinjaTemplateRenderer)
 
@@ -299,6 +309,7 @@ async def check_adapters(container: Container) -> None:
     container.sms_receipts()
     container.push()
     container.video()
+    container.multiplayer()
     container.storage()
     container.access_tokens()
 

@@ -24,11 +24,14 @@ from adapters.devvideo.settings import DevelopmentVideoSettings
 from adapters.firebase.settings import FirebaseSettings
 from adapters.gcs.settings import GcsSettings
 from adapters.localfs.settings import LocalStorageSettings
+from adapters.opentok.settings import OpenTokSettings
+from adapters.photon.settings import PhotonSettings
 from adapters.s3.settings import S3Settings
 from adapters.sinks.settings import FileMailSettings
 from adapters.smtp.settings import SmtpSettings
 from adapters.sql.tls import DatabaseTls, SslMode
 from adapters.vonage.settings import VonageSettings
+from adapters.vonage.video_settings import VonageVideoSettings
 from core.errors import InvalidInput
 from core.notifications.model import Channel
 from core.notifications.routing import validate_chains
@@ -223,6 +226,17 @@ class VideoSettings(BaseModel):
     )
 
 
+class MultiplayerSettings(BaseModel):
+    """Shared AR rooms: which adapter names rooms and signs join tickets."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    backend: str | None = Field(
+        default=None,
+        description="Multiplayer adapter by name. Embedded: development; else photon.",
+    )
+
+
 class NotificationSettings(BaseModel):
     """Notifications: the channels each kind tries, in order."""
 
@@ -370,6 +384,7 @@ class Settings(BaseSettings):
     worker: WorkerSettings = WorkerSettings()
     mail: MailSettings = MailSettings()
     video: VideoSettings = VideoSettings()
+    multiplayer: MultiplayerSettings = MultiplayerSettings()
     notifications: NotificationSettings = NotificationSettings()
     sms: SmsSettings = SmsSettings()
     push: PushSettings = PushSettings()
@@ -384,6 +399,9 @@ class Settings(BaseSettings):
     s3: S3Settings = S3Settings()
     firebase: FirebaseSettings = FirebaseSettings()
     vonage: VonageSettings = VonageSettings()
+    opentok: OpenTokSettings = OpenTokSettings()
+    vonage_video: VonageVideoSettings = VonageVideoSettings()
+    photon: PhotonSettings = PhotonSettings()
     plugins: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Settings blocks of third-party adapters, by key."
     )
@@ -424,6 +442,12 @@ class Settings(BaseSettings):
         )
 
     @property
+    def multiplayer_backend(self) -> str:
+        return self.multiplayer.backend or (
+            "development" if self.profile is Profile.EMBEDDED else "photon"
+        )
+
+    @property
     def sms_backend(self) -> str:
         return self.sms.backend or ("console" if self.profile is Profile.EMBEDDED else "vonage")
 
@@ -451,4 +475,7 @@ class Settings(BaseSettings):
             "s3": self.s3,
             "firebase": self.firebase,
             "vonage": self.vonage,
+            "opentok": self.opentok,
+            "vonage_video": self.vonage_video,
+            "photon": self.photon,
         }
