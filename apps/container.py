@@ -33,6 +33,7 @@ from adapters.system.clock import SystemClock
 from apps.api.auth.tokens import AccessTokens
 from apps.config.embedded_secret import embedded_jwt_secret
 from apps.config.settings import Profile, Settings
+from apps.observability.metrics import Metrics
 from core.notifications.channels import ChannelSenders, SmsBudget
 from core.notifications.customising import CustomisationDependencies
 from core.notifications.dispatch import DispatchDependencies
@@ -224,6 +225,9 @@ class Container(containers.DeclarativeContainer):
     room_presence = providers.Singleton(InProcessRoomPresence)
     access_tokens = providers.Singleton(_access_tokens, settings, clock)
     renderer = providers.Singleton(JinjaTemplateRenderer)
+    metrics = providers.Singleton(
+        lambda s: Metrics(tenant_labels=s.observability.metrics_tenant_labels), settings
+    )
 
     tenant_dependencies = providers.Singleton(
         TenantDependencies,

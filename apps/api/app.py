@@ -11,15 +11,19 @@ from litestar.openapi.spec import Components, SecurityScheme, Server
 
 from apps.api.auth.controller import AuthController
 from apps.api.blobs.controller import BlobLinkController
+from apps.api.bootstrap.controller import bootstrap
 from apps.api.errors import EXCEPTION_HANDLERS
-from apps.api.health import health
+from apps.api.health import health, readiness
+from apps.api.network.controller import network_requirements
 from apps.api.notifications.controller import NotificationController
-from apps.api.sessions.controller import SessionController
 from apps.api.notifications.customisation_controller import CustomisationController
 from apps.api.photon.controller import PhotonController
+from apps.api.sessions.controller import SessionController
 from apps.api.tenants.controller import TenantController
 from apps.api.webhooks.vonage import VonageWebhookController
 from apps.container import Container, check_adapters, close_container
+from apps.observability.http import ObservabilityMiddleware, metrics_endpoint, send_request_id
+from apps.observability.tracing import tracing_plugins
 
 API_PREFIX = "/api/v1"
 API_DESCRIPTION = """
@@ -49,10 +53,14 @@ def create_app(
             if close:
                 await close_container(container)
 
+    settings = container.settings()
     api = Router(
         path=API_PREFIX,
         route_handlers=[
             health,
+            readiness,
+            bootstrap,
+            network_requirements,
             TenantController,
             AuthController,
             SessionController,
@@ -64,11 +72,17 @@ def create_app(
         ],
     )
     app = Litestar(
-        route_handlers=[api],
+        route_handlers=[
+            api,
+            *([metrics_endpoint] if settings.observability.metrics_enabled else []),
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan, *extra_lifespans],
         openapi_config=_openapi(),
         request_max_body_size=1024 * 1024,
+        middleware=[ObservabilityMiddleware()],
+        before_send=[send_request_id],
+        plugins=tracing_plugins(settings.observability),
     )
     app.state.container = container
     return app

@@ -21,6 +21,7 @@ from apps.cli.options import ConfigOption, JsonOption
 from apps.cli.plugin_commands import plugins_command
 from apps.cli.runtime import settings_or_exit
 from apps.cli.serve_commands import serve, up, worker
+from apps.observability.logging import configure_logging
 
 app = typer.Typer(
     name="passerelle",
@@ -61,19 +62,24 @@ def up_command(
         data_dir=data_dir,
         api={"host": host, "port": port},
     )
+    configure_logging(settings.observability)
     up(settings)
 
 
 @app.command("serve")
 def serve_command(config: ConfigOption = None) -> None:
     """Run the HTTP API only (scale it horizontally; run workers beside it)."""
-    serve(settings_or_exit(config), with_worker=False)
+    settings = settings_or_exit(config)
+    configure_logging(settings.observability)
+    serve(settings, with_worker=False)
 
 
 @app.command("worker")
 def worker_command(config: ConfigOption = None) -> None:
     """Run an outbox worker only; several may run at once."""
-    worker(settings_or_exit(config))
+    settings = settings_or_exit(config)
+    configure_logging(settings.observability)
+    worker(settings)
 
 
 @app.command("migrate")

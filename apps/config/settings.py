@@ -32,6 +32,8 @@ from adapters.smtp.settings import SmtpSettings
 from adapters.sql.tls import DatabaseTls, SslMode
 from adapters.vonage.settings import VonageSettings
 from adapters.vonage.video_settings import VonageVideoSettings
+from apps.api.bootstrap.settings import ClientSettings
+from apps.observability.settings import ObservabilitySettings
 from core.errors import InvalidInput
 from core.notifications.model import Channel
 from core.notifications.routing import validate_chains
@@ -391,6 +393,8 @@ class Settings(BaseSettings):
     storage: StorageSettings = StorageSettings()
     tenancy: TenancySettings = TenancySettings()
     sessions: SessionSettings = SessionSettings()
+    observability: ObservabilitySettings = ObservabilitySettings()
+    clients: ClientSettings = ClientSettings()
     smtp: SmtpSettings = SmtpSettings()
     mail_file: FileMailSettings = FileMailSettings()
     dev_video: DevelopmentVideoSettings = DevelopmentVideoSettings()

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from litestar import Litestar
 
 from apps.container import Container
+from apps.observability.metrics import MetricsServer
 from apps.worker.outbox_worker import OutboxWorker
 from core.notifications.services import DeliveryReport
 from core.tenants.lifecycle import PurgeReport, purge_due_tenants
@@ -23,10 +25,12 @@ async def run_worker(container: Container, stop: asyncio.Event) -> None:
     settings = container.settings()
     outbox = OutboxWorker(container)
     log.info("worker started (outbox every %.1fs)", settings.worker.poll_interval_seconds)
+    port = settings.observability.worker_metrics_port
+    metrics_server = MetricsServer(container.metrics(), port) if port else None
     await asyncio.gather(
         every(
             settings.worker.poll_interval_seconds,
-            outbox.run_once,
+            lambda: measured_pass(container, outbox),
             stop,
             "outbox",
             busy=lambda report: isinstance(report, DeliveryReport) and report.attempted > 0,
@@ -35,12 +39,22 @@ async def run_worker(container: Container, stop: asyncio.Event) -> None:
         every(settings.tenancy.purge_interval_seconds, lambda: _purge(container), stop, "purge"),
         every(ENGINE_SWEEP_SECONDS, lambda: _sweep_engines(container), stop, "engine sweep"),
     )
+    if metrics_server is not None:
+        metrics_server.close()
     log.info("worker stopped")
 
 
 async def _sweep_engines(container: Container) -> int:
     """Close tenant engines nobody used lately, so a quiet worker holds no connections."""
     return container.tenant_engines().sweep()
+
+
+async def measured_pass(container: Container, outbox: OutboxWorker) -> DeliveryReport:
+    """One outbox pass, its duration and outcomes recorded in the process's metrics."""
+    started = time.perf_counter()
+    report = await outbox.run_once()
+    container.metrics().observe_delivery(report, time.perf_counter() - started)
+    return report
 
 
 async def _purge(container: Container) -> PurgeReport:

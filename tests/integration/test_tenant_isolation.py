@@ -38,6 +38,12 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
 ]
 PUBLIC = {
     "/api/v1/health",
+    "/api/v1/health/ready",
+    # The login screen's branding: public by design, only the addressed tenant's own name
+    # (test_bootstrap_and_network_api checks each tenant sees its own).
+    "/api/v1/bootstrap",
+    # Operator key, no tenant (test_bootstrap_and_network_api checks an admin is refused).
+    "/api/v1/network/requirements",
     "/api/v1/auth/login",
     "/api/v1/webhooks/vonage/sms-receipts",
     "/api/v1/photon/auth",

@@ -1,0 +1,1 @@
+"""Operating the platform: structured logs, Prometheus metrics, readiness and tracing."""
