@@ -18,9 +18,12 @@ from adapters.argon2.password_hasher import Argon2PasswordHasher
 from adapters.cache.tenant_catalog import CachedTenantCatalog
 from adapters.jinja.renderer import JinjaTemplateRenderer
 from adapters.memory.event_publisher import InProcessEventPublisher
+from adapters.memory.request_limiter import MemoryRequestLimiter
 from adapters.photon.presence import InProcessRoomPresence
+from adapters.redis.request_limiter import RedisRequestLimiter
 from adapters.sql.dispatch_index import SqlDispatchIndex
 from adapters.sql.engines import TenantEngines, create_engine
+from adapters.sql.idempotency_store import SqlIdempotencyStore
 from adapters.sql.locator import DatabaseLocator
 from adapters.sql.operator_keys import SqlOperatorKeys
 from adapters.sql.placements import TenantPlacements
@@ -48,6 +51,7 @@ from plugins.manager import PluginSet, build_plugins
 from plugins.registry import AdapterContext, AdapterRegistry
 from ports.blob_store import BlobStore
 from ports.clock import Clock
+from ports.request_limiter import RequestLimiter
 from ports.tenant_catalog import TenantCatalog
 
 
@@ -119,6 +123,19 @@ def _session_rules(settings: Settings) -> SessionRules:
         invitation_ttl=timedelta(hours=rules.invitation_ttl_hours),
         join_token_ttl=timedelta(minutes=rules.join_token_ttl_minutes),
     )
+
+
+def _request_limiter(settings: Settings, clock: Clock, context: AdapterContext) -> RequestLimiter:
+    """Redis when configured (limits global to every replica), else this process alone."""
+    if settings.redis.url is None:
+        return MemoryRequestLimiter(clock)
+    limiter = RedisRequestLimiter(
+        settings.redis.url.get_secret_value(),
+        key_prefix=settings.redis.key_prefix,
+        timeout=settings.redis.timeout_seconds,
+    )
+    context.opened.append(limiter)
+    return limiter
 
 
 def _adapter_context(settings: Settings, clock: Clock) -> AdapterContext:
@@ -297,6 +314,11 @@ class Container(containers.DeclarativeContainer):
     receipt_dependencies = providers.Singleton(
         ReceiptDependencies, catalog=catalog, tenant_uow=tenant_uow, clock=clock
     )
+    customisation_dependencies = providers.Singleton(
+        CustomisationDependencies, tenant_uow=tenant_uow, renderer=renderer, clock=clock
+    )
+    idempotency_store = providers.Singleton(SqlIdempotencyStore, control_engine)
+    request_limiter = providers.Singleton(_request_limiter, settings, clock, adapter_context)
 
 
 def build_container(settings: Settings) -> Container:
@@ -307,9 +329,6 @@ async def check_adapters(container: Container) -> None:
     """Build every chosen adapter now, so a bad name or setting stops start-up, not a request."""
     container.mail()
     container.sms()
-    customisation_dependencies = providers.Singleton(
-        CustomisationDependencies, tenant_uow=tenant_uow, renderer=renderer, clock=clock
-    )
     container.sms_receipts()
     container.push()
     container.video()

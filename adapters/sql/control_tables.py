@@ -1,5 +1,5 @@
 """Tables of the control database: tenant catalog, audit trail, outbox dispatch index,
-operator credentials."""
+operator credentials, idempotency keys of the API."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ tenants = sa.Table(
     sa.Column("pending_admin", sa.JSON(), nullable=True),
     sa.Column("deleted_at", UtcDateTime(), nullable=True),
     sa.Column("purge_after", UtcDateTime(), nullable=True),
+    sa.Column("allowed_origins", sa.JSON(), nullable=False, server_default="[]"),
     sa.Index("ix_tenants_created_at_id", "created_at", "id"),
     sa.Index("ix_tenants_status_purge_after", "status", "purge_after"),
 )
@@ -68,4 +69,18 @@ operator_keys = sa.Table(
     sa.Column("name", sa.String(100), nullable=False),
     sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("created_at", UtcDateTime(), nullable=False),
+)
+
+idempotency_keys = sa.Table(
+    "idempotency_keys",
+    metadata,
+    sa.Column("scope", sa.String(200), primary_key=True),
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("started_at", UtcDateTime(), nullable=False),
+    sa.Column("expires_at", UtcDateTime(), nullable=False),
+    sa.Column("status", sa.Integer(), nullable=True),
+    sa.Column("headers", sa.JSON(), nullable=True),
+    sa.Column("body", sa.LargeBinary(), nullable=True),
+    sa.Index("ix_idempotency_keys_expires_at", "expires_at"),
 )

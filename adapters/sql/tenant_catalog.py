@@ -120,6 +120,7 @@ def _row(tenant: Tenant) -> dict[str, Any]:
         "provisioning_error": tenant.provisioning_error,
         "deleted_at": tenant.deleted_at,
         "purge_after": tenant.purge_after,
+        "allowed_origins": list(tenant.allowed_origins),
     }
 
 
@@ -142,6 +143,7 @@ def _tenant(row: Any) -> Tenant:
         provisioning_error=row.provisioning_error,
         deleted_at=row.deleted_at,
         purge_after=row.purge_after,
+        allowed_origins=tuple(row.allowed_origins or ()),
     )
 
 

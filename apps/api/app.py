@@ -14,6 +14,10 @@ from apps.api.blobs.controller import BlobLinkController
 from apps.api.bootstrap.controller import bootstrap
 from apps.api.errors import EXCEPTION_HANDLERS
 from apps.api.health import health, readiness
+from apps.api.middleware.cors import CorsMiddleware
+from apps.api.middleware.headers import add_security_headers
+from apps.api.middleware.idempotency import IdempotencyMiddleware
+from apps.api.middleware.limits import RateLimitMiddleware
 from apps.api.network.controller import network_requirements
 from apps.api.notifications.controller import NotificationController
 from apps.api.notifications.customisation_controller import CustomisationController
@@ -79,9 +83,14 @@ def create_app(
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan, *extra_lifespans],
         openapi_config=_openapi(),
-        request_max_body_size=1024 * 1024,
-        middleware=[ObservabilityMiddleware()],
-        before_send=[send_request_id],
+        request_max_body_size=settings.api.max_request_body_bytes,
+        middleware=[
+            ObservabilityMiddleware(),
+            CorsMiddleware(),
+            RateLimitMiddleware(),
+            IdempotencyMiddleware(),
+        ],
+        before_send=[add_security_headers, send_request_id],
         plugins=tracing_plugins(settings.observability),
     )
     app.state.container = container

@@ -21,7 +21,7 @@ from apps.cli.output import ExitCode, console, emit_json, fail
 from apps.cli.runtime import run_with_container, settings_or_exit
 from apps.container import Container
 from core.identity.model import User
-from core.tenants import lifecycle
+from core.tenants import lifecycle, origins
 from core.tenants.model import PlanLimits, Tenant, TenantStatus
 from core.tenants.services import (
     CreateTenant,
@@ -61,6 +61,7 @@ def _tenant_json(tenant: Tenant) -> dict[str, Any]:
         "status": tenant.status.value,
         "placement": tenant.placement.value,
         "limits": asdict(tenant.limits),
+        "allowed_origins": list(tenant.allowed_origins),
         "provisioning_error": tenant.provisioning_error,
         "created_at": tenant.created_at.isoformat(),
         "purge_after": tenant.purge_after.isoformat() if tenant.purge_after else None,
@@ -187,10 +188,23 @@ def update(
     max_concurrent_sessions: MaxSessions = None,
     monthly_session_minutes: Minutes = None,
     storage_quota_bytes: Quota = None,
+    allowed_origin: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Browser origin allowed to call the tenant's API (CORS), scheme://host[:port]; "
+            "repeat for several. Replaces the current list."
+        ),
+    ] = None,
+    clear_origins: Annotated[
+        bool, typer.Option(help="Allow no browser origin at all (an empty list).")
+    ] = False,
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Rename a tenant or change plan limits; limits not given keep their value."""
+    """Rename a tenant, change plan limits or its allowed origins; others keep their value.
+
+    Exits 3 when a value is refused; nothing is changed then.
+    """
     changes = _limit_changes(
         max_users=max_users,
         max_concurrent_sessions=max_concurrent_sessions,
@@ -199,12 +213,13 @@ def update(
     )
 
     async def work(container: Container) -> Tenant:
-        return await lifecycle.update_tenant(
+        return await origins.update_tenant(
             tenant,
             container.tenant_dependencies(),
             actor=_actor(),
             display_name=name,
             limits=changes,
+            allowed_origins=[] if clear_origins else allowed_origin,
         )
 
     _run_on_tenant(config, as_json, work, "tenant [bold]{slug}[/] updated")

@@ -26,6 +26,7 @@ from adapters.gcs.settings import GcsSettings
 from adapters.localfs.settings import LocalStorageSettings
 from adapters.opentok.settings import OpenTokSettings
 from adapters.photon.settings import PhotonSettings
+from adapters.redis.settings import RedisSettings
 from adapters.s3.settings import S3Settings
 from adapters.sinks.settings import FileMailSettings
 from adapters.smtp.settings import SmtpSettings
@@ -169,6 +170,79 @@ class ApiSettings(BaseModel):
     )
     public_url: str | None = Field(
         default=None, description="URL users reach the portal at; default http://host:port."
+    )
+    max_request_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        le=1024**3,
+        description=(
+            "Largest request body accepted, in bytes; larger ones answer 413 "
+            "payload_too_large. A route may allow more with its own request_max_body_size."
+        ),
+    )
+    hsts_seconds: int = Field(
+        default=0,
+        ge=0,
+        le=2 * 365 * 86_400,
+        description=(
+            "max-age of the Strict-Transport-Security header; 0 sends none. Set it when the "
+            "API is only reached over HTTPS (e.g. 31536000)."
+        ),
+    )
+    idempotency_ttl_seconds: int = Field(
+        default=86_400,
+        ge=60,
+        le=7 * 86_400,
+        description="How long the answer to a request with an Idempotency-Key is replayed.",
+    )
+    idempotency_lease_seconds: int = Field(
+        default=300,
+        ge=5,
+        le=3600,
+        description=(
+            "A request still in flight after this long is taken for dead: a retry with its "
+            "Idempotency-Key may run again instead of answering 409."
+        ),
+    )
+
+
+class RateLimitSettings(BaseModel):
+    """API request limits per tenant, per user and per client IP (429 past them).
+
+    Shared by every API replica through Redis when ``redis.url`` is set, else per process.
+    Routes tagged ``auth`` (login, password reset, token refresh, device pairing) count
+    against the tighter ``auth_*`` limits as well.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = Field(default=True, description="Whether requests are limited at all.")
+    per_tenant_per_minute: int = Field(
+        default=3000,
+        ge=1,
+        le=10_000_000,
+        description="Requests per minute of all the signed-in users of one tenant together.",
+    )
+    per_user_per_minute: int = Field(
+        default=600, ge=1, le=1_000_000, description="Requests per minute of one credential."
+    )
+    per_ip_per_minute: int = Field(
+        default=1200, ge=1, le=1_000_000, description="Requests per minute from one client IP."
+    )
+    auth_per_ip_per_minute: int = Field(
+        default=20,
+        ge=1,
+        le=100_000,
+        description="Requests per minute from one client IP to routes tagged auth.",
+    )
+    auth_per_user_per_minute: int = Field(
+        default=10,
+        ge=1,
+        le=100_000,
+        description=(
+            "Requests per minute with one credential (or, signed out, one tenant and IP) to "
+            "routes tagged auth."
+        ),
     )
 
 
@@ -383,6 +457,8 @@ class Settings(BaseSettings):
     database: DatabaseSettings = DatabaseSettings()
     auth: AuthSettings = AuthSettings()
     api: ApiSettings = ApiSettings()
+    rate_limits: RateLimitSettings = RateLimitSettings()
+    redis: RedisSettings = RedisSettings()
     worker: WorkerSettings = WorkerSettings()
     mail: MailSettings = MailSettings()
     video: VideoSettings = VideoSettings()

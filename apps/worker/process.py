@@ -18,6 +18,7 @@ from core.tenants.lifecycle import PurgeReport, purge_due_tenants
 
 log = logging.getLogger(__name__)
 ENGINE_SWEEP_SECONDS = 60.0
+IDEMPOTENCY_PURGE_SECONDS = 3600.0
 
 
 async def run_worker(container: Container, stop: asyncio.Event) -> None:
@@ -38,10 +39,21 @@ async def run_worker(container: Container, stop: asyncio.Event) -> None:
         every(settings.worker.full_scan_seconds, outbox.rebuild_index, stop, "outbox full scan"),
         every(settings.tenancy.purge_interval_seconds, lambda: _purge(container), stop, "purge"),
         every(ENGINE_SWEEP_SECONDS, lambda: _sweep_engines(container), stop, "engine sweep"),
+        every(
+            IDEMPOTENCY_PURGE_SECONDS,
+            lambda: _purge_idempotency_keys(container),
+            stop,
+            "idempotency key purge",
+        ),
     )
     if metrics_server is not None:
         metrics_server.close()
     log.info("worker stopped")
+
+
+async def _purge_idempotency_keys(container: Container) -> int:
+    """Forget API answers past their replay window, so the control database stays small."""
+    return await container.idempotency_store().purge(container.clock().now())
 
 
 async def _sweep_engines(container: Container) -> int:

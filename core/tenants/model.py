@@ -8,9 +8,11 @@ purged; the catalog row and its audit trail stay).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from urllib.parse import urlsplit
 from uuid import UUID
 
 from core.errors import Conflict, Forbidden, InvalidInput
@@ -92,6 +94,7 @@ class Tenant:
     provisioning_error: str | None = None
     deleted_at: datetime | None = None
     purge_after: datetime | None = None
+    allowed_origins: tuple[str, ...] = ()
 
     def activated(self, now: datetime) -> Tenant:
         """Provisioning finished: the tenant may serve requests."""
@@ -137,6 +140,14 @@ class Tenant:
 
     def renamed(self, display_name: str, now: datetime) -> Tenant:
         return replace(self, display_name=validate_display_name(display_name), updated_at=now)
+
+    def with_allowed_origins(self, origins: Sequence[str], now: datetime) -> Tenant:
+        """The browser origins whose pages may call this tenant's API (CORS)."""
+        return replace(self, allowed_origins=validate_origins(origins), updated_at=now)
+
+    def allows_origin(self, origin: str) -> bool:
+        """Exact match only: a browser's ``Origin`` header is already in canonical form."""
+        return origin in self.allowed_origins
 
     def ensure_serving(self) -> None:
         """Refuse requests for a tenant that is not active, without saying more than needed."""
@@ -201,3 +212,55 @@ def validate_display_name(name: str) -> str:
             field="display_name",
         )
     return cleaned
+
+
+MAX_ALLOWED_ORIGINS = 50
+_ORIGIN_HOST = re.compile(
+    r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
+)
+
+
+def validate_origins(origins: Sequence[str]) -> tuple[str, ...]:
+    """Each origin in the canonical form browsers send, so matching can stay exact.
+
+    ``scheme://host[:port]``: http or https, a lowercase DNS name or IPv4 address, no path,
+    query, user or wildcard; a default port (80 for http, 443 for https) is dropped.
+    Duplicates are removed, the order is kept.
+    """
+    if len(origins) > MAX_ALLOWED_ORIGINS:
+        raise InvalidInput(
+            f"at most {MAX_ALLOWED_ORIGINS} allowed origins",
+            field="allowed_origins",
+            code="too_many_origins",
+        )
+    cleaned = [_canonical_origin(origin, index) for index, origin in enumerate(origins)]
+    return tuple(dict.fromkeys(cleaned))
+
+
+def _canonical_origin(origin: str, index: int) -> str:
+    def refuse(reason: str) -> InvalidInput:
+        return InvalidInput(
+            f"'{origin[:100]}' is not an origin: {reason}",
+            field=f"allowed_origins[{index}]",
+            code="invalid_origin",
+        )
+
+    if len(origin) > 300 or any(c.isspace() or ord(c) > 126 for c in origin):
+        raise refuse("use scheme://host[:port] in ASCII (punycode for other names)")
+    try:
+        parts = urlsplit(origin)
+        port = parts.port
+    except ValueError as exc:
+        raise refuse("the port is not a number from 0 to 65535") from exc
+    if parts.scheme not in ("http", "https") or not origin.lower().startswith(parts.scheme + "://"):
+        raise refuse("the scheme must be http or https")
+    if parts.path or parts.query or parts.fragment or origin.endswith(("?", "#")):
+        raise refuse("an origin has no path, query or fragment")
+    host = parts.hostname or ""
+    if "*" in origin:
+        raise refuse("wildcards are not allowed; list each origin")
+    if parts.username is not None or "@" in parts.netloc or not _ORIGIN_HOST.fullmatch(host):
+        raise refuse("the host must be a DNS name or an IPv4 address")
+    default_port = 443 if parts.scheme == "https" else 80
+    suffix = f":{port}" if port is not None and port != default_port else ""
+    return f"{parts.scheme}://{host}{suffix}"

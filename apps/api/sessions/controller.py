@@ -10,6 +10,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
 from apps.api.dependencies import container_of, provide_actor, provide_tenant
+from apps.api.middleware.routes import idempotent
 from apps.api.notifications.schemas import NotificationOut, NotificationPage
 from apps.api.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, encode_cursor, page_request
 from apps.api.sessions.schemas import (
@@ -33,7 +34,12 @@ class SessionController(Controller):
     security = [{"BearerAuth": []}]
     dependencies = {"tenant": Provide(provide_tenant), "actor": Provide(provide_actor)}
 
-    @post("/", summary="Create an assistance session", description="Admins and experts host.")
+    @post(
+        "/",
+        **idempotent(),
+        summary="Create an assistance session",
+        description="Admins and experts host.",
+    )
     async def create(
         self,
         request: Request[Any, Any, Any],
@@ -89,6 +95,7 @@ class SessionController(Controller):
 
     @post(
         "/{session_id:uuid}/invitations",
+        **idempotent(),
         summary="Invite a guest by e-mail or SMS",
         description=(
             "The invitation and its message are recorded together; a worker sends it. The "

@@ -12,6 +12,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from apps.api.dependencies import container_of, provide_operator
+from apps.api.middleware.routes import idempotent
 from apps.api.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, encode_cursor, page_request
 from apps.api.tenants.schemas import (
     CreatedTenantOut,
@@ -22,7 +23,7 @@ from apps.api.tenants.schemas import (
     TenantPage,
     UpdateTenantBody,
 )
-from core.tenants import lifecycle
+from core.tenants import lifecycle, origins
 from core.tenants.model import PlanLimits, TenantStatus
 from core.tenants.services import (
     CreateTenant,
@@ -48,6 +49,7 @@ class TenantController(Controller):
 
     @post(
         "/",
+        **idempotent(),
         summary="Create a tenant",
         description=(
             "Creates the catalog entry, the tenant's database, its storage directory and its "
@@ -96,7 +98,10 @@ class TenantController(Controller):
     ) -> TenantOut:
         return TenantOut.of(await existing_tenant(container_of(request).catalog(), tenant_id))
 
-    @patch("/{tenant_id:uuid}", summary="Rename a tenant or change its plan limits")
+    @patch(
+        "/{tenant_id:uuid}",
+        summary="Rename a tenant, change its plan limits or its allowed browser origins",
+    )
     async def update(
         self,
         request: Request[Any, Any, Any],
@@ -104,12 +109,13 @@ class TenantController(Controller):
         data: JSONBody[UpdateTenantBody],
         operator: Operator,
     ) -> TenantOut:
-        tenant = await lifecycle.update_tenant(
+        tenant = await origins.update_tenant(
             tenant_id,
             container_of(request).tenant_dependencies(),
             actor=_actor(operator),
             display_name=data.display_name,
             limits=data.limits.changes() if data.limits else None,
+            allowed_origins=data.allowed_origins,
         )
         return TenantOut.of(tenant)
 

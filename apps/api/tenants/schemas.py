@@ -66,9 +66,25 @@ class CreateTenantBody(RequestBody):
     ) = None
 
 
+Origin = Annotated[str, msgspec.Meta(max_length=300, examples=["https://portal.acme.example"])]
+
+
 class UpdateTenantBody(RequestBody):
     display_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | None = None
     limits: LimitsBody | None = None
+    allowed_origins: (
+        Annotated[
+            list[Origin],
+            msgspec.Meta(
+                max_length=50,
+                description=(
+                    "Replaces the browser origins allowed to call the tenant's API (CORS): "
+                    "scheme://host[:port], exact match, no path and no wildcard. [] allows none."
+                ),
+            ),
+        ]
+        | None
+    ) = None
 
 
 class LimitsOut(ResponseBody):
@@ -99,6 +115,7 @@ class TenantOut(ResponseBody):
     updated_at: datetime
     deleted_at: datetime | None
     purge_after: datetime | None
+    allowed_origins: list[str]
 
     @classmethod
     def of(cls, tenant: Tenant) -> TenantOut:
@@ -114,6 +131,7 @@ class TenantOut(ResponseBody):
             updated_at=tenant.updated_at,
             deleted_at=tenant.deleted_at,
             purge_after=tenant.purge_after,
+            allowed_origins=list(tenant.allowed_origins),
         )
 
 

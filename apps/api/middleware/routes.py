@@ -1,0 +1,50 @@
+"""How a route opts into idempotency keys and chooses its rate-limit class.
+
+Kept apart from the middleware so that controllers import only these names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar.enums import ParamType
+from litestar.openapi.spec import OpenAPIType, Operation, Parameter, Schema
+
+IDEMPOTENT = "idempotent"
+RATE_LIMIT = "rate_limit"
+DEFAULT_LIMITS = "default"
+AUTH_LIMITS = "auth"
+NO_LIMITS = "off"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 255
+
+_KEY_PARAMETER = Parameter(
+    name=IDEMPOTENCY_HEADER,
+    param_in=ParamType.HEADER,
+    required=False,
+    description=(
+        "A unique value (e.g. a UUID) per intended creation. Retrying with the same key "
+        "within 24 h answers the first response again (header `Idempotent-Replayed: true`) "
+        "instead of creating twice. The same key with another body answers 422 "
+        "`idempotency_key_reused`; while the first request is still running, 409 "
+        "`idempotency_key_in_flight`. A first attempt that failed with 5xx frees the key."
+    ),
+    schema=Schema(type=OpenAPIType.STRING, min_length=1, max_length=MAX_KEY_LENGTH),
+)
+
+
+@dataclass
+class IdempotentOperation(Operation):
+    """An operation documented with the ``Idempotency-Key`` header it accepts."""
+
+    def __post_init__(self) -> None:
+        self.parameters = [*(self.parameters or []), _KEY_PARAMETER]
+
+
+def idempotent(**opt: Any) -> dict[str, Any]:
+    """Route keyword arguments for a create endpoint: ``@post("/", **idempotent())``.
+
+    Extra ``opt`` entries (``rate_limit=AUTH_LIMITS``) are merged into the route's opt.
+    """
+    return {"opt": {IDEMPOTENT: True, **opt}, "operation_class": IdempotentOperation}
