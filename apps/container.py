@@ -37,6 +37,7 @@ from apps.api.auth.tokens import AccessTokens
 from apps.config.embedded_secret import embedded_jwt_secret
 from apps.config.settings import Profile, Settings
 from apps.observability.metrics import Metrics
+from core.devices.registry import DeviceDependencies
 from core.notifications.channels import ChannelSenders, SmsBudget
 from core.notifications.customising import CustomisationDependencies
 from core.notifications.dispatch import DispatchDependencies
@@ -313,6 +314,9 @@ class Container(containers.DeclarativeContainer):
     )
     receipt_dependencies = providers.Singleton(
         ReceiptDependencies, catalog=catalog, tenant_uow=tenant_uow, clock=clock
+    )
+    device_dependencies = providers.Singleton(
+        DeviceDependencies, tenant_uow=tenant_uow, clock=clock
     )
     customisation_dependencies = providers.Singleton(
         CustomisationDependencies, tenant_uow=tenant_uow, renderer=renderer, clock=clock

@@ -6,6 +6,7 @@ from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
+from ports.devices import DeviceAuthorizationRepository, DeviceRepository
 from ports.notification_customisation import CustomisationRepository
 from ports.outbox import OutboxRepository
 from ports.sessions import InvitationRepository, ParticipantRepository, SessionRepository
@@ -16,6 +17,8 @@ class TenantUnitOfWork(Protocol):
     users: UserRepository
     outbox: OutboxRepository
     customisation: CustomisationRepository
+    devices: DeviceRepository
+    device_authorizations: DeviceAuthorizationRepository
 
     @property
     def sessions(self) -> SessionRepository:

@@ -10,12 +10,15 @@ from types import TracebackType
 from typing import Any, Self, TypeVar
 from uuid import UUID
 
+from adapters.memory.devices import MemoryDeviceAuthorizations, MemoryDevices
+from core.devices.model import Device, DeviceAuthorization
 from core.errors import Conflict
 from core.identity.model import Role, User, UserStatus
 from core.notifications.customisation import SenderIdentity, TemplateKey, TemplateOverride
 from core.notifications.model import NotificationStatus, OutboxMessage
 from core.sessions.model import AssistanceSession, Invitation, Participant, SessionState
 from core.sessions.preferences import CallPreference
+from ports.devices import DeviceAuthorizationRepository, DeviceRepository
 from ports.dispatch_index import DispatchIndex
 from ports.notification_customisation import CustomisationRepository
 from ports.outbox import OutboxRepository
@@ -41,6 +44,8 @@ class TenantData:
     call_preferences: dict[UUID, CallPreference] = field(default_factory=dict)
     sender: SenderIdentity = field(default_factory=SenderIdentity)
     template_overrides: dict[TemplateKey, TemplateOverride] = field(default_factory=dict)
+    devices: dict[UUID, Device] = field(default_factory=dict)
+    device_authorizations: dict[UUID, DeviceAuthorization] = field(default_factory=dict)
 
     def copy(self) -> TenantData:
         return replace(
@@ -51,6 +56,8 @@ class TenantData:
             participants=dict(self.participants),
             invitations=dict(self.invitations),
             outbox=dict(self.outbox),
+            devices=dict(self.devices),
+            device_authorizations=dict(self.device_authorizations),
             call_preferences=dict(self.call_preferences),
         )
 
@@ -275,6 +282,8 @@ class MemoryTenantUnitOfWork:
     call_preferences: CallPreferences
     outbox: OutboxRepository
     customisation: CustomisationRepository
+    devices: DeviceRepository
+    device_authorizations: DeviceAuthorizationRepository
 
     def __init__(
         self,
@@ -296,6 +305,8 @@ class MemoryTenantUnitOfWork:
         self.call_preferences = MemoryCallPreferences(self._working)
         self.outbox = MemoryOutbox(self._working)
         self.customisation = MemoryCustomisation(self._working)
+        self.devices = MemoryDevices(self._working.devices, keyset_page)
+        self.device_authorizations = MemoryDeviceAuthorizations(self._working.device_authorizations)
         return self
 
     async def __aexit__(

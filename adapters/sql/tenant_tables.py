@@ -154,3 +154,43 @@ api_keys = sa.Table(
     sa.Column("last_used_at", UtcDateTime(), nullable=True),
     sa.Index("ix_api_keys_created_at_id", "created_at", "id"),
 )
+
+
+devices = sa.Table(
+    "devices",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column("serial", sa.String(100), nullable=False, unique=True),
+    sa.Column("model", sa.String(100), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("display_name", sa.String(100), nullable=False),
+    sa.Column("owner_id", sa.Uuid(), sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("credential_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("paired_at", UtcDateTime(), nullable=False),
+    sa.Column("last_seen_at", UtcDateTime(), nullable=True),
+    sa.Column("revoked_at", UtcDateTime(), nullable=True),
+    sa.Index("ix_devices_created_at_id", "created_at", "id"),
+    sa.Index("ix_devices_owner_id_created_at", "owner_id", "created_at", "id"),
+)
+
+device_authorizations = sa.Table(
+    "device_authorizations",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column("device_code_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("user_code", sa.String(8), nullable=False),
+    sa.Column("serial", sa.String(100), nullable=False),
+    sa.Column("model", sa.String(100), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("expires_at", UtcDateTime(), nullable=False),
+    sa.Column("interval_seconds", sa.Integer(), nullable=False),
+    sa.Column("last_polled_at", UtcDateTime(), nullable=True),
+    sa.Column("decided_by", sa.Uuid(), sa.ForeignKey("users.id"), nullable=True),
+    sa.Column("display_name", sa.String(100), nullable=True),
+    sa.Column("device_id", sa.Uuid(), nullable=True),
+    sa.Index("ix_device_authorizations_user_code_status", "user_code", "status"),
+)

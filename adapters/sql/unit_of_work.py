@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.customisation_repository import SqlCustomisationRepository
+from adapters.sql.device_repository import SqlDeviceAuthorizationRepository, SqlDeviceRepository
 from adapters.sql.engines import TenantEngines
 from adapters.sql.outbox_repository import SqlOutboxRepository
 from adapters.sql.session_repository import (
@@ -20,6 +21,7 @@ from adapters.sql.session_repository import (
     SqlSessionRepository,
 )
 from adapters.sql.user_repository import SqlUserRepository
+from ports.devices import DeviceAuthorizationRepository, DeviceRepository
 from ports.dispatch_index import DispatchIndex
 from ports.notification_customisation import CustomisationRepository
 from ports.outbox import OutboxRepository
@@ -36,6 +38,8 @@ class SqlTenantUnitOfWork:
     invitations: InvitationRepository
     outbox: OutboxRepository
     customisation: CustomisationRepository
+    devices: DeviceRepository
+    device_authorizations: DeviceAuthorizationRepository
 
     def __init__(
         self, engines: TenantEngines, tenant_id: UUID, dispatch: DispatchIndex | None = None
@@ -57,6 +61,8 @@ class SqlTenantUnitOfWork:
         self.invitations = SqlInvitationRepository(connection)
         self.outbox = SqlOutboxRepository(connection, on_added=self._note_due)
         self.customisation = SqlCustomisationRepository(connection)
+        self.devices = SqlDeviceRepository(connection)
+        self.device_authorizations = SqlDeviceAuthorizationRepository(connection)
         return self
 
     async def __aexit__(

@@ -12,6 +12,8 @@ from litestar.openapi.spec import Components, SecurityScheme, Server
 from apps.api.auth.controller import AuthController
 from apps.api.blobs.controller import BlobLinkController
 from apps.api.bootstrap.controller import bootstrap
+from apps.api.devices.controller import DeviceController
+from apps.api.devices.pairing_controller import DeviceDecisionController, DevicePairingController
 from apps.api.errors import EXCEPTION_HANDLERS
 from apps.api.health import health, readiness
 from apps.api.middleware.cors import CorsMiddleware
@@ -70,6 +72,9 @@ def create_app(
             SessionController,
             NotificationController,
             VonageWebhookController,
+            DevicePairingController,
+            DeviceDecisionController,
+            DeviceController,
             PhotonController,
             BlobLinkController,
             CustomisationController,

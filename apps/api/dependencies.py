@@ -8,6 +8,8 @@ from litestar import Request
 from litestar.di import NamedDependency
 
 from apps.container import Container
+from core.devices.model import DEVICE_CREDENTIAL_PREFIX
+from core.devices.registry import authenticate_device
 from core.errors import Forbidden, NotFound, Unauthenticated
 from core.identity.model import Actor
 from core.identity.services import authenticate_operator
@@ -48,7 +50,11 @@ async def provide_tenant(request: Request[Any, Any, Any]) -> Tenant:
 
 
 async def provide_actor(request: Request[Any, Any, Any], tenant: NamedDependency[Tenant]) -> Actor:
-    actor = container_of(request).access_tokens().verify(_bearer(request))
+    token = _bearer(request)
+    if token.startswith(DEVICE_CREDENTIAL_PREFIX):
+        deps = container_of(request).device_dependencies()
+        return await authenticate_device(tenant.id, token, deps)
+    actor = container_of(request).access_tokens().verify(token)
     if actor.tenant_id != tenant.id:
         raise Forbidden("the token was issued for another tenant", code="tenant_mismatch")
     return actor

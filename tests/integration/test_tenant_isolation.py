@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.integration.conftest import Api
+from tests.integration.test_device_pairing import pair_device
 
 WORDING = "/api/v1/notifications/wordings/{kind}/{channel}/{locale}"
 ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
@@ -35,6 +36,13 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("DELETE", WORDING, None),
     ("GET", "/api/v1/notifications/sender", None),
     ("PUT", "/api/v1/notifications/sender", {"mail_from_name": "Bravo"}),
+    ("GET", "/api/v1/devices", None),
+    ("GET", "/api/v1/devices/me", None),
+    ("GET", "/api/v1/devices/{device_id}", None),
+    ("PATCH", "/api/v1/devices/{device_id}", {"display_name": "Bravo's now"}),
+    ("POST", "/api/v1/devices/{device_id}/revoke", None),
+    ("POST", "/api/v1/devices/pairings/approve", {"user_code": "BCDF-GHJK"}),
+    ("POST", "/api/v1/devices/pairings/deny", {"user_code": "BCDF-GHJK"}),
 ]
 PUBLIC = {
     "/api/v1/health",
@@ -46,6 +54,8 @@ PUBLIC = {
     "/api/v1/network/requirements",
     "/api/v1/auth/login",
     "/api/v1/webhooks/vonage/sms-receipts",
+    "/api/v1/devices/pairings",
+    "/api/v1/devices/token",
     "/api/v1/photon/auth",
     "/api/v1/photon/webhooks/{hook}",
     "/api/v1/blobs/{token}",
@@ -69,7 +79,9 @@ async def _two_tenants_with_data(api: Api) -> tuple[dict[str, str], dict[str, st
         json={"text": "alpha's secret ticket: {{ caller_name }}"},
         headers=alpha,
     )
+    device = await pair_device(api, "alpha", alpha, {"serial": "ALPHA-1", "model": "secret ticket"})
     ids = {
+        "device_id": device["device_id"],
         "session_id": session_id,
         "notification_id": invited.json()["notification_id"],
         "kind": "missed_call",
@@ -105,7 +117,9 @@ async def test_objects_of_another_tenant_are_not_found(
     assert "alpha" not in response.text
 
 
-@pytest.mark.parametrize("listing", ["/api/v1/sessions", "/api/v1/notifications/wordings"])
+@pytest.mark.parametrize(
+    "listing", ["/api/v1/sessions", "/api/v1/notifications/wordings", "/api/v1/devices"]
+)
 async def test_lists_show_only_the_callers_tenant(api: Api, listing: str) -> None:
     alpha, bravo, _ = await _two_tenants_with_data(api)
     seen_by_bravo = await api.client.get(listing, headers=bravo)

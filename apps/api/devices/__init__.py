@@ -1,0 +1,1 @@
+"""Device registry and pairing endpoints."""
