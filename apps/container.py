@@ -38,6 +38,7 @@ from apps.config.embedded_secret import embedded_jwt_secret
 from apps.config.settings import Profile, Settings
 from apps.observability.metrics import Metrics
 from core.devices.registry import DeviceDependencies
+from core.identity.dependencies import IdentityDependencies, IdentityRules
 from core.notifications.channels import ChannelSenders, SmsBudget
 from core.notifications.customising import CustomisationDependencies
 from core.notifications.dispatch import DispatchDependencies
@@ -105,6 +106,17 @@ def _access_tokens(settings: Settings, clock: Clock) -> AccessTokens:
         issuer=settings.auth.issuer,
         ttl=timedelta(seconds=settings.auth.access_token_ttl_seconds),
         clock=clock,
+    )
+
+
+def _identity_rules(settings: Settings) -> IdentityRules:
+    auth = settings.auth
+    return IdentityRules(
+        max_failed_logins=auth.max_failed_logins,
+        lockout=timedelta(seconds=auth.lockout_seconds),
+        refresh_ttl=timedelta(seconds=auth.refresh_token_ttl_seconds),
+        invitation_ttl=timedelta(hours=auth.invitation_ttl_hours),
+        password_reset_ttl=timedelta(minutes=auth.password_reset_ttl_minutes),
     )
 
 
@@ -262,6 +274,20 @@ class Container(containers.DeclarativeContainer):
         PortabilityDependencies, tenants=tenant_dependencies, rows=tenant_rows
     )
     events = providers.Singleton(InProcessEventPublisher)
+    identity_dependencies = providers.Singleton(
+        lambda uow, hasher, clock, s: IdentityDependencies(
+            tenant_uow=uow,
+            hasher=hasher,
+            clock=clock,
+            public_url=s.public_url,
+            rules=_identity_rules(s),
+            channel_chains=validate_chains(s.notifications.chains),
+        ),
+        tenant_uow,
+        hasher,
+        clock,
+        settings,
+    )
     session_dependencies = providers.Singleton(
         lambda uow, video, clock, events, s: SessionDependencies(
             tenant_uow=uow,

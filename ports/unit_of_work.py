@@ -6,6 +6,7 @@ from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
+from ports.credentials import ApiKeyRepository, OneTimeTokenRepository, RefreshTokenRepository
 from ports.devices import DeviceAuthorizationRepository, DeviceRepository
 from ports.notification_customisation import CustomisationRepository
 from ports.outbox import OutboxRepository
@@ -19,6 +20,9 @@ class TenantUnitOfWork(Protocol):
     customisation: CustomisationRepository
     devices: DeviceRepository
     device_authorizations: DeviceAuthorizationRepository
+    one_time_tokens: OneTimeTokenRepository
+    refresh_tokens: RefreshTokenRepository
+    api_keys: ApiKeyRepository
 
     @property
     def sessions(self) -> SessionRepository:

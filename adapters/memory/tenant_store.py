@@ -10,14 +10,17 @@ from types import TracebackType
 from typing import Any, Self, TypeVar
 from uuid import UUID
 
+from adapters.memory.credentials import MemoryApiKeys, MemoryOneTimeTokens, MemoryRefreshTokens
 from adapters.memory.devices import MemoryDeviceAuthorizations, MemoryDevices
 from core.devices.model import Device, DeviceAuthorization
 from core.errors import Conflict
+from core.identity.credentials import ApiKey, OneTimeToken, RefreshToken
 from core.identity.model import Role, User, UserStatus
 from core.notifications.customisation import SenderIdentity, TemplateKey, TemplateOverride
 from core.notifications.model import NotificationStatus, OutboxMessage
 from core.sessions.model import AssistanceSession, Invitation, Participant, SessionState
 from core.sessions.preferences import CallPreference
+from ports.credentials import ApiKeyRepository, OneTimeTokenRepository, RefreshTokenRepository
 from ports.devices import DeviceAuthorizationRepository, DeviceRepository
 from ports.dispatch_index import DispatchIndex
 from ports.notification_customisation import CustomisationRepository
@@ -46,6 +49,9 @@ class TenantData:
     template_overrides: dict[TemplateKey, TemplateOverride] = field(default_factory=dict)
     devices: dict[UUID, Device] = field(default_factory=dict)
     device_authorizations: dict[UUID, DeviceAuthorization] = field(default_factory=dict)
+    one_time_tokens: dict[UUID, OneTimeToken] = field(default_factory=dict)
+    refresh_tokens: dict[UUID, RefreshToken] = field(default_factory=dict)
+    api_keys: dict[UUID, ApiKey] = field(default_factory=dict)
 
     def copy(self) -> TenantData:
         return replace(
@@ -56,9 +62,12 @@ class TenantData:
             participants=dict(self.participants),
             invitations=dict(self.invitations),
             outbox=dict(self.outbox),
+            call_preferences=dict(self.call_preferences),
             devices=dict(self.devices),
             device_authorizations=dict(self.device_authorizations),
-            call_preferences=dict(self.call_preferences),
+            one_time_tokens=dict(self.one_time_tokens),
+            refresh_tokens=dict(self.refresh_tokens),
+            api_keys=dict(self.api_keys),
         )
 
 
@@ -284,6 +293,9 @@ class MemoryTenantUnitOfWork:
     customisation: CustomisationRepository
     devices: DeviceRepository
     device_authorizations: DeviceAuthorizationRepository
+    one_time_tokens: OneTimeTokenRepository
+    refresh_tokens: RefreshTokenRepository
+    api_keys: ApiKeyRepository
 
     def __init__(
         self,
@@ -307,6 +319,9 @@ class MemoryTenantUnitOfWork:
         self.customisation = MemoryCustomisation(self._working)
         self.devices = MemoryDevices(self._working.devices, keyset_page)
         self.device_authorizations = MemoryDeviceAuthorizations(self._working.device_authorizations)
+        self.one_time_tokens = MemoryOneTimeTokens(self._working.one_time_tokens)
+        self.refresh_tokens = MemoryRefreshTokens(self._working.refresh_tokens)
+        self.api_keys = MemoryApiKeys(self._working.api_keys, keyset_page)
         return self
 
     async def __aexit__(

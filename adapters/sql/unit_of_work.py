@@ -11,6 +11,11 @@ from uuid import UUID
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.sql.credential_repository import (
+    SqlApiKeyRepository,
+    SqlOneTimeTokenRepository,
+    SqlRefreshTokenRepository,
+)
 from adapters.sql.customisation_repository import SqlCustomisationRepository
 from adapters.sql.device_repository import SqlDeviceAuthorizationRepository, SqlDeviceRepository
 from adapters.sql.engines import TenantEngines
@@ -22,6 +27,7 @@ from adapters.sql.session_repository import (
 )
 from adapters.sql.user_repository import SqlUserRepository
 from ports.devices import DeviceAuthorizationRepository, DeviceRepository
+from ports.credentials import ApiKeyRepository, OneTimeTokenRepository, RefreshTokenRepository
 from ports.dispatch_index import DispatchIndex
 from ports.notification_customisation import CustomisationRepository
 from ports.outbox import OutboxRepository
@@ -38,6 +44,9 @@ class SqlTenantUnitOfWork:
     invitations: InvitationRepository
     outbox: OutboxRepository
     customisation: CustomisationRepository
+    one_time_tokens: OneTimeTokenRepository
+    refresh_tokens: RefreshTokenRepository
+    api_keys: ApiKeyRepository
     devices: DeviceRepository
     device_authorizations: DeviceAuthorizationRepository
 
@@ -61,6 +70,9 @@ class SqlTenantUnitOfWork:
         self.invitations = SqlInvitationRepository(connection)
         self.outbox = SqlOutboxRepository(connection, on_added=self._note_due)
         self.customisation = SqlCustomisationRepository(connection)
+        self.one_time_tokens = SqlOneTimeTokenRepository(connection)
+        self.refresh_tokens = SqlRefreshTokenRepository(connection)
+        self.api_keys = SqlApiKeyRepository(connection)
         self.devices = SqlDeviceRepository(connection)
         self.device_authorizations = SqlDeviceAuthorizationRepository(connection)
         return self

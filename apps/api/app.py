@@ -26,6 +26,8 @@ from apps.api.notifications.customisation_controller import CustomisationControl
 from apps.api.photon.controller import PhotonController
 from apps.api.sessions.controller import SessionController
 from apps.api.tenants.controller import TenantController
+from apps.api.users.api_keys_controller import ApiKeyController
+from apps.api.users.controller import UserController
 from apps.api.webhooks.vonage import VonageWebhookController
 from apps.container import Container, check_adapters, close_container
 from apps.observability.http import ObservabilityMiddleware, metrics_endpoint, send_request_id
@@ -69,6 +71,8 @@ def create_app(
             network_requirements,
             TenantController,
             AuthController,
+            UserController,
+            ApiKeyController,
             SessionController,
             NotificationController,
             VonageWebhookController,

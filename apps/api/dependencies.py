@@ -7,10 +7,13 @@ from typing import Any
 from litestar import Request
 from litestar.di import NamedDependency
 
+from apps.api.auth.routes import authorize_route
 from apps.container import Container
 from core.devices.model import DEVICE_CREDENTIAL_PREFIX
 from core.devices.registry import authenticate_device
 from core.errors import Forbidden, NotFound, Unauthenticated
+from core.identity.api_keys import authenticate_api_key
+from core.identity.credentials import API_KEY_PREFIX
 from core.identity.model import Actor
 from core.identity.services import authenticate_operator
 from core.tenants.model import Tenant
@@ -50,10 +53,21 @@ async def provide_tenant(request: Request[Any, Any, Any]) -> Tenant:
 
 
 async def provide_actor(request: Request[Any, Any, Any], tenant: NamedDependency[Tenant]) -> Actor:
+    """The caller, then the policy's verdict on the route's action for that caller."""
+    actor = await _authenticate(request, tenant)
+    authorize_route(request, actor)
+    return actor
+
+
+async def _authenticate(request: Request[Any, Any, Any], tenant: Tenant) -> Actor:
+    """A device credential, an integration's API key (``pxk_``), or a user's access token."""
     token = _bearer(request)
     if token.startswith(DEVICE_CREDENTIAL_PREFIX):
         deps = container_of(request).device_dependencies()
         return await authenticate_device(tenant.id, token, deps)
+    if token.startswith(API_KEY_PREFIX):
+        identity = container_of(request).identity_dependencies()
+        return await authenticate_api_key(tenant.id, token, identity)
     actor = container_of(request).access_tokens().verify(token)
     if actor.tenant_id != tenant.id:
         raise Forbidden("the token was issued for another tenant", code="tenant_mismatch")

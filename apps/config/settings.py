@@ -146,6 +146,37 @@ class AuthSettings(BaseModel):
         description="Issuer (iss claim) written into access tokens and required when reading them.",
     )
 
+    refresh_token_ttl_seconds: int = Field(
+        default=30 * 86_400,
+        ge=300,
+        le=365 * 86_400,
+        description="How long a refresh token is valid, in seconds; each refresh starts anew.",
+    )
+    max_failed_logins: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description="Wrong passwords in a row that lock an account.",
+    )
+    lockout_seconds: int = Field(
+        default=900,
+        ge=1,
+        le=86_400,
+        description="How long a locked account stays locked, in seconds.",
+    )
+    invitation_ttl_hours: int = Field(
+        default=72,
+        ge=1,
+        le=720,
+        description="How long an account invitation's set-up link works, in hours.",
+    )
+    password_reset_ttl_minutes: int = Field(
+        default=30,
+        ge=5,
+        le=1440,
+        description="How long a password-reset link works, in minutes.",
+    )
+
     @model_validator(mode="after")
     def _secret_long_enough(self) -> Self:
         if self.jwt_secret is not None and len(self.jwt_secret.get_secret_value()) < 32:

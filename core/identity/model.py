@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
 from core.errors import InvalidInput
+from core.identity.passwords import check_password
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
-MIN_PASSWORD = 12
-MAX_PASSWORD = 256
 
 
 class Role(StrEnum):
@@ -53,6 +53,15 @@ class UserStatus(StrEnum):
     INVITED = "invited"
     ACTIVE = "active"
     DEACTIVATED = "deactivated"
+
+
+def with_flags(
+    capabilities: frozenset[Capability], flags: Mapping[Capability, bool]
+) -> frozenset[Capability]:
+    """Grant the capabilities flagged True and withdraw those flagged False."""
+    granted = {c for c, on in flags.items() if on}
+    withdrawn = {c for c, on in flags.items() if not on}
+    return frozenset((capabilities - withdrawn) | granted)
 
 
 class PrincipalKind(StrEnum):
@@ -157,15 +166,9 @@ def normalize_email(email: str, *, field: str = "email") -> str:
     return cleaned
 
 
-def validate_password(password: str, *, field: str = "password") -> str:
+def validate_password(password: str, *, field: str = "password", email: str | None = None) -> str:
     """Length is what makes a password strong; composition rules only annoy (NIST SP 800-63B)."""
-    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise InvalidInput(
-            f"password must be {MIN_PASSWORD}-{MAX_PASSWORD} characters",
-            field=field,
-            code="weak_password",
-        )
-    return password
+    return check_password(password, email=email, field=field)
 
 
 def validate_person_name(name: str, *, field: str = "display_name") -> str:

@@ -1,45 +1,14 @@
-"""Use cases on identity: proving who a user or an operator is."""
+"""Use cases on identity: proving who a platform operator is (users sign in in signin.py)."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 import uuid
-from uuid import UUID
 
 from core.errors import InvalidInput, Unauthenticated
-from core.identity.model import User
 from ports.clock import Clock
 from ports.operator_keys import OperatorKey, OperatorKeys
-from ports.passwords import PasswordHasher
-from ports.unit_of_work import TenantUnitOfWorkFactory
-
-# Verified when the address is unknown, so a wrong address costs as much time as a
-# wrong password and response times do not reveal which accounts exist.
-_DECOY_HASH = (
-    "$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$"
-    "Vq1v2CkIY3Zfs2qDmyl0Hk0Ph3hY3FZYwBMzkQzmcJ8"
-)
-
-
-async def authenticate(
-    tenant_id: UUID,
-    email: str,
-    password: str,
-    *,
-    tenant_uow: TenantUnitOfWorkFactory,
-    hasher: PasswordHasher,
-) -> User:
-    """Return the user whose address and password match, or raise one uniform error."""
-    async with tenant_uow(tenant_id) as uow:
-        user = await uow.users.find_by_email(email.strip().lower())
-    if user is None:
-        hasher.verify(_DECOY_HASH, password)
-        raise Unauthenticated("invalid e-mail address or password")
-    if not hasher.verify(user.password_hash, password):
-        raise Unauthenticated("invalid e-mail address or password")
-    return user
-
 
 OPERATOR_KEY_PREFIX = "pxo_"
 

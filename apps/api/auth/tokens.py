@@ -1,4 +1,8 @@
-"""Short-lived JWT access tokens that carry the tenant they were issued for."""
+"""Short-lived JWT access tokens that carry the tenant, role and capabilities of a user.
+
+Capabilities ride in the token so the policy needs no database read per request; an admin's
+change reaches the user when the token is next refreshed (minutes at most).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from uuid import UUID
 import jwt
 
 from core.errors import Unauthenticated
-from core.identity.model import Actor, Role
+from core.identity.model import Actor, Capability, Role
 from ports.clock import Clock
 
 _ALGORITHM = "HS256"
@@ -37,6 +41,7 @@ class AccessTokens:
             "sub": str(actor.user_id),
             "tid": str(actor.tenant_id),
             "role": actor.role.value,
+            "caps": sorted(c.value for c in actor.effective_capabilities),
             "iat": int(now.timestamp()),
             "exp": int(expires_at.timestamp()),
             "jti": uuid.uuid4().hex,
@@ -53,10 +58,12 @@ class AccessTokens:
                 issuer=self._issuer,
                 options={"require": ["exp", "iat", "sub", "tid", "role"]},
             )
+            caps = claims.get("caps")
             return Actor(
                 tenant_id=UUID(claims["tid"]),
                 user_id=UUID(claims["sub"]),
                 role=Role(claims["role"]),
+                capabilities=None if caps is None else frozenset(Capability(c) for c in caps),
             )
         except (jwt.PyJWTError, ValueError, KeyError, TypeError) as exc:
             raise Unauthenticated("invalid or expired access token") from exc

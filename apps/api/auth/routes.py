@@ -1,0 +1,84 @@
+"""Which action of the policy each authenticated tenant route performs.
+
+``provide_actor`` checks the route's action for every caller before the handler runs; a
+route missing here is refused (``route_without_rule``), and the table-driven authorisation
+test fails, so a new endpoint cannot slip through unguarded.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from litestar import Request
+
+from core.errors import Forbidden
+from core.identity.model import Actor
+from core.identity.permissions import Action, authorize
+
+A = Action
+_SESSION = "/api/v1/sessions/{session_id}"
+_WORDING = "/api/v1/notifications/wordings/{kind}/{channel}/{locale}"
+ROUTE_ACTIONS: dict[tuple[str, str], Action] = {
+    ("GET", "/api/v1/sessions"): A.SESSIONS_LIST,
+    ("POST", "/api/v1/sessions"): A.SESSIONS_CREATE,
+    ("GET", _SESSION): A.SESSIONS_READ,
+    ("PATCH", _SESSION): A.SESSIONS_MANAGE,
+    ("POST", f"{_SESSION}/join"): A.SESSIONS_JOIN,
+    ("POST", f"{_SESSION}/end"): A.SESSIONS_MANAGE,
+    ("POST", f"{_SESSION}/invitations"): A.SESSIONS_INVITE_GUEST,
+    ("GET", f"{_SESSION}/invitations"): A.SESSIONS_LIST_INVITATIONS,
+    ("POST", f"{_SESSION}/invitations/{{invitation_id}}/revoke"): A.SESSIONS_MANAGE,
+    ("POST", f"{_SESSION}/participants/{{participant_id}}/leave"): A.SESSIONS_LEAVE,
+    ("GET", f"{_SESSION}/notifications"): A.NOTIFICATIONS_READ,
+    ("POST", f"{_SESSION}/accept"): A.SESSIONS_ANSWER_CALL,
+    ("POST", f"{_SESSION}/decline"): A.SESSIONS_ANSWER_CALL,
+    ("POST", f"{_SESSION}/cancel"): A.SESSIONS_ANSWER_CALL,
+    ("POST", "/api/v1/calls"): A.CALLS_PLACE,
+    ("GET", "/api/v1/call-preferences"): A.CALL_PREFERENCES,
+    ("PUT", "/api/v1/call-preferences"): A.CALL_PREFERENCES,
+    ("GET", "/api/v1/usage"): A.USAGE_READ,
+    ("GET", "/api/v1/notifications/{notification_id}"): A.NOTIFICATIONS_READ,
+    ("POST", "/api/v1/notifications/{notification_id}/retry"): A.NOTIFICATIONS_RETRY,
+    ("POST", "/api/v1/notifications/preview"): A.NOTIFICATIONS_PREVIEW,
+    ("GET", "/api/v1/notifications/wordings"): A.NOTIFICATIONS_CUSTOMISE,
+    ("PUT", _WORDING): A.NOTIFICATIONS_CUSTOMISE,
+    ("DELETE", _WORDING): A.NOTIFICATIONS_CUSTOMISE,
+    ("GET", "/api/v1/notifications/sender"): A.NOTIFICATIONS_CUSTOMISE,
+    ("PUT", "/api/v1/notifications/sender"): A.NOTIFICATIONS_CUSTOMISE,
+    ("GET", "/api/v1/devices"): A.DEVICES_LIST,
+    ("GET", "/api/v1/devices/me"): A.DEVICES_SELF,
+    ("GET", "/api/v1/devices/{device_id}"): A.DEVICES_READ,
+    ("PATCH", "/api/v1/devices/{device_id}"): A.DEVICES_MANAGE,
+    ("POST", "/api/v1/devices/{device_id}/revoke"): A.DEVICES_MANAGE,
+    ("POST", "/api/v1/devices/pairings/approve"): A.DEVICES_APPROVE,
+    ("POST", "/api/v1/devices/pairings/deny"): A.DEVICES_APPROVE,
+    ("POST", "/api/v1/realtime/firebase-token"): A.REALTIME_FOLLOW,
+    ("GET", "/api/v1/realtime/events"): A.REALTIME_FOLLOW,
+    ("GET", "/api/v1/presence"): A.PRESENCE,
+    ("POST", "/api/v1/presence/heartbeat"): A.PRESENCE,
+    ("GET", "/api/v1/users"): A.USERS_LIST,
+    ("GET", "/api/v1/users/{user_id}"): A.USERS_READ,
+    ("POST", "/api/v1/users/invitations"): A.USERS_INVITE,
+    ("PATCH", "/api/v1/users/{user_id}"): A.USERS_ADMINISTER,
+    ("POST", "/api/v1/users/{user_id}/deactivate"): A.USERS_ADMINISTER,
+    ("POST", "/api/v1/users/{user_id}/reactivate"): A.USERS_ADMINISTER,
+    ("POST", "/api/v1/users/{user_id}/sign-out"): A.USERS_REVOKE_TOKENS,
+    ("GET", "/api/v1/api-keys"): A.API_KEYS_MANAGE,
+    ("POST", "/api/v1/api-keys"): A.API_KEYS_MANAGE,
+    ("POST", "/api/v1/api-keys/{key_id}/revoke"): A.API_KEYS_MANAGE,
+}
+_TYPED = re.compile(r"\{(\w+):\w+\}")
+
+
+def route_of(request: Request[Any, Any, Any]) -> tuple[str, str]:
+    """The route as the OpenAPI document names it: method and path without parameter types."""
+    template = str(request.scope.get("path_template") or request.url.path)
+    return request.method.upper(), _TYPED.sub(r"{\1}", template).rstrip("/") or "/"
+
+
+def authorize_route(request: Request[Any, Any, Any], actor: Actor) -> None:
+    action = ROUTE_ACTIONS.get(route_of(request))
+    if action is None:
+        raise Forbidden("this route has no authorisation rule", code="route_without_rule")
+    authorize(actor, action)

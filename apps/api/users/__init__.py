@@ -1,0 +1,1 @@
+"""Users of a tenant and the API keys of its integrations."""
