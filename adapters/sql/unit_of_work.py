@@ -26,8 +26,8 @@ from adapters.sql.session_repository import (
     SqlSessionRepository,
 )
 from adapters.sql.user_repository import SqlUserRepository
-from ports.devices import DeviceAuthorizationRepository, DeviceRepository
 from ports.credentials import ApiKeyRepository, OneTimeTokenRepository, RefreshTokenRepository
+from ports.devices import DeviceAuthorizationRepository, DeviceRepository
 from ports.dispatch_index import DispatchIndex
 from ports.notification_customisation import CustomisationRepository
 from ports.outbox import OutboxRepository
