@@ -59,7 +59,7 @@ async def sign_in(
         user = await uow.users.find_by_email(email.strip().lower())
         if user is None:
             deps.hasher.verify(DECOY_HASH, password)
-            raise Unauthenticated(_WRONG, code="invalid_credentials")
+            raise Unauthenticated(_WRONG)
         if user.locked_until is not None and now < user.locked_until:
             raise AccountLocked(math.ceil((user.locked_until - now).total_seconds()))
         matches = deps.hasher.verify(user.password_hash or DECOY_HASH, password)
@@ -67,7 +67,7 @@ async def sign_in(
             if user.status is UserStatus.ACTIVE:
                 await uow.users.save(_count_failure(user, now, deps))
                 await uow.commit()
-            raise Unauthenticated(_WRONG, code="invalid_credentials")
+            raise Unauthenticated(_WRONG)
         if user.failed_logins or user.locked_until is not None:
             user = replace(user, failed_logins=0, locked_until=None)
             await uow.users.save(user)

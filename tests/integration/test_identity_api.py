@@ -78,7 +78,7 @@ async def test_repeated_wrong_passwords_lock_the_account_with_retry_after(api: A
     await api.create_tenant("acme")
     for _ in range(5):
         wrong = await _login(api, "admin@acme.example", "not the password at all")
-        assert (wrong.status_code, wrong.json()["code"]) == (401, "invalid_credentials")
+        assert (wrong.status_code, wrong.json()["code"]) == (401, "unauthenticated")
     locked = await _login(api, "admin@acme.example", ADMIN_PASSWORD)
     assert (locked.status_code, locked.json()["code"]) == (429, "account_locked")
     assert 0 < int(locked.headers["retry-after"]) <= 900

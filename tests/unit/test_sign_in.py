@@ -37,7 +37,7 @@ async def test_wrong_address_or_password_get_the_same_refusal(
 ) -> None:
     with pytest.raises(Unauthenticated) as raised:
         await sign_in(TENANT, email, password, world.deps)
-    assert raised.value.code == "invalid_credentials"
+    assert raised.value.code == "unauthenticated"
     assert raised.value.detail == "invalid e-mail address or password"
 
 
@@ -64,14 +64,14 @@ async def test_a_successful_sign_in_resets_the_failure_count(world: World) -> No
     assert world.user(world.admin.user_id).failed_logins == 0
     with pytest.raises(Unauthenticated) as raised:
         await sign_in(TENANT, "ada@acme.example", "wrong password!!", world.deps)
-    assert raised.value.code == "invalid_credentials"
+    assert raised.value.code == "unauthenticated"
 
 
 async def test_deactivated_user_cannot_sign_in(world: World) -> None:
     fred = await world.add_user("fred@acme.example", status=UserStatus.DEACTIVATED)
     with pytest.raises(Unauthenticated) as raised:
         await sign_in(TENANT, fred.email, PASSWORD, world.deps)
-    assert raised.value.code == "invalid_credentials"
+    assert raised.value.code == "unauthenticated"
 
 
 async def test_refresh_replaces_the_token_and_the_old_one_stops_working(world: World) -> None:

@@ -46,7 +46,7 @@ class AuthController(Controller):
         opt=_LIMITED,
         summary="Sign in with e-mail and password",
         description=(
-            "Answers 401 `invalid_credentials` without saying whether the address or the "
+            "Answers 401 `unauthenticated` without saying whether the address or the "
             "password was wrong; after repeated failures, 429 `account_locked` with Retry-After."
         ),
     )
