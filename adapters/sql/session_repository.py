@@ -1,7 +1,8 @@
-"""Assistance sessions, participants and invitations in a tenant database."""
+"""Assistance sessions, participants, invitations and call preferences in a tenant database."""
 
 from __future__ import annotations
 
+import builtins
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -10,14 +11,23 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.keyset import paginate, to_page
-from adapters.sql.tenant_tables import assistance_sessions, invitations, participants
+from adapters.sql.tenant_tables import (
+    assistance_sessions,
+    call_preferences,
+    invitations,
+    participants,
+)
+from core.notifications.model import Channel
 from core.sessions.model import (
     AssistanceSession,
+    Callee,
+    CalleeKind,
     Invitation,
     Participant,
     ParticipantRole,
     SessionState,
 )
+from core.sessions.preferences import CallPreference
 from ports.pagination import Page, PageRequest
 
 
@@ -56,6 +66,29 @@ class SqlSessionRepository:
         )
         return int((await self._connection.execute(query)).scalar_one())
 
+    async def due_for_sweep(
+        self, now: datetime, idle_since: datetime
+    ) -> builtins.list[AssistanceSession]:
+        """Locked and skipped when another worker holds them, so two sweeps never race."""
+        table = assistance_sessions
+        state = table.c.state
+        quiet = sa.func.coalesce(table.c.last_activity_at, table.c.updated_at)
+        query = (
+            table.select()
+            .where(
+                sa.or_(
+                    sa.and_(state == SessionState.RINGING.value, table.c.ring_deadline <= now),
+                    sa.and_(
+                        state.in_([SessionState.ACTIVE.value, SessionState.CREATED.value]),
+                        quiet <= idle_since,
+                    ),
+                )
+            )
+            .order_by(table.c.created_at, table.c.id)
+            .with_for_update(skip_locked=True)
+        )
+        return [_session(row) for row in (await self._connection.execute(query)).all()]
+
 
 class SqlParticipantRepository:
     def __init__(self, connection: AsyncConnection) -> None:
@@ -69,6 +102,9 @@ class SqlParticipantRepository:
                 user_id=participant.user_id,
                 role=participant.role.value,
                 joined_at=participant.joined_at,
+                left_at=participant.left_at,
+                invitation_id=participant.invitation_id,
+                display_name=participant.display_name,
             )
         )
 
@@ -106,6 +142,8 @@ class SqlParticipantRepository:
                 role=ParticipantRole(row.role),
                 joined_at=row.joined_at,
                 left_at=row.left_at,
+                invitation_id=row.invitation_id,
+                display_name=row.display_name,
             )
             for row in (await self._connection.execute(query)).all()
         ]
@@ -116,18 +154,25 @@ class SqlInvitationRepository:
         self._connection = connection
 
     async def add(self, invitation: Invitation) -> None:
+        await self._connection.execute(invitations.insert().values(**_invitation_row(invitation)))
+
+    async def save(self, invitation: Invitation) -> None:
         await self._connection.execute(
-            invitations.insert().values(
-                id=invitation.id,
-                session_id=invitation.session_id,
-                email=invitation.email,
-                display_name=invitation.display_name,
-                locale=invitation.locale,
-                invited_by=invitation.invited_by,
-                notification_id=invitation.notification_id,
-                created_at=invitation.created_at,
-            )
+            invitations.update()
+            .where(invitations.c.id == invitation.id)
+            .values(**_invitation_row(invitation))
         )
+
+    async def get(self, invitation_id: UUID) -> Invitation | None:
+        query = invitations.select().where(invitations.c.id == invitation_id)
+        row = (await self._connection.execute(query)).first()
+        return _invitation(row) if row else None
+
+    async def find_by_token_hash(self, token_hash: str) -> Invitation | None:
+        """Locks the row where the database can: two clicks on one link admit one guest."""
+        query = invitations.select().where(invitations.c.token_hash == token_hash).with_for_update()
+        row = (await self._connection.execute(query)).first()
+        return _invitation(row) if row else None
 
     async def list_for_session(self, session_id: UUID, page: PageRequest) -> Page[Invitation]:
         query = paginate(
@@ -137,7 +182,45 @@ class SqlInvitationRepository:
         return to_page(rows, page, _invitation)
 
 
+class SqlCallPreferenceRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def get(self, user_id: UUID) -> CallPreference | None:
+        query = call_preferences.select().where(call_preferences.c.user_id == user_id)
+        row = (await self._connection.execute(query)).first()
+        if row is None:
+            return None
+        return CallPreference(
+            user_id=row.user_id,
+            missed_call_channel=Channel(row.missed_call_channel),
+            phone=row.phone,
+            push_token=row.push_token,
+            locale=row.locale,
+            updated_at=row.updated_at,
+        )
+
+    async def save(self, preference: CallPreference) -> None:
+        values = {
+            "missed_call_channel": preference.missed_call_channel.value,
+            "phone": preference.phone,
+            "push_token": preference.push_token,
+            "locale": preference.locale,
+            "updated_at": preference.updated_at,
+        }
+        updated = await self._connection.execute(
+            call_preferences.update()
+            .where(call_preferences.c.user_id == preference.user_id)
+            .values(**values)
+        )
+        if updated.rowcount == 0:
+            await self._connection.execute(
+                call_preferences.insert().values(user_id=preference.user_id, **values)
+            )
+
+
 def _session_row(session: AssistanceSession) -> dict[str, Any]:
+    callee = session.callee
     return {
         "id": session.id,
         "host_id": session.host_id,
@@ -146,10 +229,22 @@ def _session_row(session: AssistanceSession) -> dict[str, Any]:
         "video_room_id": session.video_room_id,
         "created_at": session.created_at,
         "updated_at": session.updated_at,
+        "callee_kind": callee.kind.value if callee else None,
+        "callee_id": callee.id if callee else None,
+        "callee_user_id": callee.user_id if callee else None,
+        "ring_deadline": session.ring_deadline,
+        "last_activity_at": session.last_activity_at,
+        "ended_at": session.ended_at,
+        "tags": list(session.tags),
+        "notes": session.notes,
+        "outcome": session.outcome,
     }
 
 
 def _session(row: Any) -> AssistanceSession:
+    callee = None
+    if row.callee_kind is not None:
+        callee = Callee(CalleeKind(row.callee_kind), row.callee_id, row.callee_user_id)
     return AssistanceSession(
         id=row.id,
         host_id=row.host_id,
@@ -158,7 +253,32 @@ def _session(row: Any) -> AssistanceSession:
         video_room_id=row.video_room_id,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        callee=callee,
+        ring_deadline=row.ring_deadline,
+        last_activity_at=row.last_activity_at,
+        ended_at=row.ended_at,
+        tags=tuple(row.tags or ()),
+        notes=row.notes,
+        outcome=row.outcome,
     )
+
+
+def _invitation_row(invitation: Invitation) -> dict[str, Any]:
+    return {
+        "id": invitation.id,
+        "session_id": invitation.session_id,
+        "email": invitation.email,
+        "display_name": invitation.display_name,
+        "locale": invitation.locale,
+        "invited_by": invitation.invited_by,
+        "notification_id": invitation.notification_id,
+        "created_at": invitation.created_at,
+        "phone": invitation.phone,
+        "token_hash": invitation.token_hash,
+        "expires_at": invitation.expires_at,
+        "used_at": invitation.used_at,
+        "revoked_at": invitation.revoked_at,
+    }
 
 
 def _invitation(row: Any) -> Invitation:
@@ -171,4 +291,9 @@ def _invitation(row: Any) -> Invitation:
         invited_by=row.invited_by,
         notification_id=row.notification_id,
         created_at=row.created_at,
+        phone=row.phone,
+        token_hash=row.token_hash,
+        expires_at=row.expires_at,
+        used_at=row.used_at,
+        revoked_at=row.revoked_at,
     )

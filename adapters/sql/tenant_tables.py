@@ -34,7 +34,18 @@ assistance_sessions = sa.Table(
     sa.Column("video_room_id", sa.String(255), nullable=True),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.Column("callee_kind", sa.String(10), nullable=True),
+    sa.Column("callee_id", sa.Uuid(), nullable=True),
+    sa.Column("callee_user_id", sa.Uuid(), sa.ForeignKey("users.id"), nullable=True),
+    sa.Column("ring_deadline", UtcDateTime(), nullable=True),
+    sa.Column("last_activity_at", UtcDateTime(), nullable=True),
+    sa.Column("ended_at", UtcDateTime(), nullable=True),
+    sa.Column("tags", sa.JSON(), nullable=False),
+    sa.Column("notes", sa.Text(), nullable=False),
+    sa.Column("outcome", sa.String(500), nullable=False),
     sa.Index("ix_assistance_sessions_created_at_id", "created_at", "id"),
+    sa.Index("ix_assistance_sessions_state_ring_deadline", "state", "ring_deadline"),
+    sa.Index("ix_assistance_sessions_state_last_activity_at", "state", "last_activity_at"),
 )
 
 participants = sa.Table(
@@ -48,6 +59,9 @@ participants = sa.Table(
     sa.Column("role", sa.String(20), nullable=False),
     sa.Column("joined_at", UtcDateTime(), nullable=False),
     sa.Column("left_at", UtcDateTime(), nullable=True),
+    sa.Column("invitation_id", sa.Uuid(), nullable=True),
+    sa.Column("display_name", sa.String(200), nullable=False),
+    sa.Index("ix_participants_joined_at_left_at", "joined_at", "left_at"),
 )
 
 outbox = sa.Table(
@@ -86,6 +100,23 @@ invitations = sa.Table(
     sa.Column("invited_by", sa.Uuid(), sa.ForeignKey("users.id"), nullable=False),
     sa.Column("notification_id", sa.Uuid(), sa.ForeignKey("outbox.id"), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("phone", sa.String(16), nullable=True),
+    sa.Column("token_hash", sa.String(64), nullable=True),
+    sa.Column("expires_at", UtcDateTime(), nullable=True),
+    sa.Column("used_at", UtcDateTime(), nullable=True),
+    sa.Column("revoked_at", UtcDateTime(), nullable=True),
+    sa.Index("ix_invitations_token_hash", "token_hash", unique=True),
+)
+
+call_preferences = sa.Table(
+    "call_preferences",
+    metadata,
+    sa.Column("user_id", sa.Uuid(), sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("missed_call_channel", sa.String(10), nullable=False),
+    sa.Column("phone", sa.String(16), nullable=True),
+    sa.Column("push_token", sa.String(4096), nullable=True),
+    sa.Column("locale", sa.String(5), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
 )
 
 template_overrides = sa.Table(

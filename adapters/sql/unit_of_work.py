@@ -21,6 +21,7 @@ from adapters.sql.device_repository import SqlDeviceAuthorizationRepository, Sql
 from adapters.sql.engines import TenantEngines
 from adapters.sql.outbox_repository import SqlOutboxRepository
 from adapters.sql.session_repository import (
+    SqlCallPreferenceRepository,
     SqlInvitationRepository,
     SqlParticipantRepository,
     SqlSessionRepository,
@@ -31,7 +32,12 @@ from ports.devices import DeviceAuthorizationRepository, DeviceRepository
 from ports.dispatch_index import DispatchIndex
 from ports.notification_customisation import CustomisationRepository
 from ports.outbox import OutboxRepository
-from ports.sessions import InvitationRepository, ParticipantRepository, SessionRepository
+from ports.session_store import (
+    CallPreferences,
+    GuestInvitations,
+    ParticipantRecords,
+    SessionRecords,
+)
 from ports.users import UserRepository
 
 log = logging.getLogger(__name__)
@@ -39,9 +45,10 @@ log = logging.getLogger(__name__)
 
 class SqlTenantUnitOfWork:
     users: UserRepository
-    sessions: SessionRepository
-    participants: ParticipantRepository
-    invitations: InvitationRepository
+    sessions: SessionRecords
+    participants: ParticipantRecords
+    invitations: GuestInvitations
+    call_preferences: CallPreferences
     outbox: OutboxRepository
     customisation: CustomisationRepository
     one_time_tokens: OneTimeTokenRepository
@@ -68,6 +75,7 @@ class SqlTenantUnitOfWork:
         self.sessions = SqlSessionRepository(connection)
         self.participants = SqlParticipantRepository(connection)
         self.invitations = SqlInvitationRepository(connection)
+        self.call_preferences = SqlCallPreferenceRepository(connection)
         self.outbox = SqlOutboxRepository(connection, on_added=self._note_due)
         self.customisation = SqlCustomisationRepository(connection)
         self.one_time_tokens = SqlOneTimeTokenRepository(connection)

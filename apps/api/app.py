@@ -24,8 +24,11 @@ from apps.api.network.controller import network_requirements
 from apps.api.notifications.controller import NotificationController
 from apps.api.notifications.customisation_controller import CustomisationController
 from apps.api.photon.controller import PhotonController
+from apps.api.sessions.calls_controller import CallController
 from apps.api.sessions.controller import SessionController
+from apps.api.sessions.guest_controller import GuestController
 from apps.api.tenants.controller import TenantController
+from apps.api.usage.controller import UsageController
 from apps.api.users.api_keys_controller import ApiKeyController
 from apps.api.users.controller import UserController
 from apps.api.webhooks.vonage import VonageWebhookController
@@ -74,6 +77,9 @@ def create_app(
             UserController,
             ApiKeyController,
             SessionController,
+            CallController,
+            GuestController,
+            UsageController,
             NotificationController,
             VonageWebhookController,
             DevicePairingController,

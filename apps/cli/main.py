@@ -15,6 +15,7 @@ from apps.cli import (
     notification_commands,
     operator_commands,
     tenant_commands,
+    usage_commands,
 )
 from apps.cli.migrate_commands import migrate_command
 from apps.cli.options import ConfigOption, JsonOption
@@ -41,6 +42,7 @@ app.add_typer(tenant_commands.app, name="tenants")
 app.add_typer(operator_commands.app, name="operator-keys")
 app.add_typer(notification_commands.app, name="notifications")
 app.add_typer(network_commands.app, name="network")
+app.add_typer(usage_commands.app, name="usage")
 
 
 @app.command("up")

@@ -51,21 +51,20 @@ class PlaceCall:
 async def place_call(
     actor: Actor, request: PlaceCall, limits: PlanLimits, deps: SessionDependencies
 ) -> AssistanceSession:
-    """Ring a user of the tenant: a ringing session, a push to the callee's phone and a
-    ``session.ringing`` event. The callee has ``sessions.ring_timeout`` to answer."""
+    """Ring a user of the tenant or one of its active devices: a ringing session, a push to
+    the callee's phone and a ``session.ringing`` event. The callee has
+    ``sessions.ring_timeout`` to answer."""
     if not actor.role.may_host:
         raise Forbidden("only admins and experts may place calls", code="may_not_host")
-    if request.callee_kind != CalleeKind.USER.value:
+    if request.callee_kind not in {kind.value for kind in CalleeKind}:
         raise InvalidInput(
-            "callee_kind must be user", field="callee_kind", code="unsupported_callee"
+            "callee_kind must be user or device", field="callee_kind", code="unsupported_callee"
         )
     reference = validate_reference(request.reference)
     now = deps.clock.now()
     async with deps.tenant_uow(actor.tenant_id) as uow:
-        callee = await uow.users.get(request.callee_id)
-        if callee is None:
-            raise NotFound("no such user", field="callee_id", code="callee_not_found")
-        if callee.id == actor.user_id:
+        callee = await _callee(uow, CalleeKind(request.callee_kind), request.callee_id)
+        if callee.user_id == actor.user_id:
             raise InvalidInput("you cannot call yourself", field="callee_id", code="self_call")
         await ensure_within_plan(uow, limits, deps.clock)
         session = AssistanceSession(
@@ -76,12 +75,12 @@ async def place_call(
             video_room_id=None,
             created_at=now,
             updated_at=now,
-            callee=Callee(CalleeKind.USER, callee.id, callee.id),
+            callee=callee,
             ring_deadline=now + deps.rules.ring_timeout,
             last_activity_at=now,
         )
         await uow.sessions.add(session)
-        preference = await _preference(uow, callee.id, deps)
+        preference = await _preference(uow, callee.user_id, deps)
         if preference.push_token is not None:
             await uow.outbox.add(
                 await _incoming_call_push(uow, session, preference.push_token, deps)
@@ -89,6 +88,19 @@ async def place_call(
         await uow.commit()
     await publish(deps, [session_event(EventType.SESSION_RINGING, actor.tenant_id, session, now)])
     return session
+
+
+async def _callee(uow: SessionUnitOfWork, kind: CalleeKind, callee_id: UUID) -> Callee:
+    """A device call rings the device's owner: they answer, on the glasses or elsewhere."""
+    if kind is CalleeKind.DEVICE:
+        device = await uow.devices.get(callee_id)
+        if device is None or not device.active:
+            raise NotFound("no such active device", field="callee_id", code="callee_not_found")
+        return Callee(kind, device.id, device.owner_id)
+    user = await uow.users.get(callee_id)
+    if user is None:
+        raise NotFound("no such user", field="callee_id", code="callee_not_found")
+    return Callee(kind, user.id, user.id)
 
 
 async def decline_call(

@@ -41,6 +41,7 @@ from ports.events import (
     session_channel,
     user_channel,
 )
+from ports.multiplayer import MultiplayerJoin, MultiplayerRooms, RoomAddress
 from ports.pagination import Page, PageRequest
 from ports.session_store import SessionUnitOfWork, SessionUnitOfWorkFactory
 from ports.video import VideoGrant, VideoProvider, VideoUnavailable
@@ -57,6 +58,7 @@ class SessionDependencies:
     events: EventPublisher | None = None
     rules: SessionRules = field(default_factory=SessionRules)
     public_url: str = ""
+    multiplayer: MultiplayerRooms | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +68,7 @@ class JoinResult:
     participant: Participant
     video: VideoGrant
     channels: tuple[str, ...] = ()
+    multiplayer: MultiplayerJoin | None = None
 
 
 async def create_session(
@@ -233,7 +236,12 @@ async def admit(
     channels = [session_channel(newcomer.tenant_id, session.id)]
     if newcomer.user_id is not None:
         channels.insert(0, user_channel(newcomer.tenant_id, newcomer.user_id))
-    return JoinResult(participant=participant, video=grant, channels=tuple(channels)), events
+    room = None
+    if deps.multiplayer is not None:
+        address = RoomAddress(newcomer.tenant_id, session.id)
+        room = deps.multiplayer.join_info(address, participant.id, deps.rules.join_token_ttl)
+    result = JoinResult(participant, grant, tuple(channels), room)
+    return result, events
 
 
 def session_event(

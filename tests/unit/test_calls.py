@@ -12,6 +12,7 @@ from adapters.devvideo.video_provider import DevelopmentVideoProvider
 from adapters.memory.clock import FixedClock
 from adapters.memory.event_publisher import InProcessEventPublisher
 from adapters.memory.tenant_store import MemoryTenantUnitOfWorkFactory
+from core.devices.model import Device, DeviceKind, DeviceStatus
 from core.errors import Forbidden, InvalidInput, NotFound
 from core.identity.model import Actor, Role
 from core.notifications.model import Channel
@@ -299,3 +300,53 @@ async def test_an_event_outage_loses_events_not_the_call(
     deps = SessionDependencies(tenant_uow=uow, video=video, clock=clock, events=DownEvents())
     session = await place_call(caller, _call(callee), LIMITS, deps)
     assert uow.data(TENANT).sessions[session.id].state is SessionState.RINGING
+
+
+def _glasses(
+    uow: MemoryTenantUnitOfWorkFactory, owner: Actor, clock: FixedClock, status: DeviceStatus
+) -> Device:
+    device = Device(
+        id=uuid.uuid4(),
+        serial=uuid.uuid4().hex[:10],
+        model="RealWear Navigator 520",
+        kind=DeviceKind.GLASSES,
+        display_name="Fred's glasses",
+        owner_id=owner.user_id,
+        status=status,
+        credential_hash=uuid.uuid4().hex,
+        created_at=clock.now(),
+        paired_at=clock.now(),
+    )
+    uow.data(TENANT).devices[device.id] = device
+    return device
+
+
+async def test_calling_a_device_rings_its_owner_who_answers(
+    caller: Actor,
+    callee: Actor,
+    deps: SessionDependencies,
+    events: InProcessEventPublisher,
+    uow: MemoryTenantUnitOfWorkFactory,
+    clock: FixedClock,
+) -> None:
+    glasses = _glasses(uow, callee, clock, DeviceStatus.ACTIVE)
+    session = await place_call(caller, PlaceCall("device", glasses.id), LIMITS, deps)
+    assert session.callee is not None
+    assert (session.callee.kind.value, session.callee.id) == ("device", glasses.id)
+    assert callee.user_id in events.published[-1].audience.user_ids
+    assert events.published[-1].data["callee_kind"] == "device"
+    assert (await accept_call(callee, session.id, deps)).state is SessionState.ACTIVE
+
+
+async def test_a_revoked_or_unknown_device_cannot_be_called(
+    caller: Actor,
+    callee: Actor,
+    deps: SessionDependencies,
+    uow: MemoryTenantUnitOfWorkFactory,
+    clock: FixedClock,
+) -> None:
+    revoked = _glasses(uow, callee, clock, DeviceStatus.REVOKED)
+    for device_id in (revoked.id, uuid.uuid4()):
+        with pytest.raises(NotFound) as raised:
+            await place_call(caller, PlaceCall("device", device_id), LIMITS, deps)
+        assert raised.value.field == "callee_id"

@@ -12,6 +12,7 @@ import pytest
 from adapters.devvideo.video_provider import DevelopmentVideoProvider
 from adapters.memory.clock import FixedClock
 from adapters.memory.tenant_store import MemoryTenantUnitOfWorkFactory
+from adapters.photon.rooms import PhotonRooms
 from core.errors import Forbidden, InvalidInput, NotFound, Unavailable
 from core.identity.model import Actor, Role, User
 from core.notifications.model import NotificationStatus
@@ -24,7 +25,8 @@ from core.sessions.services import (
     join_session,
 )
 from core.tenants.model import PlanLimits
-from ports.video import VideoGrant, VideoRole, VideoUnavailable
+from ports.multiplayer import RoomAddress
+from ports.video import ArchiveMode, VideoRole, VideoUnavailable
 
 TENANT = uuid.UUID("00000000-0000-4000-8000-00000000000a")
 LIMITS = PlanLimits()
@@ -109,16 +111,13 @@ async def test_expired_or_tampered_video_tokens_do_not_verify(
     assert video.verify(grant.token) is None
 
 
-class BrokenVideo:
-    name = "broken"
+class BrokenVideo(DevelopmentVideoProvider):
+    """A provider whose rooms cannot be created: the outage a join must survive."""
 
-    async def create_room(self, session_id: UUID) -> str:
+    async def create_room(
+        self, session_id: UUID, *, archive_mode: ArchiveMode = ArchiveMode.MANUAL
+    ) -> str:
         raise VideoUnavailable("connection refused")
-
-    def grant(
-        self, room_id: str, participant_id: UUID, role: VideoRole, ttl: timedelta
-    ) -> VideoGrant:
-        raise AssertionError("no grant without a room")
 
 
 async def test_video_outage_answers_unavailable_and_writes_nothing(
@@ -128,7 +127,9 @@ async def test_video_outage_answers_unavailable_and_writes_nothing(
     session_deps: SessionDependencies,
 ) -> None:
     session = await create_session(expert, "", LIMITS, session_deps)
-    broken = SessionDependencies(tenant_uow=uow, video=BrokenVideo(), clock=clock)
+    broken = SessionDependencies(
+        tenant_uow=uow, video=BrokenVideo(b"unit-test-secret", clock), clock=clock
+    )
 
     with pytest.raises(Unavailable):
         await join_session(expert, session.id, LIMITS, broken)
@@ -219,3 +220,25 @@ async def test_ended_sessions_take_no_more_guests(
     uow.data(TENANT).sessions[session.id] = replace(session, state=SessionState.ENDED)
     with pytest.raises(SessionClosed):
         await invite_guest(expert, InviteGuest(session.id, "G", email="g@x.example"), session_deps)
+
+
+async def test_the_join_answer_carries_the_sessions_shared_room_with_a_ticket_for_the_participant(
+    expert: Actor, session_deps: SessionDependencies, clock: FixedClock
+) -> None:
+    rooms = PhotonRooms(
+        name="photon",
+        app_id="app-1",
+        region="eu",
+        secret=b"room-secret-of-at-least-32-bytes!",
+        clock=clock,
+    )
+    deps = replace(session_deps, multiplayer=rooms)
+    session = await create_session(expert, "", LIMITS, deps)
+    joined = await join_session(expert, session.id, LIMITS, deps)
+
+    room = joined.multiplayer
+    assert room is not None
+    assert (room.app_id, room.region) == ("app-1", "eu")
+    assert rooms.room_address(room.room_name) == RoomAddress(TENANT, session.id)
+    ticket = rooms.verify_ticket(room.ticket)
+    assert ticket.participant_id == joined.participant.id

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
@@ -15,6 +15,7 @@ from apps.api.notifications.schemas import NotificationOut, NotificationPage
 from apps.api.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, encode_cursor, page_request
 from apps.api.sessions.schemas import (
     CreateSessionBody,
+    DescribeSessionBody,
     InvitationOut,
     InvitationPage,
     InviteGuestBody,
@@ -24,7 +25,7 @@ from apps.api.sessions.schemas import (
     SessionPage,
 )
 from core.identity.model import Actor
-from core.sessions import guests, services
+from core.sessions import calls, guests, services
 from core.tenants.model import Tenant
 
 
@@ -75,6 +76,55 @@ class SessionController(Controller):
         deps = container_of(request).session_dependencies()
         return SessionOut.of(await services.get_session(actor, session_id, deps))
 
+    @patch(
+        "/{session_id:uuid}",
+        summary="Describe a session: reference, tags, notes, outcome",
+        description="Host or admin; fields left out keep their value.",
+    )
+    async def describe(
+        self,
+        request: Request[Any, Any, Any],
+        session_id: FromPath[UUID],
+        data: JSONBody[DescribeSessionBody],
+        actor: NamedDependency[Actor],
+    ) -> SessionOut:
+        deps = container_of(request).session_dependencies()
+        changes = services.DetailChanges(
+            reference=data.reference, tags=data.tags, notes=data.notes, outcome=data.outcome
+        )
+        return SessionOut.of(await services.describe_session(actor, session_id, changes, deps))
+
+    @post(
+        "/{session_id:uuid}/end",
+        status_code=200,
+        summary="End a session",
+        description="Host or admin; everyone still in it leaves now.",
+    )
+    async def end(
+        self,
+        request: Request[Any, Any, Any],
+        session_id: FromPath[UUID],
+        actor: NamedDependency[Actor],
+    ) -> SessionOut:
+        deps = container_of(request).session_dependencies()
+        return SessionOut.of(await calls.end_session(actor, session_id, deps))
+
+    @post(
+        "/{session_id:uuid}/participants/{participant_id:uuid}/leave",
+        status_code=204,
+        summary="Leave a session",
+        description="A participant leaves; the host may remove anyone. Leaving twice is harmless.",
+    )
+    async def leave(
+        self,
+        request: Request[Any, Any, Any],
+        session_id: FromPath[UUID],
+        participant_id: FromPath[UUID],
+        actor: NamedDependency[Actor],
+    ) -> None:
+        deps = container_of(request).session_dependencies()
+        await calls.leave_session(actor, session_id, participant_id, deps)
+
     @post(
         "/{session_id:uuid}/join",
         status_code=200,
@@ -122,6 +172,23 @@ class SessionController(Controller):
             deps,
         )
         return IssuedInvitationOut.issued(issued)
+
+    @post(
+        "/{session_id:uuid}/invitations/{invitation_id:uuid}/revoke",
+        status_code=200,
+        summary="Revoke a guest invitation",
+        description="Its link stops working at once.",
+    )
+    async def revoke_invitation(
+        self,
+        request: Request[Any, Any, Any],
+        session_id: FromPath[UUID],
+        invitation_id: FromPath[UUID],
+        actor: NamedDependency[Actor],
+    ) -> InvitationOut:
+        deps = container_of(request).session_dependencies()
+        revoked = await guests.revoke_invitation(actor, session_id, invitation_id, deps)
+        return InvitationOut.of(revoked)
 
     @get("/{session_id:uuid}/invitations", summary="List a session's invitations")
     async def list_invitations(

@@ -13,6 +13,7 @@ from apps.api.sessions.qr import qr_data_uri
 from core.sessions.guests import IssuedInvitation
 from core.sessions.model import AssistanceSession, Invitation
 from core.sessions.services import JoinResult
+from ports.multiplayer import MultiplayerJoin
 
 
 class CreateSessionBody(RequestBody):
@@ -24,6 +25,22 @@ class CreateSessionBody(RequestBody):
             examples=["Ticket 4711 - pump P-12 vibrates"],
         ),
     ] = ""
+
+
+class DescribeSessionBody(RequestBody):
+    reference: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    tags: (
+        Annotated[
+            list[Annotated[str, msgspec.Meta(max_length=40)]],
+            msgspec.Meta(max_length=20, description="Labels to find the session again."),
+        ]
+        | None
+    ) = None
+    notes: Annotated[str, msgspec.Meta(max_length=5000)] | None = None
+    outcome: (
+        Annotated[str, msgspec.Meta(max_length=500, examples=["Seal replaced, pump restarted"])]
+        | None
+    ) = None
 
 
 class SessionOut(ResponseBody):
@@ -81,6 +98,15 @@ class RealtimeOut(ResponseBody):
     ]
 
 
+class MultiplayerOut(ResponseBody):
+    provider: str
+    app_id: str
+    region: str
+    room_name: str
+    ticket: Annotated[str, msgspec.Meta(description="Short-lived; Photon sends it back to us.")]
+    expires_at: datetime
+
+
 class JoinOut(ResponseBody):
     """Everything a client needs to take part, in one answer."""
 
@@ -90,8 +116,8 @@ class JoinOut(ResponseBody):
     video: VideoGrantOut
     realtime: RealtimeOut
     multiplayer: Annotated[
-        dict[str, str] | None,
-        msgspec.Meta(description="Shared AR room connection (Photon); null until configured."),
+        MultiplayerOut | None,
+        msgspec.Meta(description="The session's shared AR room (Photon), when one is configured."),
     ] = None
 
     @classmethod
@@ -108,7 +134,21 @@ class JoinOut(ResponseBody):
                 expires_at=grant.expires_at,
             ),
             realtime=RealtimeOut(provider=realtime_provider, channels=list(result.channels)),
+            multiplayer=_multiplayer(result.multiplayer),
         )
+
+
+def _multiplayer(room: MultiplayerJoin | None) -> MultiplayerOut | None:
+    if room is None:
+        return None
+    return MultiplayerOut(
+        provider=room.provider,
+        app_id=room.app_id,
+        region=room.region,
+        room_name=room.room_name,
+        ticket=room.ticket,
+        expires_at=room.expires_at,
+    )
 
 
 class InviteGuestBody(RequestBody):

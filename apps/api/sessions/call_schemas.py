@@ -1,0 +1,61 @@
+"""Request and response bodies of the call flow and of call preferences."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+
+from apps.api.schemas import RequestBody, ResponseBody
+from core.sessions.preferences import CallPreference
+
+
+class PlaceCallBody(RequestBody):
+    callee_id: UUID
+    callee_kind: Annotated[
+        str, msgspec.Meta(max_length=20, description="user, or device (rings its owner)")
+    ] = "user"
+    reference: Annotated[
+        str, msgspec.Meta(max_length=200, examples=["Ticket 4711 - pump P-12 vibrates"])
+    ] = ""
+
+
+class CallPreferenceBody(RequestBody):
+    missed_call_channel: Annotated[
+        str, msgspec.Meta(max_length=10, description="email or sms", examples=["sms"])
+    ] = "email"
+    phone: Annotated[str, msgspec.Meta(max_length=32, examples=["+32470123456"])] | None = None
+    push_token: (
+        Annotated[
+            str,
+            msgspec.Meta(max_length=4096, description="The token the phone app got from FCM."),
+        ]
+        | None
+    ) = None
+    locale: Annotated[str, msgspec.Meta(max_length=5, description="en, fr or nl")] = "en"
+
+
+class CallPreferenceOut(ResponseBody):
+    missed_call_channel: str
+    phone: str | None
+    push_registered: bool
+    locale: str
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, preference: CallPreference) -> CallPreferenceOut:
+        return cls(
+            missed_call_channel=preference.missed_call_channel.value,
+            phone=preference.phone,
+            push_registered=preference.push_token is not None,
+            locale=preference.locale,
+            updated_at=preference.updated_at,
+        )
+
+
+class GuestJoinBody(RequestBody):
+    token: Annotated[
+        str, msgspec.Meta(min_length=1, max_length=200, description="From the invitation link.")
+    ]

@@ -1,0 +1,41 @@
+"""Guests join from their invitation link, without an account."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import JSONBody
+
+from apps.api.dependencies import container_of, provide_tenant
+from apps.api.sessions.call_schemas import GuestJoinBody
+from apps.api.sessions.schemas import JoinOut
+from core.sessions import guests
+from core.tenants.model import Tenant
+
+
+class GuestController(Controller):
+    path = "/guest"
+    tags = ["sessions"]
+    dependencies = {"tenant": Provide(provide_tenant)}
+
+    @post(
+        "/join",
+        status_code=200,
+        summary="Join a session as a guest",
+        description=(
+            "Exchanges the token of an invitation link (single use, expiring, revocable) "
+            "for a guest place in its session and everything needed to take part."
+        ),
+    )
+    async def join(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[GuestJoinBody],
+        tenant: NamedDependency[Tenant],
+    ) -> JoinOut:
+        container = container_of(request)
+        deps = container.session_dependencies()
+        joined = await guests.join_as_guest(tenant.id, data.token, tenant.limits, deps)
+        return JoinOut.of(joined, container.events().name)

@@ -1,0 +1,1 @@
+"""Usage endpoint: minutes spent in sessions per month."""

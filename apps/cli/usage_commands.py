@@ -1,0 +1,77 @@
+"""`passerelle usage ...`: session minutes of a tenant, for operators and billing."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from apps.cli.options import ConfigOption, JsonOption
+from apps.cli.output import ExitCode, console, emit_json, fail
+from apps.cli.runtime import run_with_container, settings_or_exit
+from apps.container import Container
+from core.errors import InvalidInput
+from core.tenants.services import existing_tenant
+from core.usage.model import Month, UsageReport
+from core.usage.services import monthly_usage
+
+app = typer.Typer(help="Session minutes per tenant and month.", no_args_is_help=True)
+
+
+@app.command("report")
+def report(
+    tenant: Annotated[str, typer.Option(help="The tenant's slug or id.")],
+    month: Annotated[str, typer.Option(help="The month, YYYY-MM (UTC).")],
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Minutes per session and participant in one month, the total and the plan's limit.
+
+    Exits 3 for an unknown tenant or a month not written YYYY-MM.
+    """
+    try:
+        chosen = Month.parse(month)
+    except InvalidInput as exc:
+        fail(f"{exc.detail} (month) [{exc.code}]", ExitCode.REFUSED)
+
+    async def work(container: Container) -> UsageReport:
+        found = await existing_tenant(container.catalog(), tenant)
+        return await monthly_usage(found.id, chosen, found.limits, container.usage_dependencies())
+
+    result = run_with_container(settings_or_exit(config), work)
+    if as_json:
+        emit_json(_as_json(result))
+        return
+    table = Table(title=f"Usage {result.month}: {result.minutes} of {result.limit} minutes")
+    for column in ("session", "minutes", "participants"):
+        table.add_column(column)
+    for session in result.sessions:
+        people = ", ".join(f"{p.role} {p.minutes}" for p in session.participants)
+        table.add_row(str(session.session_id), str(session.minutes), people)
+    console.print(table)
+
+
+def _as_json(result: UsageReport) -> dict[str, object]:
+    return {
+        "month": str(result.month),
+        "minutes": result.minutes,
+        "limit": result.limit,
+        "remaining": result.remaining,
+        "sessions": [
+            {
+                "session_id": str(s.session_id),
+                "minutes": s.minutes,
+                "participants": [
+                    {
+                        "participant_id": str(p.participant_id),
+                        "user_id": str(p.user_id) if p.user_id else None,
+                        "role": p.role,
+                        "minutes": p.minutes,
+                    }
+                    for p in s.participants
+                ],
+            }
+            for s in result.sessions
+        ],
+    }
