@@ -17,9 +17,10 @@ from adapters.archive.tar_archive import TarArchives
 from adapters.argon2.password_hasher import Argon2PasswordHasher
 from adapters.cache.tenant_catalog import CachedTenantCatalog
 from adapters.jinja.renderer import JinjaTemplateRenderer
-from adapters.memory.event_publisher import InProcessEventPublisher
+from adapters.memory.presence_store import MemoryPresenceStore
 from adapters.memory.request_limiter import MemoryRequestLimiter
 from adapters.photon.presence import InProcessRoomPresence
+from adapters.redis.presence_store import RedisPresenceStore
 from adapters.redis.request_limiter import RedisRequestLimiter
 from adapters.sql.dispatch_index import SqlDispatchIndex
 from adapters.sql.engines import TenantEngines, create_engine
@@ -45,15 +46,17 @@ from core.notifications.dispatch import DispatchDependencies
 from core.notifications.receipt_recording import ReceiptDependencies
 from core.notifications.routing import validate_chains
 from core.notifications.services import DeliveryDependencies
+from core.realtime.presence import PresenceDependencies
 from core.sessions.rules import SessionRules
 from core.sessions.services import SessionDependencies
 from core.tenants.portability import PortabilityDependencies
 from core.tenants.services import TenantDependencies
-from core.usage.services import UsageDependencies
 from plugins.manager import PluginSet, build_plugins
 from plugins.registry import AdapterContext, AdapterRegistry
 from ports.blob_store import BlobStore
 from ports.clock import Clock
+from ports.events import EventPublisher
+from ports.presence import PresenceStore
 from ports.request_limiter import RequestLimiter
 from ports.tenant_catalog import TenantCatalog
 
@@ -150,6 +153,25 @@ def _request_limiter(settings: Settings, clock: Clock, context: AdapterContext) 
     )
     context.opened.append(limiter)
     return limiter
+
+
+def _events(
+    registry: AdapterRegistry, settings: Settings, context: AdapterContext
+) -> EventPublisher:
+    return cast("EventPublisher", _adapter(registry, "events", settings.events_backend, context))
+
+
+def _presence(settings: Settings, clock: Clock, context: AdapterContext) -> PresenceStore:
+    """In Redis when configured (every replica sees every connection), else in this process."""
+    if settings.redis.url is None:
+        return MemoryPresenceStore()
+    store = RedisPresenceStore(
+        settings.redis.url.get_secret_value(),
+        key_prefix=settings.redis.key_prefix,
+        timeout=settings.redis.timeout_seconds,
+    )
+    context.opened.append(store)
+    return store
 
 
 def _adapter_context(settings: Settings, clock: Clock) -> AdapterContext:
@@ -274,7 +296,22 @@ class Container(containers.DeclarativeContainer):
     portability_dependencies = providers.Singleton(
         PortabilityDependencies, tenants=tenant_dependencies, rows=tenant_rows
     )
-    events = providers.Singleton(InProcessEventPublisher)
+    events = providers.Singleton(_events, registry, settings, adapter_context)
+    presence = providers.Singleton(_presence, settings, clock, adapter_context)
+    presence_dependencies = providers.Singleton(
+        lambda store, events, clock, uow, s: PresenceDependencies(
+            store=store,
+            events=events,
+            clock=clock,
+            ttl=timedelta(seconds=s.events.presence_ttl_seconds),
+            tenant_uow=uow,
+        ),
+        presence,
+        events,
+        clock,
+        tenant_uow,
+        settings,
+    )
     identity_dependencies = providers.Singleton(
         lambda uow, hasher, clock, s: IdentityDependencies(
             tenant_uow=uow,
@@ -290,7 +327,7 @@ class Container(containers.DeclarativeContainer):
         settings,
     )
     session_dependencies = providers.Singleton(
-        lambda uow, video, clock, events, rooms, s: SessionDependencies(
+        lambda uow, video, clock, events, s: SessionDependencies(
             tenant_uow=uow,
             video=video,
             clock=clock,
@@ -298,16 +335,13 @@ class Container(containers.DeclarativeContainer):
             events=events,
             rules=_session_rules(s),
             public_url=s.public_url,
-            multiplayer=rooms,
         ),
         tenant_uow,
         video,
         clock,
         events,
-        multiplayer,
         settings,
     )
-    usage_dependencies = providers.Singleton(UsageDependencies, tenant_uow=tenant_uow, clock=clock)
     rate_limiter = providers.Singleton(SqlRateLimiter, control_engine, clock)
     channel_senders = providers.Singleton(
         lambda s, mail, sms, push, renderer, limiter, clock, jitter: ChannelSenders(
@@ -367,6 +401,7 @@ async def check_adapters(container: Container) -> None:
     container.push()
     container.video()
     container.multiplayer()
+    container.events()
     container.storage()
     container.access_tokens()
 

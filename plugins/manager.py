@@ -17,6 +17,7 @@ from plugins.registry import AdapterRegistry
 
 ENTRY_POINT_GROUP = "passerelle.plugins"
 BUILTIN_PLUGINS = (
+    "plugins.builtin.events",
     "plugins.builtin.mail",
     "plugins.builtin.multiplayer",
     "plugins.builtin.push",

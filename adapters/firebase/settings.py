@@ -24,7 +24,7 @@ class DeviceAddress(StrEnum):
 
 
 class FirebaseSettings(BaseModel):
-    """The fcm push adapter: which project it sends as, with which key, to which endpoint."""
+    """The fcm push and firebase events adapters: project, key, endpoints, event retention."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -60,6 +60,30 @@ class FirebaseSettings(BaseModel):
             "token: devices register FCM registration tokens; fid: Firebase installation "
             "ids (FCM's successor to tokens; the apps must switch first)."
         ),
+    )
+
+    database_url: str | None = Field(
+        default=None,
+        pattern=r"^(https://[^/?#]+/?|http://[^/?#]+/?\?ns=[A-Za-z0-9-]+)$",
+        description=(
+            "Realtime Database of the firebase events backend, "
+            "https://<db>.firebaseio.com (or http://host:port?ns=<db> for an emulator)."
+        ),
+    )
+    event_retention_hours: int = Field(
+        default=24,
+        ge=1,
+        le=24 * 90,
+        description=(
+            "Events older than this are deleted from the Realtime Database by the workers' "
+            "prune job; clients read their history from the API, not from there."
+        ),
+    )
+    prune_interval_seconds: float = Field(
+        default=3600,
+        ge=10,
+        le=86_400,
+        description="How often workers prune old events from the Realtime Database.",
     )
 
     @model_validator(mode="after")

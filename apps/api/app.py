@@ -24,11 +24,11 @@ from apps.api.network.controller import network_requirements
 from apps.api.notifications.controller import NotificationController
 from apps.api.notifications.customisation_controller import CustomisationController
 from apps.api.photon.controller import PhotonController
-from apps.api.sessions.calls_controller import CallController
+from apps.api.realtime.controller import FirebaseTokenController, PresenceController
+from apps.api.realtime.stream import event_socket, event_source
+from apps.api.realtime.sweeper import presence_sweeper
 from apps.api.sessions.controller import SessionController
-from apps.api.sessions.guest_controller import GuestController
 from apps.api.tenants.controller import TenantController
-from apps.api.usage.controller import UsageController
 from apps.api.users.api_keys_controller import ApiKeyController
 from apps.api.users.controller import UserController
 from apps.api.webhooks.vonage import VonageWebhookController
@@ -77,9 +77,6 @@ def create_app(
             UserController,
             ApiKeyController,
             SessionController,
-            CallController,
-            GuestController,
-            UsageController,
             NotificationController,
             VonageWebhookController,
             DevicePairingController,
@@ -88,6 +85,10 @@ def create_app(
             PhotonController,
             BlobLinkController,
             CustomisationController,
+            FirebaseTokenController,
+            PresenceController,
+            event_socket,
+            event_source,
         ],
     )
     app = Litestar(
@@ -96,7 +97,7 @@ def create_app(
             *([metrics_endpoint] if settings.observability.metrics_enabled else []),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
-        lifespan=[lifespan, *extra_lifespans],
+        lifespan=[lifespan, presence_sweeper(container), *extra_lifespans],
         openapi_config=_openapi(),
         request_max_body_size=settings.api.max_request_body_bytes,
         middleware=[

@@ -20,6 +20,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from adapters.channels.settings import ChannelsSettings
 from adapters.devvideo.settings import DevelopmentVideoSettings
 from adapters.firebase.settings import FirebaseSettings
 from adapters.gcs.settings import GcsSettings
@@ -402,6 +403,35 @@ class PushSettings(BaseModel):
     )
 
 
+class EventSettings(BaseModel):
+    """Realtime events and presence: which transport carries them, how long presence lasts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    backend: str | None = Field(
+        default=None,
+        description=(
+            "Events adapter by name: channels (the platform's WebSocket/SSE, over Redis when "
+            "redis.url is set), firebase (Realtime Database; firebase.* block). Default: channels."
+        ),
+    )
+    presence_ttl_seconds: int = Field(
+        default=60,
+        ge=5,
+        le=3600,
+        description=(
+            "A device that sent no heartbeat (and holds no open WebSocket) for this long "
+            "counts as offline."
+        ),
+    )
+    presence_sweep_seconds: float = Field(
+        default=5,
+        gt=0,
+        le=300,
+        description="How often the API looks for expired presence to announce as offline.",
+    )
+
+
 class StorageSettings(BaseModel):
     """Files: which adapter stores tenants' files."""
 
@@ -497,6 +527,8 @@ class Settings(BaseSettings):
     notifications: NotificationSettings = NotificationSettings()
     sms: SmsSettings = SmsSettings()
     push: PushSettings = PushSettings()
+    events: EventSettings = EventSettings()
+    channels: ChannelsSettings = ChannelsSettings()
     storage: StorageSettings = StorageSettings()
     tenancy: TenancySettings = TenancySettings()
     sessions: SessionSettings = SessionSettings()
@@ -567,6 +599,10 @@ class Settings(BaseSettings):
         return self.push.backend or ("console" if self.profile is Profile.EMBEDDED else "fcm")
 
     @property
+    def events_backend(self) -> str:
+        return self.events.backend or "channels"
+
+    @property
     def storage_backend(self) -> str:
         return self.storage.backend or ("local" if self.profile is Profile.EMBEDDED else "gcs")
 
@@ -589,4 +625,6 @@ class Settings(BaseSettings):
             "opentok": self.opentok,
             "vonage_video": self.vonage_video,
             "photon": self.photon,
+            "channels": self.channels,
+            "redis": self.redis,
         }

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
 
 from litestar import Litestar
 
@@ -14,8 +15,8 @@ from apps.container import Container
 from apps.observability.metrics import MetricsServer
 from apps.worker.outbox_worker import OutboxWorker
 from core.notifications.services import DeliveryReport
-from core.sessions.sweeps import sweep_every_tenant
 from core.tenants.lifecycle import PurgeReport, purge_due_tenants
+from ports.events import EventRetention
 
 log = logging.getLogger(__name__)
 ENGINE_SWEEP_SECONDS = 60.0
@@ -41,17 +42,12 @@ async def run_worker(container: Container, stop: asyncio.Event) -> None:
         every(settings.tenancy.purge_interval_seconds, lambda: _purge(container), stop, "purge"),
         every(ENGINE_SWEEP_SECONDS, lambda: _sweep_engines(container), stop, "engine sweep"),
         every(
-            settings.sessions.sweep_interval_seconds,
-            lambda: sweep_every_tenant(container.catalog(), container.session_dependencies()),
-            stop,
-            "session sweep",
-        ),
-        every(
             IDEMPOTENCY_PURGE_SECONDS,
             lambda: _purge_idempotency_keys(container),
             stop,
             "idempotency key purge",
         ),
+        *_event_prune_jobs(container, stop),
     )
     if metrics_server is not None:
         metrics_server.close()
@@ -61,6 +57,26 @@ async def run_worker(container: Container, stop: asyncio.Event) -> None:
 async def _purge_idempotency_keys(container: Container) -> int:
     """Forget API answers past their replay window, so the control database stays small."""
     return await container.idempotency_store().purge(container.clock().now())
+
+
+def _event_prune_jobs(container: Container, stop: asyncio.Event) -> list[Awaitable[None]]:
+    """Only transports that keep events until deleted (Firebase) need pruning."""
+    if not isinstance(container.events(), EventRetention):
+        return []
+    interval = container.settings().firebase.prune_interval_seconds
+    return [every(interval, lambda: prune_events(container), stop, "event prune")]
+
+
+async def prune_events(container: Container) -> int:
+    """Delete realtime events older than the retention: clients read history from the API."""
+    events = container.events()
+    if not isinstance(events, EventRetention):
+        return 0
+    retention = timedelta(hours=container.settings().firebase.event_retention_hours)
+    removed = await events.prune(container.clock().now() - retention)
+    if removed:
+        log.info("event prune: %d old realtime event(s) deleted", removed)
+    return removed
 
 
 async def _sweep_engines(container: Container) -> int:

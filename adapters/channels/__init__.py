@@ -1,0 +1,1 @@
+"""Realtime events served by the platform itself: Litestar channels, in memory or over Redis."""

@@ -1,0 +1,1 @@
+"""Realtime over HTTP: the event stream (WebSocket, SSE), Firebase client tokens, presence."""

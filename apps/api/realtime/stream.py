@@ -1,0 +1,259 @@
+"""The event stream of the self-hosted transport: a WebSocket, and SSE where sockets fail.
+
+WebSocket ``/api/v1/realtime/ws``. The tenant comes from the host (``<slug>.<base>``) or
+the tenant header, as for every endpoint. Browsers cannot set headers on a WebSocket, so
+the access token comes in the first message, never in the URL (URLs end up in proxy and
+access logs; a message does not). Clients that can set headers may send
+``Authorization: Bearer`` instead; the first message is required either way:
+
+    -> {"type": "subscribe", "token": "...", "channels": [...], "last_event_id": "...",
+        "device": "..."}                 (all but type optional; see core.realtime.access)
+    <- {"type": "subscribed", "channels": [...], "complete": true}
+    <- {"type": "event", "event": {...}}  (as Event.to_json; resume with its id)
+    -> {"type": "ping"} / {"type": "presence", "status": "in_call"}   <- {"type": "pong"}
+
+Refusals are an error message (RFC 9457 fields) then a close with code 4000 + HTTP
+status: 4400 bad first message, 4401 no or bad token, 4403 another tenant's or user's
+channel, 4404 no such tenant or session, 4409 events not served here (Firebase), 4503
+transport down. The socket counts as the device being online until it closes.
+
+SSE ``GET /api/v1/realtime/events`` takes the same channels as ``channel`` query
+parameters, the bearer token in the Authorization header (so a fetch-based SSE client,
+not the browser's EventSource, which cannot send it), and resumes from ``Last-Event-ID``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import uuid
+from collections.abc import AsyncIterator
+from typing import Annotated, Any, cast
+
+from litestar import Request, WebSocket, get, websocket
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import WebSocketDisconnect
+from litestar.params import HeaderParameter, QueryParameter
+from litestar.response import ServerSentEvent, ServerSentEventMessage
+
+from apps.api.dependencies import container_of, provide_actor, provide_tenant
+from core.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Unauthenticated,
+    Unavailable,
+)
+from core.identity.model import Actor
+from core.realtime import presence
+from core.realtime.access import followable
+from ports.events import EventFeed, EventsUnavailable, Subscription
+from ports.presence import PresenceStatus
+
+FIRST_MESSAGE_SECONDS = 10.0
+SSE_ROUTE = "/realtime/events"
+SSE_PATH = "/api/v1" + SSE_ROUTE
+_CLOSE_STATUS: list[tuple[type[DomainError], int]] = [
+    (Unauthenticated, 401),
+    (Forbidden, 403),
+    (NotFound, 404),
+    (Conflict, 409),
+    (Unavailable, 503),
+]
+
+
+@websocket("/realtime/ws", summary="Realtime events over a WebSocket")
+async def event_socket(socket: WebSocket[Any, Any, Any]) -> None:
+    await socket.accept()
+    container = container_of(cast("Request[Any, Any, Any]", socket))
+    try:
+        first = await _first_message(socket)
+        actor = await _actor(socket, first)
+        channels = await followable(
+            actor, _channels(first.get("channels")), container.session_dependencies()
+        )
+        feed = _feed(container.events())
+        device = _device(first.get("device"))
+        deps = container.presence_dependencies()
+        await presence.report(actor, device, PresenceStatus.ONLINE, deps)
+        try:
+            async with _following(feed, channels, first.get("last_event_id")) as subscription:
+                await socket.send_json(
+                    {"type": "subscribed", "channels": channels, "complete": subscription.complete}
+                )
+                await _serve(socket, subscription, actor, device)
+        finally:
+            await presence.report(actor, device, PresenceStatus.OFFLINE, deps)
+    except DomainError as error:
+        await _refuse(socket, error)
+    except WebSocketDisconnect:
+        return
+
+
+@get(
+    SSE_ROUTE,
+    summary="Realtime events as server-sent events (fallback for the WebSocket)",
+    dependencies={"tenant": Provide(provide_tenant), "actor": Provide(provide_actor)},
+    security=[{"BearerAuth": []}],
+    tags=["realtime"],
+)
+async def event_source(
+    request: Request[Any, Any, Any],
+    actor: NamedDependency[Actor],
+    channel: Annotated[
+        list[str] | None,
+        QueryParameter(description="Channels to follow (default: your own).", required=False),
+    ] = None,
+    last_event_id: Annotated[
+        str | None, HeaderParameter(name="Last-Event-ID", required=False, max_length=100)
+    ] = None,
+) -> ServerSentEvent:
+    container = container_of(request)
+    channels = await followable(actor, channel or [], container.session_dependencies())
+    feed = _feed(container.events())
+    return ServerSentEvent(_sse(feed, channels, last_event_id))
+
+
+async def _sse(
+    feed: EventFeed, channels: list[str], last_event_id: str | None
+) -> AsyncIterator[ServerSentEventMessage]:
+    async with _following(feed, channels, last_event_id) as subscription:
+        hello = {"channels": channels, "complete": subscription.complete}
+        yield ServerSentEventMessage(event="subscribed", data=json.dumps(hello))
+        async for payload in subscription.events:
+            yield ServerSentEventMessage(id=str(payload["id"]), data=json.dumps(payload))
+
+
+@contextlib.asynccontextmanager
+async def _following(
+    feed: EventFeed, channels: list[str], last_event_id: object
+) -> AsyncIterator[Subscription]:
+    after = last_event_id if isinstance(last_event_id, str) and last_event_id else None
+    try:
+        async with feed.follow(channels, after=after) as subscription:
+            yield subscription
+    except EventsUnavailable as exc:
+        raise Unavailable(str(exc), code="realtime_unavailable") from exc
+
+
+async def _serve(
+    socket: WebSocket[Any, Any, Any], subscription: Subscription, actor: Actor, device: str
+) -> None:
+    """Send events while reading the client's messages, until either side stops."""
+    deps = container_of(cast("Request[Any, Any, Any]", socket)).presence_dependencies()
+
+    async def send_events() -> None:
+        async for payload in subscription.events:
+            await socket.send_json({"type": "event", "event": payload})
+
+    sender = asyncio.create_task(send_events())
+    try:
+        while not sender.done():
+            message = await socket.receive_json()
+            kind = message.get("type") if isinstance(message, dict) else None
+            if kind == "ping":
+                await presence.report(actor, device, PresenceStatus.ONLINE, deps)
+                await socket.send_json({"type": "pong"})
+            elif kind == "presence":
+                status = _status(message.get("status"))
+                await presence.report(actor, device, status, deps)
+    finally:
+        sender.cancel()
+        with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
+            await sender
+
+
+async def _first_message(socket: WebSocket[Any, Any, Any]) -> dict[str, Any]:
+    try:
+        async with asyncio.timeout(FIRST_MESSAGE_SECONDS):
+            message = await socket.receive_json()
+    except TimeoutError:
+        raise Unauthenticated(
+            "send the subscribe message first", code="missing_credentials"
+        ) from None
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("the first message must be JSON", field="type") from None
+    if not isinstance(message, dict) or message.get("type") != "subscribe":
+        raise InvalidInput(
+            'the first message must be {"type": "subscribe", ...}',
+            field="type",
+            code="subscribe_first",
+        )
+    return message
+
+
+async def _actor(socket: WebSocket[Any, Any, Any], first: dict[str, Any]) -> Actor:
+    """The tenant of the host or header; the token of the header, else of the first message."""
+    token = first.get("token")
+    headers = list(socket.scope["headers"])
+    if "authorization" not in socket.headers and isinstance(token, str) and token.strip():
+        headers.append((b"authorization", f"Bearer {token.strip()}".encode()))
+    request = _as_sse_request(socket, headers)
+    return await provide_actor(request, await provide_tenant(request))
+
+
+def _as_sse_request(
+    socket: WebSocket[Any, Any, Any], headers: list[tuple[bytes, bytes]]
+) -> Request[Any, Any, Any]:
+    """The handshake seen as the SSE request, so the credential is authenticated and
+    authorised by the same code, under the same rule (realtime.follow), as there."""
+    scope: dict[str, Any] = {
+        **socket.scope,
+        "type": "http",
+        "method": "GET",
+        "headers": headers,
+        "state": {},
+        "path_template": SSE_PATH,
+    }
+    return Request(scope)  # type: ignore[arg-type]
+
+
+def _channels(raw: object) -> list[str]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
+        raise InvalidInput("channels must be a list of channel names", field="channels")
+    return list(raw)
+
+
+def _device(raw: object) -> str:
+    if raw is None:
+        return f"ws-{uuid.uuid4().hex[:12]}"
+    if not isinstance(raw, str):
+        raise InvalidInput("device must be a string", field="device", code="invalid_device")
+    return presence.validate_device(raw)
+
+
+def _status(raw: object) -> PresenceStatus:
+    try:
+        return PresenceStatus(str(raw))
+    except ValueError:
+        raise InvalidInput(
+            "status must be online, in_call or offline", field="status", code="invalid_status"
+        ) from None
+
+
+def _feed(events: object) -> EventFeed:
+    if not isinstance(events, EventFeed):
+        raise Conflict(
+            "realtime events are served by Firebase here: POST /api/v1/realtime/firebase-token",
+            code="realtime_not_served",
+        )
+    return events
+
+
+async def _refuse(socket: WebSocket[Any, Any, Any], error: DomainError) -> None:
+    status = next((code for kind, code in _CLOSE_STATUS if isinstance(error, kind)), 400)
+    problem = {
+        "type": "error",
+        "status": status,
+        "code": error.code,
+        "detail": error.detail,
+        "field": error.field,
+    }
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+        await socket.send_json(problem)
+        await socket.close(code=4000 + status, reason=str(error.code)[:100])

@@ -1,0 +1,1 @@
+"""Realtime: who may follow which event channels, and who is present."""

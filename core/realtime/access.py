@@ -1,0 +1,92 @@
+"""Which event channels a signed-in user may follow.
+
+Channels are named as ``ports.events`` names them (``tenants/<t>/users/<u>``,
+``tenants/<t>/sessions/<s>``, ``tenants/<t>/everyone``). A user follows their own user
+channel, their tenant's ``everyone`` channel, and the channel of a session they take part
+in (host, callee, participant) or, as an admin, of any session of their tenant. Anything
+else is refused before a subscription exists: another tenant's channels (403), another
+user's (403), a session they have no part in (403) or that does not exist (404).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
+
+from core.errors import Forbidden, InvalidInput
+from core.identity.model import Actor
+from core.sessions.rules import callee_user, is_host_or_admin
+from core.sessions.services import SessionDependencies, existing_session
+from ports.events import session_channel, tenant_channel, user_channel
+
+MAX_CHANNELS = 20
+
+
+def own_channels(actor: Actor) -> list[str]:
+    """What a client follows when it names nothing: its user and its tenant's everyone."""
+    return [user_channel(actor.tenant_id, actor.user_id), tenant_channel(actor.tenant_id)]
+
+
+async def followable(actor: Actor, channels: Sequence[str], deps: SessionDependencies) -> list[str]:
+    """``channels`` without duplicates, each checked; raises on the first refused."""
+    if not channels:
+        return own_channels(actor)
+    if len(channels) > MAX_CHANNELS:
+        raise InvalidInput(
+            f"at most {MAX_CHANNELS} channels per subscription", field="channels", code="too_many"
+        )
+    allowed: list[str] = []
+    for channel in dict.fromkeys(channels):
+        session_id = _session_of(actor, channel)
+        if session_id is not None:
+            await _ensure_takes_part(actor, session_id, deps)
+        allowed.append(channel)
+    return allowed
+
+
+def _session_of(actor: Actor, channel: str) -> UUID | None:
+    """The session a channel names, or None for the actor's own channels; refuses others."""
+    parts = channel.split("/")
+    if len(parts) not in (3, 4) or parts[0] != "tenants":
+        raise InvalidInput(
+            f"'{channel[:100]}' is not a channel", field="channels", code="invalid_channel"
+        )
+    tenant_id = _uuid(parts[1], channel)
+    if tenant_id != actor.tenant_id:
+        raise Forbidden("that channel belongs to another tenant", code="channel_forbidden")
+    if channel == tenant_channel(actor.tenant_id):
+        return None
+    if len(parts) == 4 and parts[2] == "users":
+        if channel != user_channel(actor.tenant_id, actor.user_id):
+            raise Forbidden("a user follows only their own user channel", code="channel_forbidden")
+        return None
+    if len(parts) == 4 and parts[2] == "sessions":
+        session_id = _uuid(parts[3], channel)
+        if channel == session_channel(actor.tenant_id, session_id):
+            return session_id
+    raise InvalidInput(
+        f"'{channel[:100]}' is not a channel", field="channels", code="invalid_channel"
+    )
+
+
+def _uuid(text: str, channel: str) -> UUID:
+    try:
+        return UUID(text)
+    except ValueError:
+        raise _not_a_channel(channel) from None
+
+
+def _not_a_channel(channel: str) -> InvalidInput:
+    return InvalidInput(
+        f"'{channel[:100]}' is not a channel", field="channels", code="invalid_channel"
+    )
+
+
+async def _ensure_takes_part(actor: Actor, session_id: UUID, deps: SessionDependencies) -> None:
+    async with deps.tenant_uow(actor.tenant_id) as uow:
+        session = await existing_session(uow, session_id)
+        if is_host_or_admin(actor, session) or callee_user(session) == actor.user_id:
+            return
+        participants = await uow.participants.list_for_session(session_id)
+    if not any(participant.user_id == actor.user_id for participant in participants):
+        raise Forbidden("you take no part in that session", code="channel_forbidden")

@@ -1,0 +1,51 @@
+"""`passerelle usage report` on a real database: the JSON report, and refusals exit 3."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from apps.cli.main import app
+from apps.cli.output import ExitCode
+
+runner = CliRunner()
+
+
+@pytest.mark.usefixtures("environment")
+def test_usage_report_of_a_new_tenant_is_empty_json_with_its_plan_limit() -> None:
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
+    created = runner.invoke(
+        app,
+        [
+            *("tenants", "create", "--slug", "acme", "--name", "ACME"),
+            *("--admin-email", "ops@acme.example", "--admin-name", "Ada", "--json"),
+        ],
+    )
+    assert created.exit_code == 0, created.output
+
+    result = runner.invoke(
+        app, ["usage", "report", "--tenant", "acme", "--month", "2026-11", "--json"]
+    )
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report == {
+        "month": "2026-11",
+        "minutes": 0,
+        "limit": 6000,
+        "remaining": 6000,
+        "sessions": [],
+    }
+
+
+@pytest.mark.usefixtures("environment")
+@pytest.mark.parametrize(
+    ("tenant", "month", "said"), [("acme", "2026-13", "month"), ("nobody", "2026-11", "tenant")]
+)
+def test_bad_month_or_unknown_tenant_exits_3_naming_it(tenant: str, month: str, said: str) -> None:
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
+    result = runner.invoke(app, ["usage", "report", "--tenant", tenant, "--month", month])
+    assert result.exit_code == ExitCode.REFUSED
+    assert said in result.output
