@@ -51,6 +51,7 @@ from core.sessions.rules import SessionRules
 from core.sessions.services import SessionDependencies
 from core.tenants.portability import PortabilityDependencies
 from core.tenants.services import TenantDependencies
+from core.usage.services import UsageDependencies
 from plugins.manager import PluginSet, build_plugins
 from plugins.registry import AdapterContext, AdapterRegistry
 from ports.blob_store import BlobStore
@@ -327,7 +328,7 @@ class Container(containers.DeclarativeContainer):
         settings,
     )
     session_dependencies = providers.Singleton(
-        lambda uow, video, clock, events, s: SessionDependencies(
+        lambda uow, video, clock, events, rooms, s: SessionDependencies(
             tenant_uow=uow,
             video=video,
             clock=clock,
@@ -335,13 +336,16 @@ class Container(containers.DeclarativeContainer):
             events=events,
             rules=_session_rules(s),
             public_url=s.public_url,
+            multiplayer=rooms,
         ),
         tenant_uow,
         video,
         clock,
         events,
+        multiplayer,
         settings,
     )
+    usage_dependencies = providers.Singleton(UsageDependencies, tenant_uow=tenant_uow, clock=clock)
     rate_limiter = providers.Singleton(SqlRateLimiter, control_engine, clock)
     channel_senders = providers.Singleton(
         lambda s, mail, sms, push, renderer, limiter, clock, jitter: ChannelSenders(

@@ -27,8 +27,11 @@ from apps.api.photon.controller import PhotonController
 from apps.api.realtime.controller import FirebaseTokenController, PresenceController
 from apps.api.realtime.stream import event_socket, event_source
 from apps.api.realtime.sweeper import presence_sweeper
+from apps.api.sessions.calls_controller import CallController
 from apps.api.sessions.controller import SessionController
+from apps.api.sessions.guest_controller import GuestController
 from apps.api.tenants.controller import TenantController
+from apps.api.usage.controller import UsageController
 from apps.api.users.api_keys_controller import ApiKeyController
 from apps.api.users.controller import UserController
 from apps.api.webhooks.vonage import VonageWebhookController
@@ -77,6 +80,9 @@ def create_app(
             UserController,
             ApiKeyController,
             SessionController,
+            CallController,
+            GuestController,
+            UsageController,
             NotificationController,
             VonageWebhookController,
             DevicePairingController,

@@ -15,6 +15,7 @@ from apps.container import Container
 from apps.observability.metrics import MetricsServer
 from apps.worker.outbox_worker import OutboxWorker
 from core.notifications.services import DeliveryReport
+from core.sessions.sweeps import sweep_every_tenant
 from core.tenants.lifecycle import PurgeReport, purge_due_tenants
 from ports.events import EventRetention
 
@@ -41,6 +42,12 @@ async def run_worker(container: Container, stop: asyncio.Event) -> None:
         every(settings.worker.full_scan_seconds, outbox.rebuild_index, stop, "outbox full scan"),
         every(settings.tenancy.purge_interval_seconds, lambda: _purge(container), stop, "purge"),
         every(ENGINE_SWEEP_SECONDS, lambda: _sweep_engines(container), stop, "engine sweep"),
+        every(
+            settings.sessions.sweep_interval_seconds,
+            lambda: sweep_every_tenant(container.catalog(), container.session_dependencies()),
+            stop,
+            "session sweep",
+        ),
         every(
             IDEMPOTENCY_PURGE_SECONDS,
             lambda: _purge_idempotency_keys(container),

@@ -27,6 +27,17 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
         {"email": "g@x.example", "display_name": "G"},
     ),
     ("GET", "/api/v1/sessions/{session_id}/invitations", None),
+    ("PATCH", "/api/v1/sessions/{session_id}", {"notes": "bravo was here"}),
+    ("POST", "/api/v1/sessions/{session_id}/end", None),
+    ("POST", "/api/v1/sessions/{session_id}/participants/{participant_id}/leave", None),
+    ("POST", "/api/v1/sessions/{session_id}/invitations/{invitation_id}/revoke", None),
+    ("POST", "/api/v1/sessions/{session_id}/accept", None),
+    ("POST", "/api/v1/sessions/{session_id}/decline", None),
+    ("POST", "/api/v1/sessions/{session_id}/cancel", None),
+    ("POST", "/api/v1/calls", {"callee_id": "6f1c7a7e-2f4e-4c43-9d56-1b0f0e7a9c11"}),
+    ("GET", "/api/v1/call-preferences", None),
+    ("PUT", "/api/v1/call-preferences", {"missed_call_channel": "email"}),
+    ("GET", "/api/v1/usage", None),
     ("GET", "/api/v1/sessions/{session_id}/notifications", None),
     ("GET", "/api/v1/notifications/{notification_id}", None),
     ("POST", "/api/v1/notifications/{notification_id}/retry", None),
@@ -63,6 +74,7 @@ PUBLIC = {
     "/api/v1/photon/auth",
     "/api/v1/photon/webhooks/{hook}",
     "/api/v1/blobs/{token}",
+    "/api/v1/guest/join",
 }
 OPERATOR_PREFIX = "/api/v1/tenants"
 
@@ -84,7 +96,10 @@ async def _two_tenants_with_data(api: Api) -> tuple[dict[str, str], dict[str, st
         headers=alpha,
     )
     device = await pair_device(api, "alpha", alpha, {"serial": "ALPHA-1", "model": "secret ticket"})
+    joined = await api.client.post(f"/api/v1/sessions/{session_id}/join", headers=alpha)
     ids = {
+        "participant_id": joined.json()["participant_id"],
+        "invitation_id": invited.json()["id"],
         "device_id": device["device_id"],
         "session_id": session_id,
         "notification_id": invited.json()["notification_id"],
