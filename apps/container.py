@@ -13,9 +13,11 @@ from typing import Any, cast
 
 from dependency_injector import containers, providers
 
+from adapters.archive.blob_archive import BlobBackupArchives
 from adapters.archive.tar_archive import TarArchives
 from adapters.argon2.password_hasher import Argon2PasswordHasher
 from adapters.cache.tenant_catalog import CachedTenantCatalog
+from adapters.httpx.recording_downloads import HttpxRecordingDownloads
 from adapters.jinja.renderer import JinjaTemplateRenderer
 from adapters.memory.presence_store import MemoryPresenceStore
 from adapters.memory.request_limiter import MemoryRequestLimiter
@@ -39,6 +41,8 @@ from apps.config.embedded_secret import embedded_jwt_secret
 from apps.config.settings import Profile, Settings
 from apps.observability.metrics import Metrics
 from core.devices.registry import DeviceDependencies
+from core.files.model import FileRules
+from core.files.services import FileDependencies
 from core.identity.dependencies import IdentityDependencies, IdentityRules
 from core.notifications.channels import ChannelSenders, SmsBudget
 from core.notifications.customising import CustomisationDependencies
@@ -47,12 +51,15 @@ from core.notifications.receipt_recording import ReceiptDependencies
 from core.notifications.routing import validate_chains
 from core.notifications.services import DeliveryDependencies
 from core.realtime.presence import PresenceDependencies
+from core.recordings.services import RecordingDependencies
 from core.sessions.rules import SessionRules
 from core.sessions.services import SessionDependencies
+from core.tenants.backups import BackupDependencies
 from core.tenants.portability import PortabilityDependencies
 from core.tenants.services import TenantDependencies
 from core.usage.services import UsageDependencies
-from plugins.manager import PluginSet, build_plugins
+from plugins.lifecycle import LifecycleHookPublisher
+from plugins.manager import PluginSet, build_plugins, startup_problems
 from plugins.registry import AdapterContext, AdapterRegistry
 from ports.blob_store import BlobStore
 from ports.clock import Clock
@@ -111,6 +118,17 @@ def _access_tokens(settings: Settings, clock: Clock) -> AccessTokens:
         issuer=settings.auth.issuer,
         ttl=timedelta(seconds=settings.auth.access_token_ttl_seconds),
         clock=clock,
+    )
+
+
+def _file_rules(settings: Settings) -> FileRules:
+    storage = settings.storage
+    return FileRules(
+        allowed_types=frozenset(t.lower() for t in storage.allowed_content_types),
+        max_file_bytes=storage.max_file_bytes,
+        upload_url_ttl=timedelta(seconds=storage.upload_url_ttl_seconds),
+        download_url_ttl=timedelta(seconds=storage.download_url_ttl_seconds),
+        pending_grace=timedelta(seconds=storage.orphan_grace_seconds),
     )
 
 
@@ -182,7 +200,9 @@ def _adapter_context(settings: Settings, clock: Clock) -> AdapterContext:
 class Container(containers.DeclarativeContainer):
     settings: providers.Dependency[Settings] = providers.Dependency(instance_of=Settings)
 
-    plugins: providers.Singleton[PluginSet] = providers.Singleton(build_plugins)
+    plugins: providers.Singleton[PluginSet] = providers.Singleton(
+        lambda s: build_plugins(disabled=tuple(s.disabled_plugins)), settings
+    )
     registry: providers.Singleton[AdapterRegistry] = providers.Singleton(
         lambda plugins: plugins.adapters(), plugins
     )
@@ -294,10 +314,16 @@ class Container(containers.DeclarativeContainer):
     )
     tenant_rows = providers.Singleton(SqlTenantRows, tenant_engines)
     tenant_archives = providers.Singleton(TarArchives)
+    backup_archives = providers.Singleton(
+        lambda blobs, s: BlobBackupArchives(blobs, s.data_dir / "backup-staging"),
+        blob_store,
+        settings,
+    )
     portability_dependencies = providers.Singleton(
         PortabilityDependencies, tenants=tenant_dependencies, rows=tenant_rows
     )
     events = providers.Singleton(_events, registry, settings, adapter_context)
+    session_events = providers.Singleton(LifecycleHookPublisher, events, plugins)
     presence = providers.Singleton(_presence, settings, clock, adapter_context)
     presence_dependencies = providers.Singleton(
         lambda store, events, clock, uow, s: PresenceDependencies(
@@ -341,11 +367,43 @@ class Container(containers.DeclarativeContainer):
         tenant_uow,
         video,
         clock,
-        events,
+        session_events,
         multiplayer,
         settings,
     )
     usage_dependencies = providers.Singleton(UsageDependencies, tenant_uow=tenant_uow, clock=clock)
+    file_dependencies = providers.Singleton(
+        lambda uow, blobs, clock, events, s: FileDependencies(
+            tenant_uow=uow, blobs=blobs, clock=clock, rules=_file_rules(s), events=events
+        ),
+        tenant_uow,
+        blob_store,
+        clock,
+        events,
+        settings,
+    )
+    recording_downloads = providers.Singleton(
+        lambda s: HttpxRecordingDownloads(s.sessions.recording_download_timeout_seconds),
+        settings,
+    )
+    recording_dependencies = providers.Singleton(
+        lambda uow, video, clock, catalog, blobs, downloads, s: RecordingDependencies(
+            tenant_uow=uow,
+            video=video,
+            clock=clock,
+            catalog=catalog,
+            blobs=blobs,
+            downloads=downloads,
+            max_copy_attempts=s.sessions.recording_copy_attempts,
+        ),
+        tenant_uow,
+        video,
+        clock,
+        catalog,
+        blob_store,
+        recording_downloads,
+        settings,
+    )
     rate_limiter = providers.Singleton(SqlRateLimiter, control_engine, clock)
     channel_senders = providers.Singleton(
         lambda s, mail, sms, push, renderer, limiter, clock, jitter: ChannelSenders(
@@ -380,6 +438,12 @@ class Container(containers.DeclarativeContainer):
     dispatch_dependencies = providers.Singleton(
         DispatchDependencies, index=dispatch_index, catalog=catalog, delivery=delivery_dependencies
     )
+    backup_dependencies = providers.Singleton(
+        BackupDependencies,
+        portability=portability_dependencies,
+        blobs=blob_store,
+        archives=backup_archives,
+    )
     receipt_dependencies = providers.Singleton(
         ReceiptDependencies, catalog=catalog, tenant_uow=tenant_uow, clock=clock
     )
@@ -399,6 +463,8 @@ def build_container(settings: Settings) -> Container:
 
 async def check_adapters(container: Container) -> None:
     """Build every chosen adapter now, so a bad name or setting stops start-up, not a request."""
+    startup_problems(container.plugins())
+    container.plugins().settings_blocks().validate(container.settings().plugins)
     container.mail()
     container.sms()
     container.sms_receipts()

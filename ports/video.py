@@ -78,6 +78,8 @@ class ArchiveEvent:
     size_bytes: int
     duration_seconds: int
     reason: str | None
+    name: str | None = None
+    """The name given when the recording was started: it tells whose recording it is."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ def archive_event_from_body(body: bytes) -> ArchiveEvent:
         status = ArchiveStatus(str(payload.get("status")))
     except ValueError as exc:
         raise InvalidVideoCallback(f"unknown archive status {payload.get('status')!r}") from exc
-    url, reason = payload.get("url"), payload.get("reason")
+    url, reason, name = payload.get("url"), payload.get("reason"), payload.get("name")
     return ArchiveEvent(
         archive_id=archive_id,
         room_id=room_id,
@@ -37,6 +37,7 @@ def archive_event_from_body(body: bytes) -> ArchiveEvent:
         size_bytes=_count(payload.get("size")),
         duration_seconds=_count(payload.get("duration")),
         reason=reason if isinstance(reason, str) and reason else None,
+        name=name if isinstance(name, str) and name else None,
     )
 
 

@@ -225,3 +225,54 @@ device_authorizations = sa.Table(
     sa.Column("device_id", sa.Uuid(), nullable=True),
     sa.Index("ix_device_authorizations_user_code_status", "user_code", "status"),
 )
+
+files = sa.Table(
+    "files",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("content_type", sa.String(255), nullable=False),
+    sa.Column("size", sa.BigInteger(), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=True),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("uploader_id", sa.Uuid(), nullable=True),
+    sa.Column("session_id", sa.Uuid(), sa.ForeignKey("assistance_sessions.id"), nullable=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.Column("expires_at", UtcDateTime(), nullable=True),
+    sa.Index("ix_files_created_at_id", "created_at", "id"),
+    sa.Index("ix_files_session_id_created_at_id", "session_id", "created_at", "id"),
+    sa.Index("ix_files_status_expires_at", "status", "expires_at"),
+)
+
+recordings = sa.Table(
+    "recordings",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column("session_id", sa.Uuid(), sa.ForeignKey("assistance_sessions.id"), nullable=False),
+    sa.Column("archive_id", sa.String(255), nullable=False, unique=True),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("started_by", sa.Uuid(), sa.ForeignKey("users.id"), nullable=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.Column("size_bytes", sa.BigInteger(), nullable=False),
+    sa.Column("duration_seconds", sa.Integer(), nullable=False),
+    sa.Column("download_url", sa.Text(), nullable=True),
+    sa.Column("copy_state", sa.String(10), nullable=False),
+    sa.Column("copy_attempts", sa.Integer(), nullable=False),
+    sa.Column("next_copy_at", UtcDateTime(), nullable=True),
+    sa.Column("copy_error", sa.String(500), nullable=True),
+    sa.Column("blob_key", sa.String(1024), nullable=True),
+    sa.Column("stored_at", UtcDateTime(), nullable=True),
+    sa.Column("file_id", sa.Uuid(), nullable=True),
+    sa.Index("ix_recordings_session_id_created_at", "session_id", "created_at"),
+    sa.Index("ix_recordings_copy_state_next_copy_at", "copy_state", "next_copy_at"),
+)
+
+recording_settings = sa.Table(
+    "recording_settings",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("mode", sa.String(20), nullable=False),
+)

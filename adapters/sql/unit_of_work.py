@@ -19,7 +19,9 @@ from adapters.sql.credential_repository import (
 from adapters.sql.customisation_repository import SqlCustomisationRepository
 from adapters.sql.device_repository import SqlDeviceAuthorizationRepository, SqlDeviceRepository
 from adapters.sql.engines import TenantEngines
+from adapters.sql.file_repository import SqlFileRepository
 from adapters.sql.outbox_repository import SqlOutboxRepository
+from adapters.sql.recording_repository import SqlRecordingRepository
 from adapters.sql.session_repository import (
     SqlCallPreferenceRepository,
     SqlInvitationRepository,
@@ -30,8 +32,10 @@ from adapters.sql.user_repository import SqlUserRepository
 from ports.credentials import ApiKeyRepository, OneTimeTokenRepository, RefreshTokenRepository
 from ports.devices import DeviceAuthorizationRepository, DeviceRepository
 from ports.dispatch_index import DispatchIndex
+from ports.file_store import FileRecords
 from ports.notification_customisation import CustomisationRepository
 from ports.outbox import OutboxRepository
+from ports.recordings import RecordingRepository
 from ports.session_store import (
     CallPreferences,
     GuestInvitations,
@@ -56,6 +60,8 @@ class SqlTenantUnitOfWork:
     api_keys: ApiKeyRepository
     devices: DeviceRepository
     device_authorizations: DeviceAuthorizationRepository
+    recordings: RecordingRepository
+    files: FileRecords
 
     def __init__(
         self, engines: TenantEngines, tenant_id: UUID, dispatch: DispatchIndex | None = None
@@ -83,6 +89,8 @@ class SqlTenantUnitOfWork:
         self.api_keys = SqlApiKeyRepository(connection)
         self.devices = SqlDeviceRepository(connection)
         self.device_authorizations = SqlDeviceAuthorizationRepository(connection)
+        self.recordings = SqlRecordingRepository(connection)
+        self.files = SqlFileRepository(connection)
         return self
 
     async def __aexit__(

@@ -10,10 +10,12 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme, Server
 
 from apps.api.auth.controller import AuthController
+from apps.api.backups.controller import BackupController
 from apps.api.blobs.controller import BlobLinkController
 from apps.api.bootstrap.controller import bootstrap
 from apps.api.devices.controller import DeviceController
 from apps.api.devices.pairing_controller import DeviceDecisionController, DevicePairingController
+from apps.api.files.controller import FileController
 from apps.api.errors import EXCEPTION_HANDLERS
 from apps.api.health import health, readiness
 from apps.api.middleware.cors import CorsMiddleware
@@ -27,6 +29,11 @@ from apps.api.photon.controller import PhotonController
 from apps.api.realtime.controller import FirebaseTokenController, PresenceController
 from apps.api.realtime.stream import event_socket, event_source
 from apps.api.realtime.sweeper import presence_sweeper
+from apps.api.recordings.controller import (
+    ArchiveCallbackController,
+    RecordingController,
+    RecordingModeController,
+)
 from apps.api.sessions.calls_controller import CallController
 from apps.api.sessions.controller import SessionController
 from apps.api.sessions.guest_controller import GuestController
@@ -53,6 +60,14 @@ Lists are paginated by cursor: pass `next_cursor` back as `cursor`.
 Lifespan = Callable[[Litestar], AbstractAsyncContextManager[None]]
 
 
+def _plugin_routes(container: Container) -> list[Router]:
+    """Plugins' controllers, under ``/api/v1/plugins``; a failing plugin adds none."""
+    handlers = container.plugins().api_controllers()
+    if not handlers:
+        return []
+    return [Router(path=f"{API_PREFIX}/plugins", route_handlers=handlers)]  # type: ignore[arg-type]
+
+
 def create_app(
     container: Container, *, extra_lifespans: Sequence[Lifespan] = (), close: bool = True
 ) -> Litestar:
@@ -76,6 +91,7 @@ def create_app(
             bootstrap,
             network_requirements,
             TenantController,
+            BackupController,
             AuthController,
             UserController,
             ApiKeyController,
@@ -89,7 +105,11 @@ def create_app(
             DeviceDecisionController,
             DeviceController,
             PhotonController,
+            RecordingController,
+            RecordingModeController,
+            ArchiveCallbackController,
             BlobLinkController,
+            FileController,
             CustomisationController,
             FirebaseTokenController,
             PresenceController,
@@ -100,6 +120,7 @@ def create_app(
     app = Litestar(
         route_handlers=[
             api,
+            *_plugin_routes(container),
             *([metrics_endpoint] if settings.observability.metrics_enabled else []),
         ],
         exception_handlers=EXCEPTION_HANDLERS,

@@ -441,6 +441,47 @@ class StorageSettings(BaseModel):
         default=None,
         description="Storage adapter by name (gcs, s3, local...). Embedded: local; else gcs.",
     )
+    allowed_content_types: list[str] = Field(
+        default=[
+            "image/*",
+            "video/*",
+            "audio/*",
+            "application/pdf",
+            "text/plain",
+            "text/csv",
+            "application/json",
+            "application/zip",
+            "application/octet-stream",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            "model/gltf-binary",
+        ],
+        description="Content types the files API accepts (`image/*` allows a family); "
+        "others get 415.",
+    )
+    max_file_bytes: int = Field(
+        default=2 * 1024**3,
+        ge=1,
+        description="Largest file one upload may hold; the tenant's storage quota may allow "
+        "less. Larger uploads get 413 and nothing is stored.",
+    )
+    upload_url_ttl_seconds: int = Field(
+        default=900,
+        ge=60,
+        le=7 * 86_400,
+        description="Lifetime of a signed upload URL; an upload not confirmed by then is "
+        "deleted.",
+    )
+    download_url_ttl_seconds: int = Field(
+        default=300, ge=1, le=7 * 86_400, description="Lifetime of a signed download URL."
+    )
+    orphan_grace_seconds: int = Field(
+        default=3_600,
+        ge=0,
+        description="`passerelle files reconcile --repair` deletes a blob without a row only "
+        "once older than this, so uploads in flight are spared.",
+    )
 
 
 class TenancySettings(BaseModel):
@@ -466,6 +507,28 @@ class TenancySettings(BaseModel):
             "asking the control database again; 0 turns the cache off. A suspension made "
             "by another process takes effect within this time."
         ),
+    )
+
+
+class BackupSettings(BaseModel):
+    """Daily backups of every tenant into its own storage directory (``backups/``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = Field(
+        default=True, description="Whether workers make a daily backup of every tenant."
+    )
+    keep_daily: int = Field(
+        default=7,
+        ge=1,
+        le=366,
+        description="Daily backups kept per tenant, newest first; manual ones are never pruned.",
+    )
+    check_interval_seconds: float = Field(
+        default=3600,
+        ge=60,
+        le=86_400,
+        description="How often workers look for tenants without today's (UTC) backup.",
     )
 
 
@@ -497,6 +560,30 @@ class SessionSettings(BaseModel):
         ge=1,
         le=300,
         description="How often workers look for unanswered calls and idle sessions.",
+    )
+    recording_copy_interval_seconds: float = Field(
+        default=30,
+        ge=1,
+        le=3600,
+        description=(
+            "How often workers look for finished recordings to copy from the video "
+            "provider into the tenant's storage."
+        ),
+    )
+    recording_copy_attempts: int = Field(
+        default=8,
+        ge=1,
+        le=50,
+        description=(
+            "Tries to copy one recording (delays doubling from 30 s, at most 1 h apart) "
+            "before it is marked failed."
+        ),
+    )
+    recording_download_timeout_seconds: float = Field(
+        default=60,
+        gt=0,
+        le=600,
+        description="Connect and read timeout when downloading a recording from the provider.",
     )
 
 
@@ -531,6 +618,7 @@ class Settings(BaseSettings):
     channels: ChannelsSettings = ChannelsSettings()
     storage: StorageSettings = StorageSettings()
     tenancy: TenancySettings = TenancySettings()
+    backups: BackupSettings = BackupSettings()
     sessions: SessionSettings = SessionSettings()
     observability: ObservabilitySettings = ObservabilitySettings()
     clients: ClientSettings = ClientSettings()
@@ -546,7 +634,15 @@ class Settings(BaseSettings):
     vonage_video: VonageVideoSettings = VonageVideoSettings()
     photon: PhotonSettings = PhotonSettings()
     plugins: dict[str, dict[str, Any]] = Field(
-        default_factory=dict, description="Settings blocks of third-party adapters, by key."
+        default_factory=dict,
+        description="Settings blocks of plugins, by key; each validated at start-up.",
+    )
+    disabled_plugins: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Plugins not to load: built-in module names (plugins.builtin.sms) or "
+            "entry-point names, as `passerelle plugins` lists them."
+        ),
     )
 
     @classmethod

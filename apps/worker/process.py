@@ -15,7 +15,9 @@ from apps.container import Container
 from apps.observability.metrics import MetricsServer
 from apps.worker.outbox_worker import OutboxWorker
 from core.notifications.services import DeliveryReport
+from core.recordings.services import copy_every_tenant
 from core.sessions.sweeps import sweep_every_tenant
+from core.tenants.backups import BackupRound, back_up_every_tenant
 from core.tenants.lifecycle import PurgeReport, purge_due_tenants
 from ports.events import EventRetention
 
@@ -49,12 +51,20 @@ async def run_worker(container: Container, stop: asyncio.Event) -> None:
             "session sweep",
         ),
         every(
+            settings.sessions.recording_copy_interval_seconds,
+            lambda: copy_every_tenant(container.recording_dependencies()),
+            stop,
+            "recording copy",
+        ),
+        every(
             IDEMPOTENCY_PURGE_SECONDS,
             lambda: _purge_idempotency_keys(container),
             stop,
             "idempotency key purge",
         ),
+        *_backup_jobs(container, stop),
         *_event_prune_jobs(container, stop),
+        *plugin_jobs(container, stop),
     )
     if metrics_server is not None:
         metrics_server.close()
@@ -64,6 +74,35 @@ async def run_worker(container: Container, stop: asyncio.Event) -> None:
 async def _purge_idempotency_keys(container: Container) -> int:
     """Forget API answers past their replay window, so the control database stays small."""
     return await container.idempotency_store().purge(container.clock().now())
+
+
+def plugin_jobs(container: Container, stop: asyncio.Event) -> list[Awaitable[None]]:
+    """Plugins' scheduled jobs; each failure is logged by ``every`` and retried next time."""
+    jobs = container.plugins().worker_jobs(container.adapter_context())
+    return [
+        every(job.interval_seconds, job.run, stop, f"plugin job {job.name}") for job in jobs
+    ]
+
+
+def _backup_jobs(container: Container, stop: asyncio.Event) -> list[Awaitable[None]]:
+    settings = container.settings().backups
+    if not settings.enabled:
+        return []
+    return [every(settings.check_interval_seconds, lambda: _back_up(container), stop, "backups")]
+
+
+async def _back_up(container: Container) -> BackupRound:
+    keep = container.settings().backups.keep_daily
+    report = await back_up_every_tenant(container.backup_dependencies(), keep=keep)
+    if report.backed_up or report.pruned:
+        log.info(
+            "backups: %d tenant(s) backed up, %d old backup(s) pruned",
+            len(report.backed_up),
+            report.pruned,
+        )
+    for slug, error in report.failed.items():
+        log.error("backup of tenant %s failed: %s", slug, error)
+    return report
 
 
 def _event_prune_jobs(container: Container, stop: asyncio.Event) -> list[Awaitable[None]]:

@@ -32,6 +32,9 @@ class Action(StrEnum):
     SESSIONS_INVITE_GUEST = "sessions.invite_guest"
     SESSIONS_LIST_INVITATIONS = "sessions.list_invitations"
     SESSIONS_ANSWER_CALL = "sessions.answer_call"
+    RECORDINGS_LIST = "recordings.list"
+    RECORDINGS_MANAGE = "recordings.manage"
+    RECORDING_MODE = "recording_mode"
     CALLS_PLACE = "calls.place"
     CALL_PREFERENCES = "call_preferences.own"
     USAGE_READ = "usage.read"
@@ -52,6 +55,9 @@ class Action(StrEnum):
     USERS_ADMINISTER = "users.administer"
     USERS_REVOKE_TOKENS = "users.revoke_tokens"
     API_KEYS_MANAGE = "api_keys.manage"
+    FILES_READ = "files.read"
+    FILES_UPLOAD = "files.upload"
+    FILES_MANAGE = "files.manage"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +95,9 @@ POLICY: dict[Action, Rule] = {
     Action.SESSIONS_ANSWER_CALL: Rule(
         EVERYONE, ApiScope.SESSIONS_WRITE, ownership="the person called (or the caller)"
     ),
+    Action.RECORDINGS_LIST: Rule(EVERYONE, ApiScope.SESSIONS_READ),
+    Action.RECORDINGS_MANAGE: Rule(EVERYONE, ApiScope.SESSIONS_WRITE, Capability.RECORD),
+    Action.RECORDING_MODE: Rule(ADMINS, devices=False),
     Action.CALLS_PLACE: Rule(EVERYONE, ApiScope.SESSIONS_WRITE, Capability.HOST),
     Action.CALL_PREFERENCES: Rule(EVERYONE, ownership="the caller's own"),
     Action.USAGE_READ: Rule(ADMINS, devices=False),
@@ -119,6 +128,11 @@ POLICY: dict[Action, Rule] = {
         ADMINS, ApiScope.USERS_WRITE, devices=False, owner_may=True, ownership="oneself or admin"
     ),
     Action.API_KEYS_MANAGE: Rule(ADMINS, devices=False),
+    Action.FILES_READ: Rule(EVERYONE, ApiScope.SESSIONS_READ),
+    Action.FILES_UPLOAD: Rule(WORKERS, ApiScope.SESSIONS_WRITE),
+    Action.FILES_MANAGE: Rule(
+        EVERYONE, ApiScope.SESSIONS_WRITE, ownership="the uploader or an admin"
+    ),
 }
 
 

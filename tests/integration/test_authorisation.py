@@ -35,6 +35,8 @@ HOSTS = "admin expert key"
 ADMIN_OR_KEY = "admin key"
 S = "/api/v1/sessions/{session_id}"
 W = "/api/v1/notifications/wordings/{kind}/{channel}/{locale}"
+F = "/api/v1/files/{file_id}"
+UPLOADERS = "admin expert field_engineer key"
 EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/sessions"): EVERYONE,
     ("POST", "/api/v1/sessions"): HOSTS,
@@ -50,6 +52,11 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", f"{S}/accept"): EVERYONE,
     ("POST", f"{S}/decline"): EVERYONE,
     ("POST", f"{S}/cancel"): EVERYONE,
+    ("GET", f"{S}/recordings"): EVERYONE,
+    ("POST", f"{S}/recordings"): HOSTS,
+    ("POST", f"{S}/recordings/{{recording_id}}/stop"): HOSTS,
+    ("GET", "/api/v1/recording-mode"): "admin",
+    ("PUT", "/api/v1/recording-mode"): "admin",
     ("POST", "/api/v1/calls"): HOSTS,
     ("GET", "/api/v1/call-preferences"): PEOPLE,
     ("PUT", "/api/v1/call-preferences"): PEOPLE,
@@ -83,6 +90,15 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/api-keys"): "admin",
     ("POST", "/api/v1/api-keys"): "admin",
     ("POST", "/api/v1/api-keys/{key_id}/revoke"): "admin",
+    ("POST", "/api/v1/files"): UPLOADERS,
+    ("POST", "/api/v1/files/raw"): UPLOADERS,
+    ("POST", "/api/v1/files/uploads"): UPLOADERS,
+    ("POST", f"{F}/confirm"): UPLOADERS,
+    ("GET", "/api/v1/files"): EVERYONE,
+    ("GET", F): EVERYONE,
+    ("GET", f"{F}/content"): EVERYONE,
+    ("PATCH", F): EVERYONE,
+    ("DELETE", F): EVERYONE,
 }
 BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
     (method, path): body for method, path, body in ENDPOINTS
@@ -100,6 +116,8 @@ IDS = {
         "device_id",
         "user_id",
         "key_id",
+        "recording_id",
+        "file_id",
     )
 } | {"kind": "missed_call", "channel": "sms", "locale": "en"}
 

@@ -34,6 +34,11 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "/api/v1/sessions/{session_id}/accept", None),
     ("POST", "/api/v1/sessions/{session_id}/decline", None),
     ("POST", "/api/v1/sessions/{session_id}/cancel", None),
+    ("GET", "/api/v1/sessions/{session_id}/recordings", None),
+    ("POST", "/api/v1/sessions/{session_id}/recordings", None),
+    ("POST", "/api/v1/sessions/{session_id}/recordings/{recording_id}/stop", None),
+    ("GET", "/api/v1/recording-mode", None),
+    ("PUT", "/api/v1/recording-mode", {"mode": "never"}),
     ("POST", "/api/v1/calls", {"callee_id": "6f1c7a7e-2f4e-4c43-9d56-1b0f0e7a9c11"}),
     ("GET", "/api/v1/call-preferences", None),
     ("PUT", "/api/v1/call-preferences", {"missed_call_channel": "email"}),
@@ -58,6 +63,33 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/api/v1/realtime/events", None),
     ("POST", "/api/v1/presence/heartbeat", {"device": "phone"}),
     ("GET", "/api/v1/presence", None),
+    ("GET", "/api/v1/users", None),
+    ("GET", "/api/v1/users/{user_id}", None),
+    (
+        "POST",
+        "/api/v1/users/invitations",
+        {"email": "new@x.example", "display_name": "N", "role": "observer"},
+    ),
+    ("PATCH", "/api/v1/users/{user_id}", {"display_name": "Bravo's now"}),
+    ("POST", "/api/v1/users/{user_id}/deactivate", None),
+    ("POST", "/api/v1/users/{user_id}/reactivate", None),
+    ("POST", "/api/v1/users/{user_id}/sign-out", None),
+    ("GET", "/api/v1/api-keys", None),
+    ("POST", "/api/v1/api-keys", {"name": "Bravo's", "scopes": ["sessions:read"]}),
+    ("POST", "/api/v1/api-keys/{key_id}/revoke", None),
+    ("POST", "/api/v1/files", None),
+    ("POST", "/api/v1/files/raw", None),
+    (
+        "POST",
+        "/api/v1/files/uploads",
+        {"name": "b.pdf", "content_type": "application/pdf", "size": 1},
+    ),
+    ("POST", "/api/v1/files/{file_id}/confirm", None),
+    ("GET", "/api/v1/files", None),
+    ("GET", "/api/v1/files/{file_id}", None),
+    ("GET", "/api/v1/files/{file_id}/content", None),
+    ("PATCH", "/api/v1/files/{file_id}", {"session_id": None}),
+    ("DELETE", "/api/v1/files/{file_id}", None),
 ]
 PUBLIC = {
     "/api/v1/health",
@@ -68,13 +100,19 @@ PUBLIC = {
     # Operator key, no tenant (test_bootstrap_and_network_api checks an admin is refused).
     "/api/v1/network/requirements",
     "/api/v1/auth/login",
+    "/api/v1/auth/refresh",
+    "/api/v1/auth/logout",
+    "/api/v1/auth/invitations/accept",
+    "/api/v1/auth/password-reset",
+    "/api/v1/auth/password-reset/confirm",
     "/api/v1/webhooks/vonage/sms-receipts",
-    "/api/v1/devices/pairings",
-    "/api/v1/devices/token",
+    "/api/v1/webhooks/video/archives",
     "/api/v1/photon/auth",
     "/api/v1/photon/webhooks/{hook}",
     "/api/v1/blobs/{token}",
     "/api/v1/guest/join",
+    "/api/v1/devices/pairings",
+    "/api/v1/devices/token",
 }
 OPERATOR_PREFIX = "/api/v1/tenants"
 
@@ -97,10 +135,25 @@ async def _two_tenants_with_data(api: Api) -> tuple[dict[str, str], dict[str, st
     )
     device = await pair_device(api, "alpha", alpha, {"serial": "ALPHA-1", "model": "secret ticket"})
     joined = await api.client.post(f"/api/v1/sessions/{session_id}/join", headers=alpha)
+    recording = await api.client.post(f"/api/v1/sessions/{session_id}/recordings", headers=alpha)
+    users = await api.client.get("/api/v1/users", headers=alpha)
+    key = await api.client.post(
+        "/api/v1/api-keys", json={"name": "secret ticket", "scopes": ["users:read"]}, headers=alpha
+    )
+    shared = await api.client.post(
+        "/api/v1/files/raw",
+        params={"name": "secret ticket.txt", "session_id": session_id},
+        content=b"alpha's secret ticket",
+        headers={**alpha, "Content-Type": "text/plain"},
+    )
     ids = {
         "participant_id": joined.json()["participant_id"],
         "invitation_id": invited.json()["id"],
+        "recording_id": recording.json()["id"],
         "device_id": device["device_id"],
+        "user_id": users.json()["items"][0]["id"],
+        "key_id": key.json()["key"]["id"],
+        "file_id": shared.json()["id"],
         "session_id": session_id,
         "notification_id": invited.json()["notification_id"],
         "kind": "missed_call",
@@ -137,7 +190,8 @@ async def test_objects_of_another_tenant_are_not_found(
 
 
 @pytest.mark.parametrize(
-    "listing", ["/api/v1/sessions", "/api/v1/notifications/wordings", "/api/v1/devices"]
+    "listing",
+    ["/api/v1/sessions", "/api/v1/notifications/wordings", "/api/v1/devices", "/api/v1/files"],
 )
 async def test_lists_show_only_the_callers_tenant(api: Api, listing: str) -> None:
     alpha, bravo, _ = await _two_tenants_with_data(api)

@@ -18,6 +18,7 @@ from core.identity.permissions import Action, authorize
 
 A = Action
 _SESSION = "/api/v1/sessions/{session_id}"
+_FILE = "/api/v1/files/{file_id}"
 _WORDING = "/api/v1/notifications/wordings/{kind}/{channel}/{locale}"
 ROUTE_ACTIONS: dict[tuple[str, str], Action] = {
     ("GET", "/api/v1/sessions"): A.SESSIONS_LIST,
@@ -34,6 +35,11 @@ ROUTE_ACTIONS: dict[tuple[str, str], Action] = {
     ("POST", f"{_SESSION}/accept"): A.SESSIONS_ANSWER_CALL,
     ("POST", f"{_SESSION}/decline"): A.SESSIONS_ANSWER_CALL,
     ("POST", f"{_SESSION}/cancel"): A.SESSIONS_ANSWER_CALL,
+    ("GET", f"{_SESSION}/recordings"): A.RECORDINGS_LIST,
+    ("POST", f"{_SESSION}/recordings"): A.RECORDINGS_MANAGE,
+    ("POST", f"{_SESSION}/recordings/{{recording_id}}/stop"): A.RECORDINGS_MANAGE,
+    ("GET", "/api/v1/recording-mode"): A.RECORDING_MODE,
+    ("PUT", "/api/v1/recording-mode"): A.RECORDING_MODE,
     ("POST", "/api/v1/calls"): A.CALLS_PLACE,
     ("GET", "/api/v1/call-preferences"): A.CALL_PREFERENCES,
     ("PUT", "/api/v1/call-preferences"): A.CALL_PREFERENCES,
@@ -57,6 +63,15 @@ ROUTE_ACTIONS: dict[tuple[str, str], Action] = {
     ("GET", "/api/v1/realtime/events"): A.REALTIME_FOLLOW,
     ("GET", "/api/v1/presence"): A.PRESENCE,
     ("POST", "/api/v1/presence/heartbeat"): A.PRESENCE,
+    ("POST", "/api/v1/files"): A.FILES_UPLOAD,
+    ("POST", "/api/v1/files/raw"): A.FILES_UPLOAD,
+    ("POST", "/api/v1/files/uploads"): A.FILES_UPLOAD,
+    ("POST", f"{_FILE}/confirm"): A.FILES_UPLOAD,
+    ("GET", "/api/v1/files"): A.FILES_READ,
+    ("GET", _FILE): A.FILES_READ,
+    ("GET", f"{_FILE}/content"): A.FILES_READ,
+    ("PATCH", _FILE): A.FILES_MANAGE,
+    ("DELETE", _FILE): A.FILES_MANAGE,
     ("GET", "/api/v1/users"): A.USERS_LIST,
     ("GET", "/api/v1/users/{user_id}"): A.USERS_READ,
     ("POST", "/api/v1/users/invitations"): A.USERS_INVITE,

@@ -1,0 +1,1 @@
+"""Plain HTTP(S) downloads with httpx."""

@@ -1,0 +1,1 @@
+"""Recordings of sessions: start, stop, list; the video provider's archive callback."""

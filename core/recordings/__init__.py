@@ -1,0 +1,1 @@
+"""Recordings of assistance sessions and their copy into the tenant's storage."""
