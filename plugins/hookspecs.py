@@ -3,23 +3,83 @@
 A plugin is a module or object with functions marked ``@hookimpl`` whose names match
 the specifications below. Built-in adapters are registered through the same hooks as
 third-party ones. Third-party plugins are found through the ``passerelle.plugins``
-entry-point group.
+entry-point group. A plugin that sets ``PASSERELLE_REQUIRED = True`` makes its failures
+fatal; any other plugin's failing hook is logged with its name and skipped.
 
-Version policy: a hook is only ever added; an existing hook keeps its name and
-arguments within a major version of passerelle-xr.
+Version policy (``HOOKS_VERSION``): within a major version of passerelle-xr a hook is
+only ever added; an existing hook keeps its name, its arguments and their meaning.
+Arguments may gain fields (a plugin ignores what it does not read); removing or
+renaming one bumps ``HOOKS_VERSION`` and the major version. docs/plugins.md has more.
 """
 
 from __future__ import annotations
 
-import pluggy
+from collections.abc import Awaitable, Sequence
 
-from plugins.registry import AdapterRegistry
+import pluggy
+import typer
+
+from plugins.registry import AdapterContext, AdapterRegistry
+from plugins.runtime import SettingsBlocks, WorkerJob
+from ports.events import Event
 
 PROJECT = "passerelle"
+HOOKS_VERSION = 1
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
+
+LifecycleResult = Awaitable[None] | None
+"""A lifecycle hook may be a plain function or a coroutine function."""
 
 
 @hookspec
 def register_adapters(registry: AdapterRegistry) -> None:
     """Called once at start-up: add the adapters this plugin provides with ``registry.add``."""
+
+
+@hookspec
+def register_settings(blocks: SettingsBlocks) -> None:
+    """Called once at start-up: declare this plugin's settings blocks with ``blocks.add``;
+    each is validated then, and a bad value stops start-up naming the setting."""
+
+
+@hookspec
+def session_created(event: Event) -> LifecycleResult:
+    """After a session (or a call, which starts ringing) was created and committed."""
+
+
+@hookspec
+def session_started(event: Event) -> LifecycleResult:
+    """After a session became active: its first join, or its call accepted."""
+
+
+@hookspec
+def participant_joined(event: Event) -> LifecycleResult:
+    """After someone (a user or a guest) joined a session."""
+
+
+@hookspec
+def participant_left(event: Event) -> LifecycleResult:
+    """After someone left a session, or was removed when it ended."""
+
+
+@hookspec
+def session_ended(event: Event) -> LifecycleResult:
+    """After a session reached an end state; ``event.data["state"]`` says which
+    (ended, missed, cancelled, declined)."""
+
+
+@hookspec
+def register_api_controllers() -> Sequence[object] | None:
+    """Called once when the API starts: Litestar controllers or route handlers, mounted
+    under ``/api/v1/plugins``."""
+
+
+@hookspec
+def register_worker_jobs(context: AdapterContext) -> Sequence[WorkerJob] | None:
+    """Called once when the worker starts: the jobs it runs, each at its interval."""
+
+
+@hookspec
+def register_cli_commands(cli: typer.Typer) -> None:
+    """Called once before the ``passerelle`` command runs: add commands to ``cli``."""

@@ -38,15 +38,20 @@ class AdapterContext:
     opened: list[Any] = field(default_factory=list)
 
     def settings(self, key: str, model: type[M]) -> M:
-        raw = self.blocks.get(key, {})
-        if isinstance(raw, model):
-            return raw
-        try:
-            return model.model_validate(raw)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            path = ".".join(str(part) for part in (key, *first["loc"]))
-            raise AdapterSettingsError(f"invalid setting {path}: {first['msg']}") from exc
+        return validated_block(self.blocks, key, model)
+
+
+def validated_block(blocks: Mapping[str, Any], key: str, model: type[M]) -> M:
+    """The settings block ``key`` as ``model``; AdapterSettingsError names a bad setting."""
+    raw = blocks.get(key, {})
+    if isinstance(raw, model):
+        return raw
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        path = ".".join(str(part) for part in (key, *first["loc"]))
+        raise AdapterSettingsError(f"invalid setting {path}: {first['msg']}") from exc
 
 
 @dataclass(frozen=True, slots=True)

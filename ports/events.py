@@ -23,6 +23,8 @@ EventValue = str | int | bool | None
 
 
 class EventType(StrEnum):
+    SESSION_CREATED = "session.created"
+    SESSION_STARTED = "session.started"
     SESSION_RINGING = "session.ringing"
     SESSION_ACCEPTED = "session.accepted"
     SESSION_DECLINED = "session.declined"

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-import apps.cli.archive_commands  # noqa: F401 - adds `tenants export` and `tenants import`
+import apps.cli.archive_commands  # noqa: F401 - adds tenants export/import/backup/restore
 from apps.cli import (
     config_commands,
     network_commands,
@@ -23,6 +23,7 @@ from apps.cli.plugin_commands import plugins_command
 from apps.cli.runtime import settings_or_exit
 from apps.cli.serve_commands import serve, up, worker
 from apps.observability.logging import configure_logging
+from plugins.manager import build_plugins
 
 app = typer.Typer(
     name="passerelle",
@@ -114,4 +115,5 @@ def run() -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.INFO)
+    build_plugins().add_cli_commands(app)
     app()

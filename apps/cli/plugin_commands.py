@@ -26,11 +26,13 @@ def plugins_command(as_json: bool) -> None:
         emit_json([asdict(row) for row in rows])
         return
     table = Table(title="Plugins")
-    for column in ("plugin", "version", "hooks", "provides"):
+    for column in ("plugin", "version", "hooks", "provides", "errors"):
         table.add_column(column)
     for row in rows:
-        provided = ", ".join(row.provides) or (f"[red]{row.error}[/]" if row.error else "")
-        table.add_row(row.name, row.version or "-", ", ".join(row.hooks), provided)
+        error = f"[red]{row.error}[/]" if row.error else ""
+        table.add_row(
+            row.name, row.version or "-", ", ".join(row.hooks), ", ".join(row.provides), error
+        )
     console.print(table)
 
 
@@ -40,8 +42,18 @@ def plugin_rows() -> list[PluginRow]:
     for spec in plugins.adapters().specs():
         label = f"{spec.kind}={spec.name}" + (" (development)" if spec.development else "")
         provides.setdefault(spec.plugin, []).append(label)
+    blocks = plugins.settings_blocks()
+    for key, owner in blocks.owners.items():
+        provides.setdefault(owner, []).append(f"settings=[plugins.{key}]")
     rows = [
-        PluginRow(info.name, info.version, info.builtin, info.hooks, provides.get(info.name, []))
+        PluginRow(
+            info.name,
+            info.version,
+            info.builtin,
+            info.hooks,
+            provides.get(info.name, []),
+            "; ".join(plugins.hook_errors.get(info.name, [])) or None,
+        )
         for info in plugins.describe()
     ]
     rows += [

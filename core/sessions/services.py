@@ -93,6 +93,7 @@ async def create_session(
         await ensure_within_plan(uow, limits, deps.clock)
         await uow.sessions.add(session)
         await uow.commit()
+    await publish(deps, [session_event(EventType.SESSION_CREATED, actor.tenant_id, session, now)])
     return session
 
 
@@ -229,7 +230,10 @@ async def admit(
     events = []
     if session.state is SessionState.RINGING:
         events.append(session_event(EventType.SESSION_ACCEPTED, newcomer.tenant_id, session, now))
+    was_created = session.state is SessionState.CREATED
     session = session.started(now)
+    if was_created:
+        events.append(session_event(EventType.SESSION_STARTED, newcomer.tenant_id, session, now))
     await uow.sessions.save(session)
     await uow.participants.add(participant)
     events.append(participant_event(EventType.PARTICIPANT_JOINED, newcomer.tenant_id, participant))

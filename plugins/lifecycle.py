@@ -1,0 +1,45 @@
+"""Session lifecycle hooks, fed by the realtime events the sessions core already publishes.
+
+The core knows nothing of plugins: it publishes through the ``EventPublisher`` port.
+This publisher hands the events to the real transport, then calls the plugins'
+lifecycle hooks for the session events among them, each failure isolated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from plugins.manager import PluginSet
+from ports.events import Event, EventPublisher, EventType
+
+LIFECYCLE_HOOKS: dict[EventType, str] = {
+    EventType.SESSION_CREATED: "session_created",
+    EventType.SESSION_RINGING: "session_created",
+    EventType.SESSION_STARTED: "session_started",
+    EventType.SESSION_ACCEPTED: "session_started",
+    EventType.PARTICIPANT_JOINED: "participant_joined",
+    EventType.PARTICIPANT_LEFT: "participant_left",
+    EventType.SESSION_ENDED: "session_ended",
+    EventType.SESSION_MISSED: "session_ended",
+    EventType.SESSION_CANCELLED: "session_ended",
+    EventType.SESSION_DECLINED: "session_ended",
+}
+
+
+class LifecycleHookPublisher:
+    """An ``EventPublisher`` that also tells plugins, even when the transport is down."""
+
+    def __init__(self, transport: EventPublisher | None, plugins: PluginSet) -> None:
+        self.transport = transport
+        self.plugins = plugins
+        self.name = transport.name if transport is not None else "none"
+
+    async def publish(self, events: Sequence[Event]) -> None:
+        try:
+            if self.transport is not None:
+                await self.transport.publish(events)
+        finally:
+            for event in events:
+                hook = LIFECYCLE_HOOKS.get(event.type)
+                if hook is not None:
+                    await self.plugins.notify(hook, event=event)

@@ -1,0 +1,40 @@
+"""What plugins hand the platform besides adapters: settings blocks and worker jobs."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from plugins.registry import validated_block
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerJob:
+    """A job the worker runs every ``interval_seconds``; a failing run is logged and the
+    job runs again at the next interval."""
+
+    name: str
+    interval_seconds: float
+    run: Callable[[], Awaitable[object]]
+
+
+@dataclass
+class SettingsBlocks:
+    """The settings blocks plugins declare, by key, with the plugin that declared each.
+
+    Values come from ``[plugins.<key>]`` in the TOML file or ``PASSERELLE_PLUGINS``."""
+
+    models: dict[str, type[BaseModel]] = field(default_factory=dict)
+    owners: dict[str, str] = field(default_factory=dict)
+    current_plugin: str = ""
+
+    def add(self, key: str, model: type[BaseModel]) -> None:
+        self.models[key] = model
+        self.owners[key] = self.current_plugin
+
+    def validate(self, blocks: Mapping[str, Any]) -> dict[str, BaseModel]:
+        """Every declared block, validated; raises AdapterSettingsError naming the setting."""
+        return {key: validated_block(blocks, key, model) for key, model in self.models.items()}
