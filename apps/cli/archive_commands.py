@@ -1,4 +1,5 @@
-"""`passerelle tenants export` and `tenants import`: one tenant moved as an archive file.
+"""`passerelle tenants export`/`import` (an archive file) and `backup`/`backups`/`restore`
+(archives kept in blob storage).
 
 Registered on the `tenants` command group; the archive format is described in
 ``core.tenants.archive_format``.
@@ -14,13 +15,14 @@ from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+from rich.table import Table
 
 from apps.cli.options import ConfigOption, JsonOption
 from apps.cli.output import ExitCode, console, emit_json, errors, fail
 from apps.cli.runtime import run_with_container, settings_or_exit
 from apps.cli.tenant_commands import TenantArgument, app
 from apps.container import Container
-from core.tenants import portability
+from core.tenants import backups, portability
 from core.tenants.archive_format import Manifest
 from core.tenants.model import Tenant
 
@@ -152,4 +154,118 @@ def import_archive(
         console.print(
             f"tenant [bold]{tenant.slug}[/] imported ({tenant.id}) from {archive}: "
             f"{manifest.row_count} rows, {len(manifest.files)} files"
+        )
+
+
+def _backup_json(backup: backups.Backup) -> dict[str, Any]:
+    return {
+        "name": backup.name,
+        "size": backup.size,
+        "created_at": backup.created_at.isoformat(),
+        "sha256": backup.sha256,
+        "daily": backup.daily,
+    }
+
+
+@app.command("backup")
+def backup(
+    tenant: TenantArgument, config: ConfigOption = None, as_json: JsonOption = False
+) -> None:
+    """Back a tenant up now, into its storage directory (`backups/manual-<time>.tar.gz`).
+
+    The same archive as `tenants export`, kept in blob storage beside the daily backups
+    the workers make; manual backups are never pruned. Exits 3 when the tenant cannot be
+    exported, 69 when storage or the database failed.
+    """
+    settings = settings_or_exit(config)
+    with _progress_bar() as progress:
+
+        async def work(container: Container) -> backups.Backup:
+            return await backups.back_up(
+                tenant, container.backup_dependencies(), actor=_actor(), progress=progress
+            )
+
+        made = run_with_container(settings, work)
+    if as_json:
+        emit_json(_backup_json(made))
+    else:
+        console.print(f"backup [bold]{made.name}[/] made ({made.size} bytes)")
+
+
+@app.command("backups")
+def list_backups(
+    tenant: TenantArgument, config: ConfigOption = None, as_json: JsonOption = False
+) -> None:
+    """List a tenant's backups, oldest first: daily ones (pruned to `backups.keep_daily`),
+    manual ones and the pre-restore ones `tenants restore` makes."""
+    settings = settings_or_exit(config)
+
+    async def work(container: Container) -> list[backups.Backup]:
+        return await backups.list_backups(tenant, container.backup_dependencies())
+
+    found = run_with_container(settings, work)
+    if as_json:
+        emit_json([_backup_json(b) for b in found])
+        return
+    table = Table("name", "size", "made at (UTC)", box=None)
+    for item in found:
+        table.add_row(item.name, f"{item.size:,}", f"{item.created_at:%Y-%m-%d %H:%M:%S}")
+    console.print(table if found else "no backups yet")
+
+
+@app.command("restore")
+def restore(
+    tenant: TenantArgument,
+    backup_name: Annotated[
+        str | None,
+        typer.Option(
+            "--backup", help="Backup to restore (see `tenants backups`); default: newest."
+        ),
+    ] = None,
+    safety_backup: Annotated[
+        bool,
+        typer.Option(
+            "--safety-backup/--no-safety-backup",
+            help="Back the current state up first, so the restore can be undone; skip it "
+            "only when the tenant's database cannot be exported any more.",
+        ),
+    ] = True,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Confirm: the tenant's rows and files are replaced.")
+    ] = False,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Bring a tenant back to one of its backups, in place (same id, same slug).
+
+    Every checksum is checked before anything changes. The tenant is suspended meanwhile
+    (its users get 403 `tenant_suspended`) and resumed if it was active. If writing fails
+    it stays suspended: run the restore again. Exits 2 without --yes, 3 when the backup
+    is refused or missing, 69 when storage or the database failed.
+    """
+    if not yes:
+        fail("restoring replaces the tenant's rows and files: add --yes", ExitCode.USAGE)
+    settings = settings_or_exit(config)
+    with _progress_bar() as progress:
+
+        async def work(container: Container) -> tuple[Tenant, backups.Backup]:
+            return await backups.restore(
+                tenant,
+                backup_name,
+                container.backup_dependencies(),
+                actor=_actor(),
+                safety_backup=safety_backup,
+                progress=progress,
+            )
+
+        restored, used = run_with_container(settings, work)
+    if as_json:
+        emit_json(
+            {"id": str(restored.id), "slug": restored.slug, "status": restored.status.value}
+            | {"backup": _backup_json(used)}
+        )
+    else:
+        console.print(
+            f"tenant [bold]{restored.slug}[/] restored from {used.name}; "
+            f"it is {restored.status.value}"
         )

@@ -51,6 +51,8 @@ Progress = Callable[[str, int, int], None]
 """Called after each member with the stage ("export", "verify", "import"), done and total."""
 
 BATCH = 500
+BACKUP_PREFIX = "backups/"
+"""Backups live in the tenant's directory under this prefix; an archive never holds them."""
 _EXPORTABLE = (TenantStatus.ACTIVE, TenantStatus.SUSPENDED, TenantStatus.DELETING)
 
 
@@ -114,7 +116,11 @@ async def _export(
                 f"newest ({newest}): run `passerelle migrate` first",
                 code="schema_not_current",
             )
-        keys = [_exportable_key(key) async for key in deps.tenants.storage.keys(tenant.id)]
+        keys = [
+            _exportable_key(key)
+            async for key in deps.tenants.storage.keys(tenant.id)
+            if not key.startswith(BACKUP_PREFIX)
+        ]
         total = len(deps.rows.tables()) + len(keys)
         exported_at = deps.tenants.clock.now()
         tables = await _export_rows(
@@ -192,14 +198,7 @@ async def import_tenant(
         wanted = chosen or validate_slug(manifest.tenant.slug)
         validate_display_name(manifest.tenant.display_name)
         manifest.tenant.limits.validated()
-        if manifest.schema_version not in known:
-            raise ArchiveRejected(
-                f"the archive has tenant schema version {manifest.schema_version}, which this "
-                f"deployment does not know (newest known: {known[-1]}): upgrade Passerelle "
-                "before importing it",
-                field="archive",
-                code="schema_too_new",
-            )
+        _known_schema(manifest, known)
         if await catalog.find_by_slug(wanted) is not None:
             raise SlugTaken(f"slug '{wanted}' is already taken", field="slug")
 
@@ -219,9 +218,8 @@ async def import_tenant(
         deps.tenants, tenant, "created", actor, source_tenant_id=str(manifest.tenant.id)
     )
     try:
-        await _restore(source, manifest, manifest_sha256, tenant.id, deps, progress)
-        if manifest.schema_version != known[-1]:
-            await deps.tenants.databases.ensure(tenant.id)
+        verified = VerifiedArchive(manifest, manifest_sha256)
+        await write_archive(source, verified, tenant.id, deps, progress)
     except (
         ProvisioningError,
         TenantRowsError,
@@ -251,6 +249,61 @@ async def import_tenant(
         files=str(len(manifest.files)),
     )
     return active, manifest
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedArchive:
+    manifest: Manifest
+    manifest_sha256: str
+
+
+async def verify_archive_of(
+    tenant: Tenant,
+    source: ArchiveSource,
+    deps: PortabilityDependencies,
+    progress: Progress = _silent,
+) -> VerifiedArchive:
+    """Check that ``source`` is a whole, intact archive of ``tenant`` this deployment can
+    read (every checksum), before anything of the tenant is touched."""
+    known = list(deps.rows.schema_versions())
+
+    async def acceptable(manifest: Manifest) -> None:
+        if manifest.tenant.id != tenant.id:
+            raise ArchiveRejected(
+                f"the archive holds tenant {manifest.tenant.id}, not '{tenant.slug}'",
+                field="backup",
+                code="other_tenant",
+            )
+        _known_schema(manifest, known)
+
+    manifest, manifest_sha256 = await _verified(source, acceptable, progress)
+    return VerifiedArchive(manifest, manifest_sha256)
+
+
+async def write_archive(
+    source: ArchiveSource,
+    verified: VerifiedArchive,
+    tenant_id: UUID,
+    deps: PortabilityDependencies,
+    progress: Progress = _silent,
+) -> None:
+    """Write a verified archive into a tenant whose database does not exist yet, then
+    bring that database to the newest schema. Raises what ``import_tenant`` catches."""
+    manifest = verified.manifest
+    await _restore(source, manifest, verified.manifest_sha256, tenant_id, deps, progress)
+    if manifest.schema_version != deps.rows.schema_versions()[-1]:
+        await deps.tenants.databases.ensure(tenant_id)
+
+
+def _known_schema(manifest: Manifest, known: list[str]) -> None:
+    if manifest.schema_version not in known:
+        raise ArchiveRejected(
+            f"the archive has tenant schema version {manifest.schema_version}, which this "
+            f"deployment does not know (newest known: {known[-1]}): upgrade Passerelle "
+            "before importing it",
+            field="archive",
+            code="schema_too_new",
+        )
 
 
 async def _verified(

@@ -94,3 +94,34 @@ def test_refused_export_and_import_exit_3_and_say_why(tmp_path: Path) -> None:
     code, out = _run("tenants", "import", str(tmp_path / "nowhere.tar.gz"))
     assert code == ExitCode.REFUSED
     assert "no archive file" in out
+
+
+@pytest.mark.usefixtures("environment")
+def test_a_tenant_is_backed_up_listed_and_restored_from_the_command_line(tmp_path: Path) -> None:
+    assert _run("migrate")[0] == 0
+    tenant_id = _create_acme()
+    document = tmp_path / "files" / "tenants" / tenant_id / "manuals" / "pump.pdf"
+    document.parent.mkdir(parents=True)
+    document.write_bytes(b"%PDF-1.7 pump manual")
+
+    code, out = _run("tenants", "backup", "acme", "--json")
+    assert code == 0, out
+    made = json.loads(out)
+    document.write_bytes(b"overwritten after the backup")
+    refused, _ = _run("tenants", "restore", "acme", "--backup", made["name"])
+    code, out = _run("tenants", "restore", "acme", "--backup", made["name"], "--yes", "--json")
+    assert code == 0, out
+    restored = json.loads(out)
+    code, out = _run("tenants", "backups", "acme", "--json")
+    assert code == 0, out
+    listed = json.loads(out)
+    missing, message = _run("tenants", "restore", "acme", "--backup", "nope.tar.gz", "--yes")
+
+    assert made["name"].startswith("manual-")
+    assert refused == ExitCode.USAGE
+    assert restored["status"] == "active"
+    assert restored["backup"]["name"] == made["name"]
+    assert document.read_bytes() == b"%PDF-1.7 pump manual"
+    assert [b["name"].split("-")[0] for b in listed] == ["manual", "pre"]
+    assert missing == ExitCode.REFUSED
+    assert "backup_not_found" in message

@@ -1,0 +1,1 @@
+"""Operators back tenants up into blob storage and restore them."""
