@@ -51,7 +51,9 @@ class Egress:
 
     ``tls`` says a TLS handshake starts as soon as the connection opens (HTTPS, SMTPS),
     so ``network check`` can try it. ``examples`` name concrete hosts behind a
-    wildcard, the ones a check can actually resolve and connect to.
+    wildcard, the ones a check can actually resolve and connect to. ``source_ports``
+    are the local ports the connecting side opens from, for firewalls that filter those
+    too (Photon's clients: the ephemeral range); empty means any.
     """
 
     hosts: tuple[str, ...]
@@ -62,6 +64,11 @@ class Egress:
     protocol: str = "https"
     tls: bool = True
     examples: tuple[str, ...] = ()
+    source_ports: tuple[PortRange, ...] = ()
+
+
+EPHEMERAL_PORTS = (PortRange(49152, 65535),)
+"""The dynamic port range (RFC 6335) that clients open connections from."""
 
 
 def https(*hosts: str, purpose: str, side: Side = Side.SERVERS) -> Egress:

@@ -26,6 +26,8 @@ def rule_cells(rule: Egress) -> tuple[str, str, str, str]:
     if rule.examples:
         hosts += f" (e.g. {', '.join(rule.examples)})"
     ports = ", ".join(str(port) for port in rule.ports)
+    if rule.source_ports:
+        ports += f" (from {', '.join(str(port) for port in rule.source_ports)})"
     protocol = f"{rule.transport.value.upper()} {rule.protocol}"
     return hosts, ports, protocol, rule.purpose
 

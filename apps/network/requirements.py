@@ -44,6 +44,7 @@ class Requirement:
             "side": rule.side.value,
             "hosts": list(rule.hosts),
             "ports": [str(port) for port in rule.ports],
+            "source_ports": [str(port) for port in rule.source_ports],
             "transport": rule.transport.value,
             "protocol": rule.protocol,
             "tls": rule.tls,

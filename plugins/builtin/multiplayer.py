@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from adapters.photon.rooms import PhotonRooms
 from adapters.photon.settings import PhotonSettings
+from plugins.egress import EPHEMERAL_PORTS, Egress, PortRange, Side, Transport
 from plugins.hookspecs import hookimpl
 from plugins.registry import AdapterContext, AdapterRegistry, AdapterSettingsError
 
@@ -44,6 +45,35 @@ def _development(context: AdapterContext) -> PhotonRooms:
     )
 
 
+PHOTON_HOSTS = ("*.photonengine.io", "*.exitgames.com")
+
+
+def _photon_rule(transport: Transport, ports: tuple[PortRange, ...], protocol: str) -> Egress:
+    return Egress(
+        hosts=PHOTON_HOSTS,
+        ports=ports,
+        purpose=f"shared AR room (Photon Cloud name, master and game servers, {protocol})",
+        side=Side.CLIENTS,
+        transport=transport,
+        protocol=protocol,
+        tls=protocol == "wss",
+        examples=("ns.photonengine.io",) if protocol == "wss" else (),
+        source_ports=EPHEMERAL_PORTS,
+    )
+
+
+def _photon_egress(_context: AdapterContext) -> list[Egress]:
+    """Photon Cloud's documented client ports: any one protocol is enough, UDP is the SDKs'
+    default and the fastest, secure WebSockets on 443 pass the strictest firewalls. Photon
+    calls the platform (authentication, webhooks), the platform never calls Photon."""
+    return [
+        _photon_rule(Transport.TCP, (PortRange.single(443), PortRange(19090, 19093)), "wss"),
+        _photon_rule(Transport.UDP, (PortRange(5055, 5058), PortRange(27000, 27002)), "udp"),
+        _photon_rule(Transport.TCP, (PortRange(4530, 4533),), "tcp"),
+        _photon_rule(Transport.TCP, (PortRange(9090, 9093),), "ws"),
+    ]
+
+
 @hookimpl
 def register_adapters(registry: AdapterRegistry) -> None:
     registry.add(
@@ -51,6 +81,7 @@ def register_adapters(registry: AdapterRegistry) -> None:
         "photon",
         _photon,
         description="Photon rooms and custom-authentication tickets (settings: photon)",
+        egress=_photon_egress,
     )
     registry.add(
         "multiplayer",
@@ -58,4 +89,5 @@ def register_adapters(registry: AdapterRegistry) -> None:
         _development,
         description="development rooms: local app id and region, same tickets (settings: photon)",
         development=True,
+        egress=(),
     )

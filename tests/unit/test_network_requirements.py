@@ -127,3 +127,50 @@ def test_host_and_port_are_read_as_settings_write_them() -> None:
     assert split_host_port("127.0.0.1:8443", 443) == ("127.0.0.1", 8443)
     assert split_host_port("[::1]:8443", 443) == ("::1", 8443)
     assert str(PortRange(49152, 65535)) == "49152-65535"
+
+
+def test_opentok_servers_reach_its_api_and_clients_its_media_domains() -> None:
+    lines = _by_source(_requirements(_settings(video={"backend": "opentok"})), "video=opentok")
+    servers = [(r["hosts"], r["ports"]) for r in lines if r["side"] == "servers"]
+    assert servers == [(["api.opentok.com"], ["443"])]
+    clients = {
+        (tuple(r["hosts"]), r["transport"], tuple(r["ports"]))
+        for r in lines
+        if r["side"] == "clients"
+    }
+    media = ("*.tokbox.com", "*.opentok.com")
+    assert clients == {
+        (media, "tcp", ("443",)),
+        (media, "udp", ("3478",)),
+        (media, "udp", ("1025-65535",)),
+    }
+
+
+def test_vonage_video_servers_reach_the_configured_video_host() -> None:
+    settings = _settings(
+        video={"backend": "vonage"}, vonage_video={"video_host": "v.corp.example:8443"}
+    )
+    servers = [
+        r for r in _by_source(_requirements(settings), "video=vonage") if r["side"] == "servers"
+    ]
+    assert [(r["hosts"], r["ports"], r["tls"]) for r in servers] == [
+        (["v.corp.example"], ["8443"], True)
+    ]
+
+
+def test_photon_clients_open_its_documented_ports_from_the_ephemeral_range() -> None:
+    settings = _settings(multiplayer={"backend": "photon"}, photon={"app_id": "a"})
+    lines = _by_source(_requirements(settings), "multiplayer=photon")
+    assert {r["side"] for r in lines} == {"clients"}
+    assert all(r["hosts"] == ["*.photonengine.io", "*.exitgames.com"] for r in lines)
+    assert all(r["source_ports"] == ["49152-65535"] for r in lines)
+    ports = {(r["transport"], port) for r in lines for port in r["ports"]}
+    assert {("tcp", "443"), ("udp", "5055-5058"), ("udp", "27000-27002")} <= ports
+    page = markdown(_requirements(settings), deployment="acme")
+    assert "443, 19090-19093 (from 49152-65535) | TCP wss" in page
+
+
+def test_development_video_and_rooms_need_no_network() -> None:
+    lines = _requirements(_settings(multiplayer={"backend": "development"}))
+    assert _by_source(lines, "video=development") == []
+    assert _by_source(lines, "multiplayer=development") == []
