@@ -35,8 +35,15 @@ def serve(settings: Settings, *, with_worker: bool) -> None:
         container = build_container(settings)
         lifespans = [worker_lifespan(container)] if with_worker else []
         app = create_app(container, extra_lifespans=lifespans)
+        # Logging stays as configure_logging set it: uvicorn's own config would add handlers
+        # and an access log that writes query strings, where signed links carry credentials.
         config = uvicorn.Config(
-            app, host=settings.api.host, port=settings.api.port, log_level="info", lifespan="on"
+            app,
+            host=settings.api.host,
+            port=settings.api.port,
+            lifespan="on",
+            log_config=None,
+            access_log=False,
         )
         await uvicorn.Server(config).serve()
 
