@@ -14,8 +14,10 @@ runner = CliRunner()
 
 
 def _run(*args: str) -> tuple[int, str]:
+    """Exit code, and standard output when it succeeds (what a script reading ``--json``
+    sees; logs go to standard error), standard error otherwise."""
     result = runner.invoke(app, list(args))
-    return result.exit_code, result.output
+    return result.exit_code, result.stdout if result.exit_code == 0 else result.stderr
 
 
 @pytest.mark.usefixtures("environment")
