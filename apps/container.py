@@ -24,6 +24,7 @@ from adapters.memory.request_limiter import MemoryRequestLimiter
 from adapters.photon.presence import InProcessRoomPresence
 from adapters.redis.presence_store import RedisPresenceStore
 from adapters.redis.request_limiter import RedisRequestLimiter
+from adapters.redis.room_presence import RedisRoomPresence
 from adapters.sql.dispatch_index import SqlDispatchIndex
 from adapters.sql.engines import TenantEngines, create_engine
 from adapters.sql.idempotency_store import SqlIdempotencyStore
@@ -52,6 +53,7 @@ from core.notifications.routing import validate_chains
 from core.notifications.services import DeliveryDependencies
 from core.realtime.presence import PresenceDependencies
 from core.recordings.services import RecordingDependencies
+from core.sessions.rooms import RoomDependencies
 from core.sessions.rules import SessionRules
 from core.sessions.services import SessionDependencies
 from core.tenants.backups import BackupDependencies
@@ -64,6 +66,7 @@ from plugins.registry import AdapterContext, AdapterRegistry
 from ports.blob_store import BlobStore
 from ports.clock import Clock
 from ports.events import EventPublisher
+from ports.multiplayer import RoomPresence
 from ports.presence import PresenceStore
 from ports.request_limiter import RequestLimiter
 from ports.tenant_catalog import TenantCatalog
@@ -193,6 +196,19 @@ def _presence(settings: Settings, clock: Clock, context: AdapterContext) -> Pres
     return store
 
 
+def _room_presence(settings: Settings, context: AdapterContext) -> RoomPresence:
+    """Like ``_presence``: in Redis when configured, so Photon may call any replica."""
+    if settings.redis.url is None:
+        return InProcessRoomPresence()
+    presence = RedisRoomPresence(
+        settings.redis.url.get_secret_value(),
+        key_prefix=settings.redis.key_prefix,
+        timeout=settings.redis.timeout_seconds,
+    )
+    context.opened.append(presence)
+    return presence
+
+
 def _adapter_context(settings: Settings, clock: Clock) -> AdapterContext:
     return AdapterContext(blocks=settings.adapter_blocks(), clock=clock, data_dir=settings.data_dir)
 
@@ -296,7 +312,7 @@ class Container(containers.DeclarativeContainer):
         settings,
         adapter_context,
     )
-    room_presence = providers.Singleton(InProcessRoomPresence)
+    room_presence = providers.Singleton(_room_presence, settings, adapter_context)
     access_tokens = providers.Singleton(_access_tokens, settings, clock)
     renderer = providers.Singleton(JinjaTemplateRenderer)
     metrics = providers.Singleton(
@@ -372,6 +388,13 @@ class Container(containers.DeclarativeContainer):
         settings,
     )
     usage_dependencies = providers.Singleton(UsageDependencies, tenant_uow=tenant_uow, clock=clock)
+    room_dependencies = providers.Singleton(
+        RoomDependencies,
+        catalog=catalog,
+        tenant_uow=tenant_uow,
+        presence=room_presence,
+        clock=clock,
+    )
     file_dependencies = providers.Singleton(
         lambda uow, blobs, clock, events, s: FileDependencies(
             tenant_uow=uow, blobs=blobs, clock=clock, rules=_file_rules(s), events=events

@@ -4,7 +4,8 @@ Presence is live state that Photon re-reports on every join and leave, and that 
 when the room closes, so it is not written to the tenant database. Each change is one
 step with no await inside, so concurrent webhooks cannot interleave. Held in one
 process, it is exact with one API replica (the embedded default, small deployments);
-several replicas need a shared store behind the same port.
+with Redis configured, the container uses ``adapters.redis.room_presence`` instead, which
+every replica shares.
 """
 
 from __future__ import annotations

@@ -22,7 +22,6 @@ import hmac
 import json
 import logging
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
@@ -30,9 +29,10 @@ from litestar import Controller, Request, post, route
 from litestar.params import FromPath
 
 from apps.api.dependencies import container_of
-from apps.api.photon.rooms import RoomRefused, find_member
 from apps.container import Container
-from ports.multiplayer import InvalidRoomTicket, MultiplayerRooms, Occupant, RoomAddress
+from core.sessions import rooms as room_rules
+from core.sessions.rooms import RoomRefused
+from ports.multiplayer import InvalidRoomTicket, MultiplayerRooms, RoomAddress
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +130,9 @@ async def _admit(container: Container, token: str, tenant: object) -> Answer:
         if named is None or named.id != ticket.tenant_id:
             raise RoomRefused("the ticket was issued for another tenant")
     room = RoomAddress(ticket.tenant_id, ticket.session_id)
-    member = await find_member(container, room, ticket.participant_id, open_only=True)
+    member = await room_rules.admit_to_room(
+        room, ticket.participant_id, container.room_dependencies()
+    )
     participant = member.participant
     return {
         "ResultCode": AUTH_OK,
@@ -152,19 +154,19 @@ async def _apply(container: Container, hook: str, call: Mapping[str, Any]) -> No
     cookie = call.get("AuthCookie")
     if isinstance(cookie, dict) and cookie.get("tenant") not in (None, str(room.tenant_id)):
         raise RoomRefused("the player belongs to another tenant")
-    presence = container.room_presence()
+    deps = container.room_dependencies()
     if hook == "GameClose":
-        await presence.closed(room)
+        await room_rules.room_closed(room, deps)
         return
     participant_id = _uuid(call["UserId"])
     if participant_id is None:
         raise RoomRefused("the player is not a participant of this session")
-    await find_member(container, room, participant_id, open_only=hook in _ADMITTING)
     if hook in ("GameCreate", "GameJoin") and call["Type"] != "Load":
-        now: datetime = container.clock().now()
-        await presence.entered(room, Occupant(participant_id, call["ActorNr"], now))
+        await room_rules.entered_room(room, participant_id, call["ActorNr"], deps)
     elif hook == "GameLeave" and not call.get("IsInactive", False):
-        await presence.left(room, participant_id)
+        await room_rules.left_room(room, participant_id, deps)
+    else:
+        await room_rules.find_member(room, participant_id, deps, open_only=hook in _ADMITTING)
 
 
 async def _auth_parameters(request: Request[Any, Any, Any]) -> dict[str, Any]:
