@@ -14,6 +14,7 @@ from apps.cli import (
     network_commands,
     notification_commands,
     operator_commands,
+    plugin_skeleton,
     tenant_commands,
     usage_commands,
 )
@@ -44,6 +45,7 @@ app.add_typer(operator_commands.app, name="operator-keys")
 app.add_typer(notification_commands.app, name="notifications")
 app.add_typer(network_commands.app, name="network")
 app.add_typer(usage_commands.app, name="usage")
+app.add_typer(plugin_skeleton.app, name="plugin")
 
 
 @app.command("up")

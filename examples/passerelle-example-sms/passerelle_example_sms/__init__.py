@@ -1,0 +1,1 @@
+"""An example Passerelle XR plugin: an SMS gateway adapter and a session-ended hook."""
