@@ -1,0 +1,346 @@
+"""Sessions benchmark: join requests/s against a bare JSON endpoint, and session creation.
+
+Not a test: it prints figures and never asserts on time. For each database (SQLite in a
+temporary directory, PostgreSQL at ``--postgres-url`` with a control database and tenant
+databases made for the run and dropped at the end), one tenant is made by the real
+``create_tenant``; the API then runs in a child process (uvicorn, one worker, the
+production profile with the development video and multiplayer adapters, rate limits off)
+with one extra route, ``GET /bench/bare``, answering ``{"ok": true}`` with no database,
+no auth and no middleware work beyond the app's own. The load comes from this process over
+loopback TCP: ``--connections`` keep-alive HTTP/1.1 connections, each sending its next
+request as soon as the previous answer is read (a minimal client, so the client costs
+little next to the server on a 2-core machine).
+
+    .venv/bin/python bench/sessions.py [--databases sqlite,postgresql] [--seconds 5]
+                                       [--connections 16] [--creations 300]
+                                       [--postgres-url URL] [--json]
+
+Phases, per database:
+
+1. Session creation: ``--creations`` sequential ``POST /api/v1/sessions`` by the tenant's
+   admin on one connection; p50/p99/max of each request's round trip.
+2. Throughput, same server, same run: ``GET /bench/bare`` for ``--seconds``, then
+   ``POST /api/v1/sessions/{id}/join`` for ``--seconds`` (the admin joining the sessions of
+   phase 1 in turn, at most 90 joins each, under the 100-participant limit set for the
+   run); requests/s of each, their ratio, and any non-2xx answer counted apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchkit import Report, asyncpg_dsn, cpu_model, ms, percentile, run_bench  # noqa: E402
+
+from apps.config.loading import load_settings  # noqa: E402
+from apps.container import build_container, close_container  # noqa: E402
+from apps.maintenance import migrate_control  # noqa: E402
+from core.identity.model import Actor  # noqa: E402
+from core.tenants.model import PlanLimits  # noqa: E402
+from core.tenants.services import CreateTenant, create_tenant  # noqa: E402
+
+SECRET = "bench-secret-that-is-long-enough-for-hs256-0123456789"  # noqa: S105 - a throwaway key
+DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+SETTINGS_ENV = "PXR_BENCH_SESSIONS_SETTINGS"
+JOINS_PER_SESSION = 90
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--creations", type=int, default=300)
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--serve", type=int, default=0, help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def _settings(database: dict[str, Any], root: Path) -> dict[str, Any]:
+    return {
+        "profile": "production",
+        "data_dir": str(root),
+        "database": database,
+        "auth": {"jwt_secret": SECRET},
+        "mail": {"backend": "console"},
+        "video": {"backend": "development"},
+        "multiplayer": {"backend": "development"},
+        "storage": {"backend": "local"},
+        "push": {"backend": "console"},
+        "sms": {"backend": "console"},
+        "rate_limits": {"enabled": False},
+        "sessions": {"max_participants": 100},
+    }
+
+
+# --- the server (child process) ---------------------------------------------------------
+
+
+def serve(port: int) -> None:
+    """The API plus the bare endpoint, on 127.0.0.1:port, until terminated."""
+    import logging
+
+    import uvicorn
+    from litestar import get
+
+    from apps.api.app import create_app
+
+    logging.disable(logging.WARNING)
+
+    @get("/bench/bare", sync_to_thread=False)
+    def bare() -> dict[str, bool]:
+        return {"ok": True}
+
+    container = build_container(load_settings(**json.loads(os.environ[SETTINGS_ENV])))
+    app = create_app(container)
+    app.register(bare)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="error", access_log=False)
+
+
+# --- a minimal keep-alive HTTP/1.1 client -----------------------------------------------
+
+
+@dataclass
+class Tally:
+    ok: int = 0
+    failed: int = 0
+    statuses: dict[int, int] = field(default_factory=dict)
+
+
+class Connection:
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+
+    @classmethod
+    async def open(cls, port: int) -> Connection:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        return cls(reader, writer)
+
+    async def send(self, request: bytes) -> tuple[int, bytes]:
+        self.writer.write(request)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        lines = head.split(b"\r\n")
+        status = int(lines[0].split()[1])
+        length = 0
+        for line in lines[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        body = await self.reader.readexactly(length) if length else b""
+        return status, body
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+def request(method: str, path: str, headers: dict[str, str], body: bytes = b"") -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", f"Content-Length: {len(body)}"]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    if body:
+        lines.append("Content-Type: application/json")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+async def hammer(port: int, requests: list[bytes], connections: int, seconds: float) -> Tally:
+    """Each connection sends requests[i], requests[i+1]... in turn until time is up."""
+    tally = Tally()
+    deadline = time.perf_counter() + seconds
+    cursor = iter(range(10**9))
+
+    async def one() -> None:
+        connection = await Connection.open(port)
+        try:
+            while time.perf_counter() < deadline:
+                status, _ = await connection.send(requests[next(cursor) % len(requests)])
+                tally.statuses[status] = tally.statuses.get(status, 0) + 1
+                if 200 <= status < 300:
+                    tally.ok += 1
+                else:
+                    tally.failed += 1
+        finally:
+            connection.close()
+
+    await asyncio.gather(*(one() for _ in range(connections)))
+    return tally
+
+
+# --- the run (parent process) ------------------------------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def server(settings: dict[str, Any]) -> AsyncIterator[int]:
+    port = _free_port()
+    env = os.environ | {SETTINGS_ENV: json.dumps(settings)}
+    child = subprocess.Popen(  # noqa: ASYNC220, S603 - this script itself, started once
+        [sys.executable, __file__, "--serve", str(port)], env=env, cwd=ROOT
+    )
+    try:
+        for _ in range(300):
+            with contextlib.suppress(OSError):
+                connection = await Connection.open(port)
+                status, _ = await connection.send(request("GET", "/bench/bare", {}))
+                connection.close()
+                if status == 200:
+                    break
+            await asyncio.sleep(0.1)
+        else:
+            raise RuntimeError("the API did not start")
+        yield port
+    finally:
+        child.terminate()
+        child.wait(timeout=20)
+
+
+async def run(args: argparse.Namespace, report: Report) -> None:
+    report.line(f"command: {' '.join(sys.orig_argv)}")
+    report.line(f"machine: {os.cpu_count()} CPU(s), {cpu_model()}, Python {sys.version.split()[0]}")
+    report.line(
+        f"load: {args.connections} keep-alive connections, {args.seconds:.0f} s per endpoint; "
+        f"{args.creations} sequential creations"
+    )
+    for name in args.databases.split(","):
+        with tempfile.TemporaryDirectory(prefix="pxr-bench-") as folder:
+            async with database(name.strip(), args, Path(folder)) as settings:
+                report.line(f"\n== {name} ==")
+                report.put(name, await measure(settings, args, report))
+
+
+@contextlib.asynccontextmanager
+async def database(
+    name: str, args: argparse.Namespace, root: Path
+) -> AsyncIterator[dict[str, Any]]:
+    if name == "sqlite":
+        yield _settings({"url": f"sqlite+aiosqlite:///{root}/control.db"}, root)
+        return
+    if name != "postgresql":
+        raise SystemExit(f"unknown database {name!r}: sqlite or postgresql")
+    server_url = make_url(args.postgres_url)
+    run_id = uuid.uuid4().hex[:8]
+    control, prefix = f"pxr_bench_sessions_{run_id}", f"pxrbs{run_id}_"
+    admin = await asyncpg.connect(**asyncpg_dsn(server_url))
+    await admin.execute(f'CREATE DATABASE "{control}"')
+    try:
+        url = server_url.set(database=control).render_as_string(hide_password=False)
+        yield _settings({"url": url, "tenant_database_prefix": prefix}, root)
+    finally:
+        rows = await admin.fetch(
+            "SELECT datname FROM pg_database WHERE starts_with(datname, $1) OR datname = $2",
+            prefix,
+            control,
+        )
+        for row in rows:
+            escaped = str(row["datname"]).replace('"', '""')
+            await admin.execute(f'DROP DATABASE IF EXISTS "{escaped}" WITH (FORCE)')
+        await admin.close()
+
+
+async def measure(settings: dict[str, Any], args: argparse.Namespace, report: Report) -> Any:
+    container = build_container(load_settings(**settings))
+    try:
+        await migrate_control(container)
+        limits = PlanLimits(max_concurrent_sessions=10_000, monthly_session_minutes=10_000_000)
+        tenant, admin = await create_tenant(
+            CreateTenant("bench", "Bench Inc.", "admin@bench.example", "x" * 16, "Ada", limits),
+            container.tenant_dependencies(),
+            actor="bench",
+        )
+        token = container.access_tokens().issue(Actor.for_user(tenant.id, admin)).token
+    finally:
+        await close_container(container)
+    headers = {"Authorization": f"Bearer {token}", "X-Passerelle-Tenant": "bench"}
+    async with server(settings) as port:
+        created, sessions = await creations(port, headers, args.creations)
+        figures: dict[str, Any] = {
+            "creation_p50_ms": ms(percentile(created, 50)),
+            "creation_p99_ms": ms(percentile(created, 99)),
+            "creation_max_ms": ms(created[-1]),
+        }
+        report.line(
+            f"1. session creation ({len(created)} sequential): p50 {figures['creation_p50_ms']} ms"
+            f"   p99 {figures['creation_p99_ms']} ms   max {figures['creation_max_ms']} ms"
+        )
+        bare = [request("GET", "/bench/bare", {})]
+        await hammer(port, bare, args.connections, 1.0)  # warm-up
+        plain = await hammer(port, bare, args.connections, args.seconds)
+        joins = [
+            request("POST", f"/api/v1/sessions/{session}/join", headers) for session in sessions
+        ]
+        budget = len(joins) * JOINS_PER_SESSION
+        joined = await hammer(port, joins, args.connections, args.seconds)
+    plain_rate, join_rate = plain.ok / args.seconds, joined.ok / args.seconds
+    figures |= {
+        "bare_per_s": round(plain_rate, 1),
+        "join_per_s": round(join_rate, 1),
+        "ratio": round(join_rate / plain_rate, 3) if plain_rate else None,
+        "bare_non_2xx": plain.failed,
+        "join_non_2xx": joined.failed,
+        "join_statuses": joined.statuses,
+    }
+    report.line(
+        f"2. bare JSON endpoint: {plain_rate:.0f} req/s ({plain.failed} non-2xx)\n"
+        f"   join:               {join_rate:.0f} req/s ({joined.failed} non-2xx; "
+        f"statuses {joined.statuses}; capacity {budget} joins)\n"
+        f"   ratio join / bare:  {figures['ratio']}  (goal >= 0.4)"
+    )
+    return figures
+
+
+async def creations(
+    port: int, headers: dict[str, str], count: int
+) -> tuple[list[float], list[str]]:
+    connection = await Connection.open(port)
+    seconds, ids = [], []
+    try:
+        for number in range(count):
+            body = json.dumps({"reference": f"Bench ticket {number}"}).encode()
+            started = time.perf_counter()
+            status, answer = await connection.send(
+                request("POST", "/api/v1/sessions", headers, body)
+            )
+            seconds.append(time.perf_counter() - started)
+            if status != 201:
+                raise RuntimeError(f"session creation answered {status}: {answer[:200]!r}")
+            ids.append(json.loads(answer)["id"])
+    finally:
+        connection.close()
+    return sorted(seconds), ids
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.serve:
+        serve(args.serve)
+        return 0
+    return run_bench(run, args, "sessions bench interrupted")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
