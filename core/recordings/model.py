@@ -5,7 +5,7 @@ A recording's life follows what the provider says (``recording`` -> ``stopped`` 
 ``available``, or ``failed``/``expired``); once ``available`` with a download URL, the
 worker copies the file into the tenant's directory (``copy_state``: ``pending`` ->
 ``stored``, or ``failed`` after the last retry). Each tenant chooses whether its sessions
-may be recorded on request, are always recorded, or never are (``RecordingMode``).
+may be recorded on request or never are (``RecordingMode``).
 """
 
 from __future__ import annotations
@@ -22,10 +22,13 @@ MAX_COPY_ERROR = 500
 
 
 class RecordingMode(StrEnum):
-    """A tenant's choice: record on request, record every session, or never record."""
+    """A tenant's choice: record on request, or never record.
+
+    Recording every session automatically (the provider's own "always" archiving) is not
+    offered: such archives start without the name that routes their callback to a tenant.
+    """
 
     ON_REQUEST = "on_request"
-    ALWAYS = "always"
     NEVER = "never"
 
 

@@ -78,8 +78,8 @@ class RecordingDependencies:
 
 
 async def start_recording(actor: Actor, session_id: UUID, deps: RecordingDependencies) -> Recording:
-    """Record an active session. Refused when the tenant records never (or always: the
-    provider then records on its own), when the session is not active, or by the provider."""
+    """Record an active session. Refused when the tenant never records, when the session
+    is not active, or by the provider (already recording, nobody publishing)."""
     async with deps.tenant_uow(actor.tenant_id) as uow:
         session = await _session(uow.sessions, session_id)
         _ensure_on_request(await uow.recordings.mode())
@@ -274,10 +274,6 @@ async def _chunks(downloads: RecordingDownloads, url: str) -> AsyncIterator[byte
 def _ensure_on_request(mode: RecordingMode) -> None:
     if mode is RecordingMode.NEVER:
         raise RecordingNotAllowed("this organisation does not record sessions", field="mode")
-    if mode is RecordingMode.ALWAYS:
-        raise RecordingNotAllowed(
-            "this organisation records every session automatically", field="mode"
-        )
 
 
 def _recordable_room(session: AssistanceSession) -> str:
@@ -313,8 +309,7 @@ async def recording_mode(actor: Actor, deps: RecordingDependencies) -> Recording
 async def set_recording_mode(
     actor: Actor, mode: RecordingMode, deps: RecordingDependencies
 ) -> RecordingMode:
-    """An admin chooses; rooms created from now on follow it (``always`` records them from
-    their first stream), recordings already made stay."""
+    """An admin chooses; recordings already made stay."""
     async with deps.tenant_uow(actor.tenant_id) as uow:
         await uow.recordings.set_mode(mode)
         await uow.commit()

@@ -55,11 +55,11 @@ class RecordingList(ResponseBody):
 
 class RecordingModeBody(RequestBody):
     mode: Annotated[
-        Literal["on_request", "always", "never"],
+        Literal["on_request", "never"],
         msgspec.Meta(
             description=(
                 "on_request: users with the may_record capability start and stop recordings; "
-                "always: every session is recorded from its first stream; never: no recording."
+                "never: nobody may record."
             )
         ),
     ]
