@@ -15,8 +15,8 @@ from apps.api.blobs.controller import BlobLinkController
 from apps.api.bootstrap.controller import bootstrap
 from apps.api.devices.controller import DeviceController
 from apps.api.devices.pairing_controller import DeviceDecisionController, DevicePairingController
-from apps.api.files.controller import FileController
 from apps.api.errors import EXCEPTION_HANDLERS
+from apps.api.files.controller import FileController
 from apps.api.health import health, readiness
 from apps.api.middleware.cors import CorsMiddleware
 from apps.api.middleware.headers import add_security_headers
@@ -26,6 +26,7 @@ from apps.api.network.controller import network_requirements
 from apps.api.notifications.controller import NotificationController
 from apps.api.notifications.customisation_controller import CustomisationController
 from apps.api.photon.controller import PhotonController
+from apps.api.problem_responses import document_problems
 from apps.api.realtime.controller import FirebaseTokenController, PresenceController
 from apps.api.realtime.stream import event_socket, event_source
 from apps.api.realtime.sweeper import presence_sweeper
@@ -136,6 +137,7 @@ def create_app(
         before_send=[add_security_headers, send_request_id],
         plugins=tracing_plugins(settings.observability),
     )
+    document_problems(app.openapi_schema)
     app.state.container = container
     return app
 

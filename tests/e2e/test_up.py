@@ -4,81 +4,23 @@ from __future__ import annotations
 
 import email
 import email.policy
-import json
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.support.network import free_port
+from tests.support.platform import Platform, start_platform
 from tests.support.smtp_server import SmtpTestServer
 
 pytestmark = pytest.mark.e2e
 
 
-@dataclass
-class Platform:
-    url: str
-    data_dir: Path
-    process: subprocess.Popen[bytes]
-
-    def credentials(self) -> dict[str, str]:
-        stored: dict[str, str] = json.loads((self.data_dir / "demo-credentials.json").read_text())
-        return stored
-
-
-def _start(data_dir: Path, env: dict[str, str]) -> Iterator[Platform]:
-    port = free_port()
-    command = [
-        str(Path(sys.executable).parent / "passerelle"),
-        "up",
-        "--port",
-        str(port),
-        "--data-dir",
-        str(data_dir),
-    ]
-    log = (data_dir.parent / "up.log").open("wb")
-    process = subprocess.Popen(
-        command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **env}
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_healthy(url, process, data_dir.parent / "up.log")
-        yield Platform(url=url, data_dir=data_dir, process=process)
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
-
-
-def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"passerelle up exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{url}/api/v1/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    pytest.fail(f"passerelle up did not answer within 60 s:\n{log.read_text()}")
-
-
 @pytest.fixture
 def platform(tmp_path: Path) -> Iterator[Platform]:
-    yield from _start(tmp_path / "data", {"PASSERELLE_MAIL__BACKEND": "file"})
+    yield from start_platform(tmp_path / "data", {"PASSERELLE_MAIL__BACKEND": "file"})
 
 
 def _drive_the_slice(platform: Platform) -> tuple[str, str]:
@@ -150,7 +92,7 @@ def test_up_delivers_the_invitation_through_a_real_smtp_relay(
         "PASSERELLE_SMTP__PORT": str(smtp_server.port),
         "PASSERELLE_SMTP__SECURITY": "none",
     }
-    for platform in _start(tmp_path / "data", relay):
+    for platform in start_platform(tmp_path / "data", relay):
         session_id, notification_id = _drive_the_slice(platform)
 
     (received,) = smtp_server.mails
@@ -169,9 +111,9 @@ def _plain_text(message: EmailMessage) -> str:
 def test_second_start_keeps_the_demo_tenant_and_its_credentials(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     first = None
-    for _ in _start(data_dir, {}):
+    for _ in start_platform(data_dir, {}):
         first = (data_dir / "demo-credentials.json").read_text()
-    for platform in _start(data_dir, {}):
+    for platform in start_platform(data_dir, {}):
         assert (data_dir / "demo-credentials.json").read_text() == first
         login = httpx.post(
             f"{platform.url}/api/v1/auth/login",

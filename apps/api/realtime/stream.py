@@ -99,6 +99,7 @@ async def event_socket(socket: WebSocket[Any, Any, Any]) -> None:
     dependencies={"tenant": Provide(provide_tenant), "actor": Provide(provide_actor)},
     security=[{"BearerAuth": []}],
     tags=["realtime"],
+    media_type="text/event-stream",
 )
 async def event_source(
     request: Request[Any, Any, Any],
