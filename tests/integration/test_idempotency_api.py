@@ -148,3 +148,17 @@ async def test_the_worker_purges_answers_past_their_day_and_the_key_works_anew(a
     again = await api.client.post("/api/v1/sessions", json={"reference": "T"}, headers=headers)
     assert again.status_code == 201
     assert "idempotent-replayed" not in again.headers
+
+
+async def test_a_keyed_request_without_a_credential_is_refused_and_remembers_nothing(
+    api: Api,
+) -> None:
+    await api.create_tenant("acme")
+    anonymous = {"X-Passerelle-Tenant": "acme", "Idempotency-Key": "k-anon"}
+    for reference in ("T1", "T2"):
+        refused = await api.client.post(
+            "/api/v1/sessions", json={"reference": reference}, headers=anonymous
+        )
+        assert refused.status_code == 401
+        assert refused.json()["code"] == "missing_credentials"
+        assert "idempotent-replayed" not in refused.headers

@@ -2,8 +2,10 @@
 
 Only routes tagged with ``idempotent()`` take part, and only when the client sends the
 header. The key is scoped by tenant (or operator) and by a hash of the credential, so two
-callers never share a key. The request is fingerprinted (SHA-256 of method, path, query
-and body) so a key reused for another request is refused rather than answered wrongly.
+callers never share a key; a request without a credential takes no part (it is refused
+with 401 as if it had no key, and anonymous callers would otherwise share one scope).
+The request is fingerprinted (SHA-256 of method, path, query and body) so a key reused
+for another request is refused rather than answered wrongly.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ class IdempotencyMiddleware(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         request: Request[Any, Any, Any] = Request(scope, receive)
         key = request.headers.get(IDEMPOTENCY_HEADER)
-        if key is None or not scope["route_handler"].opt.get(IDEMPOTENT):
+        credential = credential_hash(request)
+        if key is None or credential is None or not scope["route_handler"].opt.get(IDEMPOTENT):
             await next_app(scope, receive, send)
             return
         _check_key(key)
@@ -42,7 +45,7 @@ class IdempotencyMiddleware(ASGIMiddleware):
         settings = container.settings().api
         now = container.clock().now()
         record = IdempotencyRecord(
-            scope=f"{tenant_slug(request) or 'operator'}:{credential_hash(request) or '-'}",
+            scope=f"{tenant_slug(request) or 'operator'}:{credential}",
             key=key,
             fingerprint=_fingerprint(request, body),
             started_at=now,
