@@ -67,3 +67,15 @@ class QuotaExceeded(DomainError):
     """Storing this would pass a storage limit (the tenant's quota or the provider's)."""
 
     code = "quota_exceeded"
+
+
+class TooLarge(DomainError):
+    """The content is larger than the caller may send: the file limit or what the quota leaves."""
+
+    code = "too_large"
+
+
+class UnsupportedType(DomainError):
+    """The content's media type is not one the platform accepts here."""
+
+    code = "unsupported_type"

@@ -9,6 +9,7 @@ from litestar import Litestar, Router
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme, Server
 
+from apps.api.allow_headers import point_options_at_their_routes
 from apps.api.auth.controller import AuthController
 from apps.api.backups.controller import BackupController
 from apps.api.blobs.controller import BlobLinkController
@@ -138,6 +139,7 @@ def create_app(
         plugins=tracing_plugins(settings.observability),
     )
     document_problems(app.openapi_schema)
+    point_options_at_their_routes(app)
     app.state.container = container
     return app
 

@@ -22,8 +22,10 @@ from core.errors import (
     NotFound,
     PreconditionFailed,
     QuotaExceeded,
+    TooLarge,
     Unauthenticated,
     Unavailable,
+    UnsupportedType,
 )
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,8 @@ _STATUS_OF: list[tuple[type[DomainError], int]] = [
     (NotFound, 404),
     (Conflict, 409),
     (PreconditionFailed, 412),
+    (TooLarge, 413),
+    (UnsupportedType, 415),
     (QuotaExceeded, 507),
     (Unavailable, 503),
 ]

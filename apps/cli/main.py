@@ -11,6 +11,7 @@ import typer
 import apps.cli.archive_commands  # noqa: F401 - adds tenants export/import/backup/restore
 from apps.cli import (
     config_commands,
+    file_commands,
     network_commands,
     notification_commands,
     operator_commands,
@@ -45,6 +46,7 @@ app.add_typer(operator_commands.app, name="operator-keys")
 app.add_typer(notification_commands.app, name="notifications")
 app.add_typer(network_commands.app, name="network")
 app.add_typer(usage_commands.app, name="usage")
+app.add_typer(file_commands.app, name="files")
 app.add_typer(plugin_skeleton.app, name="plugin")
 
 

@@ -1,0 +1,1 @@
+"""Files endpoints: uploads (multipart, raw body, signed URL), listing, download, attach."""

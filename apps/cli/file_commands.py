@@ -1,0 +1,136 @@
+"""`passerelle files ...`: keep every tenant's file rows and blobs in agreement."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from apps.cli.options import ConfigOption, JsonOption
+from apps.cli.output import ExitCode, console, emit_json, errors
+from apps.cli.runtime import run_with_container, settings_or_exit
+from apps.container import Container
+from apps.maintenance import tenants_to_migrate
+from core.files.reconcile import Reconciliation, reconcile
+from core.tenants.model import Tenant, TenantStatus
+from core.tenants.services import existing_tenant
+
+app = typer.Typer(help="Files of tenants: rows and blobs.", no_args_is_help=True)
+
+
+@app.command("reconcile")
+def reconcile_command(
+    tenant: Annotated[
+        str | None, typer.Option(help="One tenant's slug or id; default: every tenant.")
+    ] = None,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help="Delete blobs without rows (older than storage.orphan_grace_seconds), rows "
+            "without blobs and expired unconfirmed uploads.",
+        ),
+    ] = False,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Find blobs without rows, rows without blobs and expired uploads, per tenant.
+
+    Exits 0 when nothing is left to fix, 1 when findings remain (without --repair, or blobs
+    still inside the grace period), 3 for an unknown tenant, 69 when storage or a database
+    does not answer.
+    """
+    settings = settings_or_exit(config)
+    grace = timedelta(seconds=settings.storage.orphan_grace_seconds)
+
+    async def work(container: Container) -> list[tuple[Tenant, Reconciliation]]:
+        if tenant is not None:
+            chosen = [await existing_tenant(container.catalog(), tenant)]
+        else:
+            chosen = [
+                t
+                for t in await tenants_to_migrate(container)
+                if t.status in (TenantStatus.ACTIVE, TenantStatus.SUSPENDED)
+            ]
+        deps = container.file_dependencies()
+        found: list[tuple[Tenant, Reconciliation]] = []
+        bar = Progress(
+            TextColumn("reconciling files"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=errors,
+            transient=True,
+            disable=as_json,
+        )
+        with bar:
+            task = bar.add_task("tenants", total=len(chosen))
+            for each in chosen:
+                result = await reconcile(
+                    each.id,
+                    deps.tenant_uow,
+                    deps.blobs,
+                    container.clock().now(),
+                    repair=repair,
+                    grace=grace,
+                )
+                found.append((each, result))
+                bar.advance(task)
+        return found
+
+    results = run_with_container(settings, work)
+    if as_json:
+        emit_json([_as_json(t, r) for t, r in results])
+    else:
+        _print(results, repair)
+    if any(_left(r, repair) for _, r in results):
+        raise typer.Exit(ExitCode.FAILED)
+
+
+def _left(result: Reconciliation, repair: bool) -> bool:
+    found = len(result.orphan_blobs) + len(result.missing_blobs) + len(result.expired_uploads)
+    return found > (result.repaired if repair else 0)
+
+
+def _print(results: list[tuple[Tenant, Reconciliation]], repair: bool) -> None:
+    table = Table(title="File reconciliation" + (" (repaired)" if repair else ""))
+    for column in (
+        "tenant",
+        "files",
+        "blobs",
+        "blobs without row",
+        "rows without blob",
+        "expired uploads",
+        "repaired",
+    ):
+        table.add_column(column)
+    for tenant, r in results:
+        table.add_row(
+            tenant.slug,
+            str(r.files),
+            str(r.blobs),
+            str(len(r.orphan_blobs)),
+            str(len(r.missing_blobs)),
+            str(len(r.expired_uploads)),
+            str(r.repaired),
+        )
+    console.print(table)
+
+
+def _as_json(tenant: Tenant, r: Reconciliation) -> dict[str, object]:
+    return {
+        "tenant": tenant.slug,
+        "tenant_id": str(tenant.id),
+        "files": r.files,
+        "blobs": r.blobs,
+        "blobs_without_row": [
+            {"key": b.key, "size": b.size, "updated": b.updated.isoformat()} for b in r.orphan_blobs
+        ],
+        "rows_without_blob": [
+            {"file_id": str(f.id), "name": f.name, "size": f.size} for f in r.missing_blobs
+        ],
+        "expired_uploads": [str(f.id) for f in r.expired_uploads],
+        "repaired": r.repaired,
+    }

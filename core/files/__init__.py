@@ -1,0 +1,1 @@
+"""Files: a tenant's blobs with their metadata, uploads, quota and reconciliation."""

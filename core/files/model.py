@@ -1,0 +1,184 @@
+"""A tenant's files: what is stored of each blob, and the rules every upload follows.
+
+The blob's key derives from the file's id (``files/<id>``), never from the name a client
+sent: the display name is only data, cleaned for showing and for ``Content-Disposition``.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from uuid import UUID
+
+from core.errors import Conflict, InvalidInput, NotFound, TooLarge, UnsupportedType
+
+KEY_PREFIX = "files/"
+MAX_NAME_LENGTH = 200
+_FALLBACK_NAME = "file"
+
+
+class FileKind(StrEnum):
+    DOCUMENT = "document"
+    SNAPSHOT = "snapshot"
+    RECORDING = "recording"
+
+
+class FileStatus(StrEnum):
+    """``pending``: a signed upload URL was issued and the upload is not confirmed yet."""
+
+    PENDING = "pending"
+    AVAILABLE = "available"
+
+
+class FileNotFound(NotFound):
+    code = "file_not_found"
+
+
+class FileNotReady(Conflict):
+    code = "file_not_ready"
+
+
+class UploadMissing(Conflict):
+    """Confirm was called but no blob arrived at the signed URL."""
+
+    code = "upload_missing"
+
+
+class FileTooLarge(TooLarge):
+    code = "file_too_large"
+
+
+class StorageQuotaReached(TooLarge):
+    """The tenant's plan quota would be passed: 413, like any content the server refuses
+    for its size, with a code of its own so clients can tell it from the per-file limit."""
+
+    code = "storage_quota_exceeded"
+
+
+class ContentTypeRefused(UnsupportedType):
+    code = "content_type_not_allowed"
+
+
+def file_key(file_id: UUID) -> str:
+    return f"{KEY_PREFIX}{file_id}"
+
+
+def file_id_of(key: str) -> UUID | None:
+    """The file id a blob key names, or None for a key no file row could own."""
+    if not key.startswith(KEY_PREFIX):
+        return None
+    try:
+        return UUID(key[len(KEY_PREFIX) :])
+    except ValueError:
+        return None
+
+
+def clean_name(name: str) -> str:
+    """A display name safe to show and to send back: the last path segment, NFKC-normalised
+    (full-width slashes and dots become plain ones first), no control characters, no
+    leading dots, at most MAX_NAME_LENGTH characters; ``file`` when nothing is left."""
+    text = unicodedata.normalize("NFKC", name)
+    text = text.replace("\\", "/").rsplit("/", 1)[-1]
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
+    text = text.strip().lstrip(".").strip()
+    if len(text) > MAX_NAME_LENGTH:
+        stem, dot, extension = text.rpartition(".")
+        if dot and 0 < len(extension) <= 16:
+            text = stem[: MAX_NAME_LENGTH - len(extension) - 1] + "." + extension
+        else:
+            text = text[:MAX_NAME_LENGTH]
+    return text or _FALLBACK_NAME
+
+
+def base_type(content_type: str) -> str:
+    """``text/plain; charset=utf-8`` -> ``text/plain``, lower case."""
+    return content_type.split(";", 1)[0].strip().lower()
+
+
+@dataclass(frozen=True, slots=True)
+class FileRules:
+    """Deployment-wide limits; the tenant's plan adds its storage quota."""
+
+    allowed_types: frozenset[str] = frozenset()
+    max_file_bytes: int = 2 * 1024**3
+    upload_url_ttl: timedelta = timedelta(minutes=15)
+    download_url_ttl: timedelta = timedelta(minutes=5)
+    pending_grace: timedelta = timedelta(hours=1)
+
+    def checked_type(self, content_type: str) -> str:
+        """The content type, if allowed (``image/*`` allows every image type)."""
+        kind = base_type(content_type)
+        family = kind.split("/", 1)[0] + "/*"
+        if (
+            not kind
+            or "/" not in kind
+            or (kind not in self.allowed_types and family not in self.allowed_types)
+        ):
+            raise ContentTypeRefused(
+                f"content type '{kind or '(none)'}' is not accepted",
+                field="content_type",
+            )
+        return kind
+
+    def size_limit(self, quota_bytes: int, used_bytes: int) -> int:
+        """The most one upload may hold now: the file limit, or what the quota leaves."""
+        return max(0, min(self.max_file_bytes, quota_bytes - used_bytes))
+
+    def check_size(self, size: int, quota_bytes: int, used_bytes: int) -> None:
+        if size > self.max_file_bytes:
+            raise FileTooLarge(f"a file may hold at most {self.max_file_bytes} bytes", field="size")
+        if used_bytes + size > quota_bytes:
+            raise StorageQuotaReached(
+                f"the tenant's storage quota of {quota_bytes} bytes would be passed "
+                f"({used_bytes} bytes used)",
+                field="size",
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    id: UUID
+    name: str
+    kind: FileKind
+    content_type: str
+    size: int
+    status: FileStatus
+    uploader_id: UUID | None
+    created_at: datetime
+    updated_at: datetime
+    sha256: str | None = None
+    session_id: UUID | None = None
+    expires_at: datetime | None = None
+
+    @property
+    def key(self) -> str:
+        return file_key(self.id)
+
+    @property
+    def available(self) -> bool:
+        return self.status is FileStatus.AVAILABLE
+
+    def confirmed(self, size: int, sha256: str | None, now: datetime) -> StoredFile:
+        return replace(
+            self,
+            size=size,
+            sha256=sha256,
+            status=FileStatus.AVAILABLE,
+            expires_at=None,
+            updated_at=now,
+        )
+
+    def attached(self, session_id: UUID | None, now: datetime) -> StoredFile:
+        return replace(self, session_id=session_id, updated_at=now)
+
+
+def parse_kind(value: str) -> FileKind:
+    try:
+        return FileKind(value)
+    except ValueError as exc:
+        allowed = ", ".join(k.value for k in FileKind)
+        raise InvalidInput(
+            f"kind must be one of {allowed}", field="kind", code="invalid_file_kind"
+        ) from exc

@@ -1,0 +1,336 @@
+"""The files API end to end on the local store: uploads (form, raw body, signed URL), limits,
+quota, content types, names, download, attach, delete, and a client gone mid-upload."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import uvicorn
+from dependency_injector import providers
+
+from adapters.localfs.blob_store import LocalBlobStore
+from adapters.memory.event_publisher import InProcessEventPublisher
+from apps.api.app import create_app
+from ports.blob_store import BlobPageRequest
+from ports.events import EventType, session_channel
+from tests.integration.conftest import ADMIN_PASSWORD, Api
+
+PDF = b"%PDF-1.7 pump manual " * 100
+
+
+@pytest.fixture
+def events(api: Api) -> InProcessEventPublisher:
+    recorder = InProcessEventPublisher()
+    api.container.events.override(providers.Object(recorder))
+    return recorder
+
+
+async def _tenant(api: Api, slug: str = "acme", **limits: int) -> tuple[dict[str, str], uuid.UUID]:
+    response = await api.client.post(
+        "/api/v1/tenants",
+        json={
+            "slug": slug,
+            "display_name": "Acme",
+            "admin_email": "admin@acme.example",
+            "admin_password": ADMIN_PASSWORD,
+            "admin_name": "Ada Admin",
+            **({"limits": limits} if limits else {}),
+        },
+        headers={"Authorization": f"Bearer {api.operator_key}"},
+    )
+    assert response.status_code == 201, response.text
+    return await api.login(slug), uuid.UUID(response.json()["tenant"]["id"])
+
+
+def _limit_files(api: Api, **rules: Any) -> None:
+    deps = api.container.file_dependencies()
+    changed = replace(deps, rules=replace(deps.rules, **rules))
+    api.container.file_dependencies.override(providers.Object(changed))
+
+
+async def _stored(api: Api, tenant_id: uuid.UUID) -> tuple[list[str], list[Path], int]:
+    """Blob keys, every file on disk under the tenant's directory, and file rows."""
+    store = api.container.storage()
+    assert isinstance(store, LocalBlobStore)
+    page = await store.list(tenant_id, "", BlobPageRequest(limit=100))
+    on_disk = [p for p in store.directory(tenant_id).rglob("*") if p.is_file()]
+    async with api.container.tenant_uow()(tenant_id) as uow:
+        rows = len(await uow.files.every())
+    return [b.key for b in page.items], on_disk, rows
+
+
+async def _form(api: Api, headers: dict[str, str], **fields: str) -> Any:
+    return await api.client.post(
+        "/api/v1/files",
+        data=fields,
+        files={"file": ("manual.pdf", PDF, "application/pdf")},
+        headers=headers,
+    )
+
+
+async def test_a_form_upload_is_recorded_with_its_digest_and_downloads_both_ways(
+    api: Api,
+) -> None:
+    admin, tenant_id = await _tenant(api)
+    uploaded = await _form(api, admin, kind="document")
+    assert uploaded.status_code == 201, uploaded.text
+    body = uploaded.json()
+    assert body["size"] == len(PDF)
+    assert body["sha256"] == hashlib.sha256(PDF).hexdigest()
+    assert (body["name"], body["status"], body["kind"]) == ("manual.pdf", "available", "document")
+    assert (await _stored(api, tenant_id))[0] == [f"files/{body['id']}"]
+
+    streamed = await api.client.get(
+        f"/api/v1/files/{body['id']}/content", params={"stream": "true"}, headers=admin
+    )
+    assert streamed.status_code == 200
+    assert streamed.content == PDF
+    assert "manual.pdf" in streamed.headers["content-disposition"]
+    redirected = await api.client.get(f"/api/v1/files/{body['id']}/content", headers=admin)
+    assert redirected.status_code == 307
+    signed = await api.client.get(urlsplit(redirected.headers["location"]).path)
+    assert signed.content == PDF
+
+
+async def test_a_raw_body_upload_streams_and_is_listed_by_session_and_kind(api: Api) -> None:
+    admin, _ = await _tenant(api)
+    session_id = await api.create_session(admin)
+    raw = await api.client.post(
+        "/api/v1/files/raw",
+        params={"name": "shot.jpg", "kind": "snapshot", "session_id": session_id},
+        content=b"\xff\xd8jpeg",
+        headers={**admin, "Content-Type": "image/jpeg"},
+    )
+    assert raw.status_code == 201, raw.text
+    assert (await _form(api, admin)).status_code == 201
+    by_session = await api.client.get(
+        "/api/v1/files", params={"session_id": session_id}, headers=admin
+    )
+    assert [f["id"] for f in by_session.json()["items"]] == [raw.json()["id"]]
+    snapshots = await api.client.get("/api/v1/files", params={"kind": "snapshot"}, headers=admin)
+    assert len(snapshots.json()["items"]) == 1
+    first = await api.client.get("/api/v1/files", params={"limit": 1}, headers=admin)
+    rest = await api.client.get(
+        "/api/v1/files", params={"cursor": first.json()["next_cursor"]}, headers=admin
+    )
+    assert len(rest.json()["items"]) == 1
+    assert rest.json()["next_cursor"] is None
+
+
+async def test_an_oversize_upload_declared_up_front_gets_413_and_stores_nothing(
+    api: Api,
+) -> None:
+    admin, tenant_id = await _tenant(api)
+    _limit_files(api, max_file_bytes=1000)
+    response = await api.client.post(
+        "/api/v1/files/raw",
+        params={"name": "big.bin"},
+        content=b"x" * 5000,
+        headers={**admin, "Content-Type": "application/octet-stream"},
+    )
+    assert response.status_code == 413, response.text
+    assert response.json()["code"] == "file_too_large"
+    assert await _stored(api, tenant_id) == ([], [], 0)
+
+
+async def test_an_oversize_upload_without_a_length_stops_at_the_limit(api: Api) -> None:
+    admin, tenant_id = await _tenant(api)
+    _limit_files(api, max_file_bytes=1000)
+
+    async def chunked() -> AsyncIterator[bytes]:
+        for _ in range(10):
+            yield b"x" * 500
+
+    for path, params in [("/api/v1/files/raw", {"name": "big.bin"})]:
+        response = await api.client.post(
+            path,
+            params=params,
+            content=chunked(),
+            headers={**admin, "Content-Type": "application/octet-stream"},
+        )
+        assert response.status_code == 413, response.text
+    form = await api.client.post(
+        "/api/v1/files",
+        files={"file": ("big.bin", b"y" * 5000, "application/octet-stream")},
+        headers=admin,
+    )
+    assert form.status_code == 413, form.text
+    assert await _stored(api, tenant_id) == ([], [], 0)
+
+
+async def test_the_storage_quota_refuses_an_upload_with_its_own_code(api: Api) -> None:
+    admin, tenant_id = await _tenant(api, storage_quota_bytes=len(PDF) + 10)
+    assert (await _form(api, admin)).status_code == 201
+    second = await _form(api, admin)
+    assert second.status_code == 413
+    assert second.json()["code"] == "storage_quota_exceeded"
+    keys, _, rows = await _stored(api, tenant_id)
+    assert (len(keys), rows) == (1, 1)
+
+
+async def test_a_content_type_off_the_allowlist_gets_415(api: Api) -> None:
+    admin, tenant_id = await _tenant(api)
+    response = await api.client.post(
+        "/api/v1/files/raw",
+        params={"name": "run.sh"},
+        content=b"#!/bin/sh",
+        headers={**admin, "Content-Type": "application/x-sh"},
+    )
+    assert response.status_code == 415
+    assert response.json()["code"] == "content_type_not_allowed"
+    assert await _stored(api, tenant_id) == ([], [], 0)
+
+
+async def test_a_declared_digest_that_does_not_match_stores_nothing(api: Api) -> None:
+    admin, tenant_id = await _tenant(api)
+    response = await api.client.post(
+        "/api/v1/files/raw",
+        params={"name": "a.txt"},
+        content=b"hello",
+        headers={**admin, "Content-Type": "text/plain", "X-Content-SHA256": "0" * 64},
+    )
+    assert response.status_code == 412, response.text
+    assert response.json()["code"] == "checksum_mismatch"
+    assert await _stored(api, tenant_id) == ([], [], 0)
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("../../../etc/passwd", "passwd"),
+        ("..\\..\\boot.ini", "boot.ini"),
+        ("/abs/olute.txt", "olute.txt"),
+        ("nul\x00byte.txt", "nulbyte.txt"),
+        ("\uff0e\uff0e\uff0fup.txt", "up.txt"),
+        ("..", "file"),
+        ("a" * 500 + ".txt", "a" * 196 + ".txt"),
+    ],
+)
+async def test_traversal_names_are_only_display_names(api: Api, name: str, shown: str) -> None:
+    admin, tenant_id = await _tenant(api)
+    response = await api.client.post(
+        "/api/v1/files/raw",
+        params={"name": name},
+        content=b"data",
+        headers={**admin, "Content-Type": "text/plain"},
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["name"] == shown
+    store = api.container.storage()
+    assert isinstance(store, LocalBlobStore)
+    (path,) = [p for p in store.directory(tenant_id).rglob("*") if p.is_file()]
+    assert path == store.directory(tenant_id) / "files" / response.json()["id"]
+
+
+async def test_a_signed_upload_is_confirmed_once_the_bytes_arrived(api: Api) -> None:
+    admin, _ = await _tenant(api)
+    started = await api.client.post(
+        "/api/v1/files/uploads",
+        json={"name": "m.pdf", "content_type": "application/pdf", "size": len(PDF)},
+        headers=admin,
+    )
+    assert started.status_code == 201, started.text
+    file_id = started.json()["file"]["id"]
+    early = await api.client.post(f"/api/v1/files/{file_id}/confirm", headers=admin)
+    assert early.status_code == 409
+    assert early.json()["code"] == "upload_missing"
+    upload = started.json()["upload"]
+    put = await api.client.put(urlsplit(upload["url"]).path, content=PDF, headers=upload["headers"])
+    assert put.status_code == 200, put.text
+    confirmed = await api.client.post(f"/api/v1/files/{file_id}/confirm", headers=admin)
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["status"] == "available"
+    assert confirmed.json()["sha256"] == hashlib.sha256(PDF).hexdigest()
+
+
+async def test_attaching_to_a_session_tells_its_participants(
+    api: Api, events: InProcessEventPublisher
+) -> None:
+    admin, tenant_id = await _tenant(api)
+    session_id = await api.create_session(admin)
+    file_id = (await _form(api, admin)).json()["id"]
+    heard = events.subscribe(session_channel(tenant_id, uuid.UUID(session_id)))
+    unknown = await api.client.patch(
+        f"/api/v1/files/{file_id}", json={"session_id": str(uuid.uuid4())}, headers=admin
+    )
+    assert unknown.status_code == 404
+    attached = await api.client.patch(
+        f"/api/v1/files/{file_id}", json={"session_id": session_id}, headers=admin
+    )
+    assert attached.status_code == 200, attached.text
+    event = heard.get_nowait()
+    assert event.type is EventType.FILE_SHARED
+    assert event.data["file_id"] == file_id
+
+
+async def test_deleting_a_file_removes_row_and_blob(api: Api) -> None:
+    admin, tenant_id = await _tenant(api)
+    file_id = (await _form(api, admin)).json()["id"]
+    deleted = await api.client.delete(f"/api/v1/files/{file_id}", headers=admin)
+    assert deleted.status_code == 204
+    assert (await api.client.get(f"/api/v1/files/{file_id}", headers=admin)).status_code == 404
+    assert await _stored(api, tenant_id) == ([], [], 0)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_a_client_gone_mid_upload_leaves_no_row_and_no_blob(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admin, tenant_id = await _tenant(api)
+    store = api.container.blob_store()
+    discarded: list[str] = []
+    delete = store.delete
+
+    async def recorded_delete(tenant: uuid.UUID, key: str) -> None:
+        discarded.append(key)
+        await delete(tenant, key)
+
+    monkeypatch.setattr(store, "delete", recorded_delete)
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(api.container, close=False), host="127.0.0.1", port=port, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve())
+    try:
+        for _ in range(500):
+            if server.started:
+                break
+            await asyncio.sleep(0.01)
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        head = (
+            "POST /api/v1/files/raw?name=half.bin HTTP/1.1\r\n"
+            f"Host: 127.0.0.1:{port}\r\n"
+            f"Authorization: {admin['Authorization']}\r\n"
+            "X-Passerelle-Tenant: acme\r\n"
+            "Content-Type: application/octet-stream\r\n"
+            f"Content-Length: {4 * 1024 * 1024}\r\n\r\n"
+        )
+        writer.write(head.encode() + b"z" * (1024 * 1024))
+        await writer.drain()
+        writer.close()
+        await writer.wait_closed()
+        for _ in range(500):
+            await asyncio.sleep(0.02)
+            if not server.server_state.connections and not server.server_state.tasks:
+                break
+        assert not server.server_state.connections
+    finally:
+        server.should_exit = True
+        await serving
+    assert [key.split("/")[0] for key in discarded] == ["files"]
+    assert await _stored(api, tenant_id) == ([], [], 0)

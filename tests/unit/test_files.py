@@ -1,0 +1,137 @@
+"""File rules and use cases on fakes: names, types, limits, quota, confirm, reconcile."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from adapters.memory.clock import FixedClock
+from core.errors import Forbidden
+from core.files import reconcile as reconciling
+from core.files import services
+from core.files.model import (
+    ContentTypeRefused,
+    FileRules,
+    FileStatus,
+    FileTooLarge,
+    StorageQuotaReached,
+    clean_name,
+)
+from core.identity.model import Actor, Role
+from core.tenants.model import PlanLimits
+from tests.unit.file_support import MOMENT, MemoryBlobs, MemoryFileUnitOfWork
+
+TENANT = uuid.UUID("00000000-0000-4000-8000-0000000000f1")
+RULES = FileRules(allowed_types=frozenset({"image/*", "application/pdf"}), max_file_bytes=100)
+
+
+@pytest.fixture
+def world() -> dict[str, Any]:
+    uow = MemoryFileUnitOfWork()
+    blobs = MemoryBlobs()
+    deps = services.FileDependencies(
+        tenant_uow=uow, blobs=blobs, clock=FixedClock(MOMENT), rules=RULES
+    )
+    return {"uow": uow, "blobs": blobs, "deps": deps}
+
+
+def actor(role: Role = Role.EXPERT) -> Actor:
+    return Actor(tenant_id=TENANT, user_id=uuid.uuid4(), role=role)
+
+
+async def body(*parts: bytes) -> AsyncIterator[bytes]:
+    for part in parts:
+        yield part
+
+
+def pdf(size: int | None = None) -> services.NewFile:
+    return services.NewFile(name="a.pdf", content_type="application/pdf", size=size)
+
+
+@pytest.mark.parametrize(
+    ("given", "shown"),
+    [
+        ("../../x.pdf", "x.pdf"),
+        ("C:\\Users\\x.pdf", "x.pdf"),
+        ("\u2025/\uff0e\uff0e\uff0fy.pdf", "y.pdf"),
+        ("\x00\x1f", "file"),
+        ("...hidden", "hidden"),
+        ("", "file"),
+    ],
+)
+def test_names_keep_only_a_clean_last_segment(given: str, shown: str) -> None:
+    assert clean_name(given) == shown
+
+
+def test_a_type_family_allows_its_members_only() -> None:
+    assert RULES.checked_type("IMAGE/PNG; x=y") == "image/png"
+    with pytest.raises(ContentTypeRefused):
+        RULES.checked_type("text/html")
+
+
+async def test_an_upload_past_the_limit_stores_neither_blob_nor_row(world: dict[str, Any]) -> None:
+    with pytest.raises(FileTooLarge):
+        await services.upload(
+            actor(), pdf(), body(b"x" * 60, b"x" * 60), PlanLimits(), world["deps"]
+        )
+    assert world["blobs"].blobs == {}
+    assert world["uow"].committed == {}
+
+
+async def test_the_quota_counts_what_is_stored(world: dict[str, Any]) -> None:
+    limits = PlanLimits(storage_quota_bytes=100)
+    await services.upload(actor(), pdf(), body(b"x" * 70), limits, world["deps"])
+    with pytest.raises(StorageQuotaReached):
+        await services.upload(actor(), pdf(40), body(b"x" * 40), limits, world["deps"])
+    assert len(world["blobs"].blobs) == 1
+
+
+async def test_a_signed_upload_is_available_only_once_confirmed(world: dict[str, Any]) -> None:
+    uploader = actor()
+    issued = await services.start_upload(uploader, pdf(5), PlanLimits(), world["deps"])
+    assert issued.file.status is FileStatus.PENDING
+    await world["blobs"].put(
+        TENANT, issued.file.key, body(b"12345"), content_type="application/pdf"
+    )
+    with pytest.raises(Forbidden):
+        await services.confirm_upload(actor(), issued.file.id, PlanLimits(), world["deps"])
+    confirmed = await services.confirm_upload(uploader, issued.file.id, PlanLimits(), world["deps"])
+    assert (confirmed.status, confirmed.size) == (FileStatus.AVAILABLE, 5)
+
+
+async def test_a_confirmed_blob_of_a_refused_type_is_deleted_with_its_row(
+    world: dict[str, Any],
+) -> None:
+    uploader = actor()
+    issued = await services.start_upload(uploader, pdf(5), PlanLimits(), world["deps"])
+    await world["blobs"].put(TENANT, issued.file.key, body(b"<html>"), content_type="text/html")
+    with pytest.raises(ContentTypeRefused):
+        await services.confirm_upload(uploader, issued.file.id, PlanLimits(), world["deps"])
+    assert world["blobs"].blobs == {}
+    assert world["uow"].committed == {}
+
+
+async def test_reconcile_finds_both_kinds_of_orphans_and_expired_uploads(
+    world: dict[str, Any],
+) -> None:
+    kept = await services.upload(actor(), pdf(), body(b"kept"), PlanLimits(), world["deps"])
+    lost = await services.upload(actor(), pdf(), body(b"lost"), PlanLimits(), world["deps"])
+    await world["blobs"].delete(TENANT, lost.key)
+    await world["blobs"].put(TENANT, "files/not-a-file", body(b"?"), content_type="text/plain")
+    issued = await services.start_upload(actor(), pdf(1), PlanLimits(), world["deps"])
+    later = MOMENT + RULES.upload_url_ttl + timedelta(seconds=1)
+
+    found = await reconciling.reconcile(
+        TENANT, world["uow"], world["blobs"], later, repair=True, grace=timedelta(0)
+    )
+
+    assert [b.key for b in found.orphan_blobs] == ["files/not-a-file"]
+    assert [f.id for f in found.missing_blobs] == [lost.id]
+    assert [f.id for f in found.expired_uploads] == [issued.file.id]
+    assert found.repaired == 3
+    assert list(world["uow"].committed) == [kept.id]
+    assert list(world["blobs"].blobs) == [kept.key]
