@@ -6,6 +6,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from importlib.metadata import EntryPoint
 from pathlib import Path
 from uuid import uuid4
 
@@ -23,9 +24,10 @@ from core.sessions.calls import end_session
 from core.sessions.services import create_session, join_session
 from core.tenants.model import PlanLimits
 from plugins import hookspecs
+from plugins import manager as plugin_manager
 from plugins.hookspecs import hookimpl
 from plugins.lifecycle import LifecycleHookPublisher
-from plugins.manager import BUILTIN_PLUGINS, PluginSet, build_plugins
+from plugins.manager import BUILTIN_PLUGINS, PluginSet, build_plugins, startup_problems
 from plugins.registry import AdapterContext, AdapterSettingsError
 from plugins.runtime import SettingsBlocks, WorkerJob
 from ports.events import Audience, Event, EventsUnavailable, EventType
@@ -245,3 +247,18 @@ def test_every_hook_is_documented_in_the_plugin_guide() -> None:
     ]
     assert len(hooks) >= 10
     assert [hook for hook in hooks if f"`{hook}(" not in guide] == []
+
+
+def test_a_plugin_that_fails_to_load_is_reported_at_start_up(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    group = plugin_manager.ENTRY_POINT_GROUP
+    broken = [EntryPoint("pigeon-sms", "pigeon_sdk.plugin", group)]
+    monkeypatch.setattr(plugin_manager, "entry_points", lambda group: broken)
+
+    with caplog.at_level(logging.ERROR):
+        problems = startup_problems(build_plugins())
+
+    expected = "plugin pigeon-sms failed to load: ModuleNotFoundError: No module named 'pigeon_sdk'"
+    assert problems == [expected]
+    assert f"{expected} (the platform starts without it)" in caplog.text
