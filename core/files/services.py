@@ -124,11 +124,18 @@ async def upload(
 async def start_upload(
     actor: Actor, new: NewFile, limits: PlanLimits, deps: FileDependencies
 ) -> IssuedUpload:
-    """A pending file and a signed URL to PUT its bytes to; confirm_upload makes it a file."""
+    """A pending file and a signed URL to PUT its bytes to; confirm_upload makes it a file.
+
+    Uploads of the tenant whose URL expired unconfirmed are deleted on the way, so they
+    stop counting against the quota; `passerelle files reconcile --repair` sweeps the rest.
+    """
     content_type, _ = _checked(new, deps.rules)
     now = deps.clock.now()
     async with deps.tenant_uow(actor.tenant_id) as uow:
         await _ensure_session(uow, new.session_id)
+        expired = await uow.files.expired_pending(now)
+        for stale in expired:
+            await uow.files.delete(stale.id)
         used = await uow.files.total_size()
         deps.rules.check_size(new.size or 0, limits.storage_quota_bytes, used)
         pending = StoredFile(
@@ -154,6 +161,8 @@ async def start_upload(
         )
         await uow.files.add(pending)
         await uow.commit()
+    for stale in expired:
+        await _discard(deps.blobs, actor.tenant_id, stale.key)
     return IssuedUpload(pending, signed)
 
 

@@ -135,3 +135,19 @@ async def test_reconcile_finds_both_kinds_of_orphans_and_expired_uploads(
     assert found.repaired == 3
     assert list(world["uow"].committed) == [kept.id]
     assert list(world["blobs"].blobs) == [kept.key]
+
+
+async def test_starting_an_upload_sweeps_the_tenants_expired_ones(world: dict[str, Any]) -> None:
+    limits = PlanLimits(storage_quota_bytes=100)
+    stale = await services.start_upload(actor(), pdf(80), limits, world["deps"])
+    with pytest.raises(StorageQuotaReached):
+        await services.start_upload(actor(), pdf(80), limits, world["deps"])
+    later = services.FileDependencies(
+        tenant_uow=world["uow"],
+        blobs=world["blobs"],
+        clock=FixedClock(MOMENT + RULES.upload_url_ttl + timedelta(seconds=1)),
+        rules=RULES,
+    )
+    fresh = await services.start_upload(actor(), pdf(80), limits, later)
+    assert list(world["uow"].committed) == [fresh.file.id]
+    assert stale.file.id not in world["uow"].committed
