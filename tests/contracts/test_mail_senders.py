@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, replace
+from collections.abc import AsyncIterator
+from dataclasses import replace
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -24,54 +24,15 @@ from adapters.sinks.console_mail_sender import ConsoleMailSender
 from adapters.sinks.file_mail_sender import FileMailSender
 from adapters.smtp.mail_sender import SmtpMailSender
 from adapters.smtp.settings import SmtpSecurity
+from plugins.testing.mail import (
+    INVITATION,
+    Delivered,
+    Harness,
+    MailSenderContract,
+    delivered_from_email,
+)
 from ports.mail import MailDeliveryError, MailMessage, MailSender
 from tests.support.smtp_server import USERNAME, SmtpTestServer, Stage, free_port
-
-INVITATION = MailMessage(
-    sender="Zoé de Passerelle <no-reply@passerelle.test>",
-    to="Jean-Noël Dupré <jean-noel@client.test>",
-    subject="Invitation à « Maintenance pompe 3 » 🔧",
-    text=(
-        "Bonjour Jean-Noël,\n"
-        "\n"
-        "Zoé vous invite à « Maintenance pompe 3 ».\n"
-        ".Cette ligne commence par un point et doit arriver telle quelle.\n"
-        "From the field: une ligne qui commence par From.\n"
-        + "Une très longue ligne, " * 12
-        + "fin.\n"
-    ),
-    headers={
-        "Reply-To": "support@acme.test",
-        "X-Passerelle-Tenant": "acme",
-        "X-Passerelle-Notification": "4f1c9a2e-invitation",
-    },
-)
-
-
-@dataclass(frozen=True)
-class Delivered:
-    """A message as it reached the other side, whatever the adapter."""
-
-    sender: str
-    to: str
-    subject: str
-    text: str
-    html: str | None
-    headers: dict[str, str]
-
-
-def delivered_from_email(email: EmailMessage) -> Delivered:
-    plain = email.get_body(preferencelist=("plain",))
-    html = email.get_body(preferencelist=("html",))
-    assert isinstance(plain, EmailMessage)
-    return Delivered(
-        sender=str(email["From"]),
-        to=str(email["To"]),
-        subject=str(email["Subject"]),
-        text=plain.get_content().replace("\r\n", "\n"),
-        html=html.get_content().replace("\r\n", "\n") if isinstance(html, EmailMessage) else None,
-        headers={name: str(value) for name, value in email.items()},
-    )
 
 
 def delivered_from_record(message: MailMessage) -> Delivered:
@@ -94,12 +55,6 @@ def read_eml_files(directory: Path) -> list[EmailMessage]:
         assert isinstance(message, EmailMessage)
         messages.append(message)
     return messages
-
-
-@dataclass(frozen=True)
-class Harness:
-    sender: MailSender
-    delivered: Callable[[], list[Delivered]]
 
 
 ADAPTERS = ["smtp-plain", "smtp-starttls-auth", "smtp-tls-auth", "file-sink", "recording"]
@@ -128,43 +83,8 @@ async def harness(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
         yield Harness(recorder, lambda: [delivered_from_record(m) for m in recorder.sent])
 
 
-# --- the contract every MailSender passes -------------------------------------------------
-
-
-async def test_sent_message_arrives_with_its_addresses_subject_and_text(harness: Harness) -> None:
-    await harness.sender.send(INVITATION)
-
-    [mail] = harness.delivered()
-    assert mail.sender == INVITATION.sender
-    assert mail.to == INVITATION.to
-    assert mail.subject == INVITATION.subject
-    assert mail.text == INVITATION.text
-    assert mail.html is None
-
-
-async def test_custom_headers_are_preserved(harness: Harness) -> None:
-    await harness.sender.send(INVITATION)
-
-    [mail] = harness.delivered()
-    for name, value in INVITATION.headers.items():
-        assert mail.headers[name] == value
-
-
-async def test_html_alternative_arrives_beside_the_text(harness: Harness) -> None:
-    html = "<p>Bonjour <b>Jean-Noël</b>, à « bientôt » !</p>\n"
-    await harness.sender.send(replace(INVITATION, html=html))
-
-    [mail] = harness.delivered()
-    assert mail.text == INVITATION.text
-    assert mail.html == html
-
-
-async def test_every_message_sent_arrives_once(harness: Harness) -> None:
-    subjects = [f"Rappel n° {number} — séance à 14 h" for number in range(5)]
-    for subject in subjects:
-        await harness.sender.send(replace(INVITATION, subject=subject))
-
-    assert sorted(mail.subject for mail in harness.delivered()) == sorted(subjects)
+class TestEveryMailSender(MailSenderContract):
+    """The kit's contract (plugins.testing.mail), against each built-in adapter."""
 
 
 # --- SMTP relay behaviour -----------------------------------------------------------------
