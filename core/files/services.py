@@ -32,7 +32,7 @@ from core.files.model import (
 )
 from core.identity.model import Actor, Role
 from core.tenants.model import PlanLimits
-from ports.blob_store import BlobNotFound, BlobStore, SignedUrl
+from ports.blob_store import BlobNotFound, BlobStore, ChecksumMismatch, SignedUrl
 from ports.clock import Clock
 from ports.events import Audience, Event, EventPublisher, EventsUnavailable, EventType
 from ports.file_store import FileUnitOfWork, FileUnitOfWorkFactory
@@ -186,10 +186,8 @@ async def confirm_upload(
             deps.rules.checked_type(info.content_type)
             digest = info.sha256 or await _digest(deps.blobs, actor.tenant_id, pending.key)
             if pending.sha256 and pending.sha256 != digest:
-                raise InvalidInput(
-                    "the uploaded bytes do not have the declared SHA-256",
-                    field="sha256",
-                    code="checksum_mismatch",
+                raise ChecksumMismatch(
+                    "the uploaded bytes do not have the declared SHA-256", field="sha256"
                 )
         except Exception:
             await uow.files.delete(pending.id)

@@ -209,7 +209,6 @@ class FileController(Controller):
         "/{file_id:uuid}/content",
         summary="Download a file",
         description="307 to a short-lived signed URL, or with `stream=true` the bytes themselves.",
-        responses={},
     )
     async def download(
         self,
