@@ -14,20 +14,27 @@ then:
 3. the API process's RSS growth during the upload: peak (VmHWM) after minus RSS before
    (goal < 20 MB: the body is streamed, never buffered).
 
-    .venv/bin/python bench/files.py [--megabytes 200] [--chunk-kib 256] [--json]
+With ``--storage gcs`` the store is Cloud Storage on gcp-storage-emulator (in memory, in
+a thread of this process, single-threaded): the API process and the direct calls use the
+same adapter settings, ``gcs.chunk_bytes`` included (``--gcs-chunk-mib``; the SDK holds
+one chunk in memory per upload).
+
+    .venv/bin/python bench/files.py [--storage local|gcs] [--megabytes 200]
+                                    [--chunk-kib 256] [--gcs-chunk-mib 2] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import socket
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 
 import httpx
@@ -47,19 +54,42 @@ from ports.pagination import PageRequest  # noqa: E402
 
 SECRET = "bench-secret-that-is-long-enough-for-hs256-0123456789"  # noqa: S105 - a throwaway key
 MIB = 1024 * 1024
+BUCKET = "passerelle-bench"
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else "")
     parser.add_argument("--megabytes", type=int, default=200)
     parser.add_argument("--chunk-kib", type=int, default=256)
+    parser.add_argument(
+        "--storage",
+        choices=["local", "gcs"],
+        default="local",
+        help="local directory, or Cloud Storage on gcp-storage-emulator started here",
+    )
+    parser.add_argument(
+        "--gcs-chunk-mib",
+        type=int,
+        default=2,
+        help="gcs.chunk_bytes of the API and the direct store: the SDK holds one such chunk",
+    )
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
-def _environment(root: Path) -> dict[str, str]:
-    return {
+def _environment(root: Path, storage: str, gcs_port: int, gcs_chunk: int) -> dict[str, str]:
+    chosen = {"PASSERELLE_STORAGE__BACKEND": "local"}
+    if storage == "gcs":
+        chosen = {
+            "PASSERELLE_STORAGE__BACKEND": "gcs",
+            "PASSERELLE_GCS__BUCKET": BUCKET,
+            "PASSERELLE_GCS__ENDPOINT": f"http://127.0.0.1:{gcs_port}",
+            "PASSERELLE_GCS__ANONYMOUS": "true",
+            "PASSERELLE_GCS__PROJECT": "bench",
+            "PASSERELLE_GCS__CHUNK_BYTES": str(gcs_chunk),
+        }
+    return chosen | {
         "PASSERELLE_PROFILE": "production",
         "PASSERELLE_DATA_DIR": str(root),
         "PASSERELLE_DATABASE__URL": f"sqlite+aiosqlite:///{root}/control.db",
@@ -67,7 +97,6 @@ def _environment(root: Path) -> dict[str, str]:
         "PASSERELLE_MAIL__BACKEND": "console",
         "PASSERELLE_VIDEO__BACKEND": "development",
         "PASSERELLE_MULTIPLAYER__BACKEND": "development",
-        "PASSERELLE_STORAGE__BACKEND": "local",
         "PASSERELLE_PUSH__BACKEND": "console",
         "PASSERELLE_SMS__BACKEND": "console",
         "PASSERELLE_RATE_LIMITS__ENABLED": "false",
@@ -82,6 +111,23 @@ def serve(port: int) -> None:
 
     container = build_container(load_settings())
     uvicorn.run(create_app(container), host="127.0.0.1", port=port, log_level="warning")
+
+
+@contextlib.contextmanager
+def _emulator(args: argparse.Namespace) -> Iterator[int]:
+    """gcp-storage-emulator on 127.0.0.1 (in memory, in a thread of this process)."""
+    if args.storage != "gcs":
+        yield 0
+        return
+    from gcp_storage_emulator import server as emulator
+
+    port = _free_port()
+    server = emulator.create_server("127.0.0.1", port, in_memory=True, default_bucket=BUCKET)
+    server.start()
+    try:
+        yield port
+    finally:
+        server.stop()
 
 
 def _free_port() -> int:
@@ -116,10 +162,12 @@ async def run(args: argparse.Namespace, report: Report) -> None:
     total = args.megabytes * MIB
     chunk = os.urandom(args.chunk_kib * 1024)
     report.line(f"machine: {cpu_model()}, Python {sys.version.split()[0]}")
-    report.line(f"file: {args.megabytes} MiB in {args.chunk_kib} KiB chunks, local store")
-    with tempfile.TemporaryDirectory(prefix="pxf-bench-") as folder:
+    report.line(f"file: {args.megabytes} MiB in {args.chunk_kib} KiB chunks, {args.storage} store")
+    report.put("storage", args.storage)
+    report.put("megabytes", args.megabytes)
+    with tempfile.TemporaryDirectory(prefix="pxf-bench-") as folder, _emulator(args) as gcs:
         root = Path(folder)
-        os.environ.update(_environment(root))
+        os.environ.update(_environment(root, args.storage, gcs, args.gcs_chunk_mib * MIB))
         settings = load_settings()
         container = build_container(settings)
         await migrate_control(container)
