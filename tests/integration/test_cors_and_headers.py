@@ -167,3 +167,10 @@ async def test_a_body_over_the_limit_is_refused_with_413_and_creates_nothing(api
     assert response.json()["code"] == "payload_too_large"
     listed = await api.client.get("/api/v1/sessions", headers=headers)
     assert listed.json()["items"] == []
+
+
+async def test_options_lists_every_method_the_path_accepts(api: Api) -> None:
+    tenant = "/api/v1/tenants/e3e70682-c209-1cac-a29f-6fbed82c07cd"
+    answered = await api.client.options(tenant)
+    assert answered.status_code == 204
+    assert answered.headers["allow"] == "DELETE, GET, OPTIONS, PATCH"
