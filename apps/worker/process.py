@@ -14,6 +14,7 @@ from litestar import Litestar
 from apps.container import Container
 from apps.observability.metrics import MetricsServer
 from apps.worker.outbox_worker import OutboxWorker
+from core.files.reconcile import expire_every_tenant
 from core.notifications.services import DeliveryReport
 from core.recordings.services import copy_every_tenant
 from core.sessions.sweeps import sweep_every_tenant
@@ -51,6 +52,12 @@ async def run_worker(container: Container, stop: asyncio.Event) -> None:
             "session sweep",
         ),
         every(
+            settings.storage.upload_url_ttl_seconds,
+            lambda: _expire_uploads(container),
+            stop,
+            "expired uploads",
+        ),
+        every(
             settings.sessions.recording_copy_interval_seconds,
             lambda: copy_every_tenant(container.recording_dependencies()),
             stop,
@@ -69,6 +76,13 @@ async def run_worker(container: Container, stop: asyncio.Event) -> None:
     if metrics_server is not None:
         metrics_server.close()
     log.info("worker stopped")
+
+
+async def _expire_uploads(container: Container) -> int:
+    deps = container.file_dependencies()
+    return await expire_every_tenant(
+        container.catalog(), deps.tenant_uow, deps.blobs, deps.clock.now()
+    )
 
 
 async def _purge_idempotency_keys(container: Container) -> int:

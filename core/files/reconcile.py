@@ -8,14 +8,20 @@ so an upload still in flight (blob written, row not yet committed) is never hit.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID
 
 from core.files.model import KEY_PREFIX, StoredFile, file_id_of
+from core.tenants.model import TenantStatus
 from ports.blob_store import BlobInfo, BlobPageRequest, BlobStore
 from ports.file_store import FileUnitOfWorkFactory
+from ports.pagination import PageRequest
+from ports.tenant_catalog import TenantCatalog
+
+log = logging.getLogger(__name__)
 
 _PAGE = 500
 
@@ -78,6 +84,25 @@ async def expire_uploads(
     for row in expired:
         await blobs.delete(tenant_id, row.key)
     return len(expired)
+
+
+async def expire_every_tenant(
+    catalog: TenantCatalog, uow_factory: FileUnitOfWorkFactory, blobs: BlobStore, now: datetime
+) -> int:
+    """The worker's pass: expired uploads of every active tenant; a failing tenant is
+    logged and skipped."""
+    removed = 0
+    page = PageRequest(limit=_PAGE)
+    while True:
+        found = await catalog.browse(page, status=TenantStatus.ACTIVE)
+        for tenant in found.items:
+            try:
+                removed += await expire_uploads(tenant.id, uow_factory, blobs, now)
+            except Exception:
+                log.exception("expired uploads of tenant %s not removed", tenant.slug)
+        if found.next is None:
+            return removed
+        page = PageRequest(limit=_PAGE, after=found.next)
 
 
 async def _blobs(blobs: BlobStore, tenant_id: UUID) -> AsyncIterator[BlobInfo]:

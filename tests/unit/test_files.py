@@ -151,3 +151,13 @@ async def test_starting_an_upload_sweeps_the_tenants_expired_ones(world: dict[st
     fresh = await services.start_upload(actor(), pdf(80), limits, later)
     assert list(world["uow"].committed) == [fresh.file.id]
     assert stale.file.id not in world["uow"].committed
+
+
+async def test_the_worker_removes_expired_uploads_and_their_blobs(world: dict[str, Any]) -> None:
+    issued = await services.start_upload(actor(), pdf(4), PlanLimits(), world["deps"])
+    await world["blobs"].put(TENANT, issued.file.key, body(b"half"), content_type="application/pdf")
+    later = MOMENT + RULES.upload_url_ttl + timedelta(seconds=1)
+    assert await reconciling.expire_uploads(TENANT, world["uow"], world["blobs"], MOMENT) == 0
+    assert await reconciling.expire_uploads(TENANT, world["uow"], world["blobs"], later) == 1
+    assert world["uow"].committed == {}
+    assert world["blobs"].blobs == {}
