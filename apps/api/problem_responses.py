@@ -64,12 +64,13 @@ _DESCRIPTIONS = {
     403: "The credential may not do this here (another tenant, role, suspended tenant).",
     404: "The tenant or an object named in the path does not exist for the caller.",
     409: "The object's state forbids this now, or the same Idempotency-Key is in flight.",
-    413: "The body is larger than allowed.",
+    412: "The bytes received do not have the SHA-256 the client declared.",
+    413: "The body is larger than allowed, or would exceed the tenant's storage quota.",
     415: "The body's content type is not accepted.",
     422: "The input is invalid; `errors` names the fields at fault.",
     429: "Too many requests; Retry-After says when to try again.",
     503: "A provider or the database did not answer in time; retry later.",
-    507: "The tenant's storage quota would be exceeded.",
+    507: "The storage provider itself is full.",
 }
 _UNCHECKED = ("/api/v1/health",)
 """Probes answer before any tenant, credential or limit is looked at."""
@@ -106,7 +107,7 @@ def _statuses(path: str, method: str) -> set[int]:
     if method != "get":
         statuses |= {409, 413, 415}
     if "/files" in path:
-        statuses.add(507)
+        statuses |= {412, 507} if method != "get" else {507}
     return statuses
 
 
