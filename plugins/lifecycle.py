@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from plugins.manager import PluginSet
-from ports.events import Event, EventPublisher, EventType
+from ports.events import INTERNAL_EVENT_TYPES, Event, EventPublisher, EventType
 
 LIFECYCLE_HOOKS: dict[EventType, str] = {
     EventType.SESSION_CREATED: "session_created",
@@ -27,7 +27,9 @@ LIFECYCLE_HOOKS: dict[EventType, str] = {
 
 
 class LifecycleHookPublisher:
-    """An ``EventPublisher`` that also tells plugins, even when the transport is down."""
+    """An ``EventPublisher`` that also tells plugins, even when the transport is down.
+
+    Internal event types (``INTERNAL_EVENT_TYPES``) reach the hooks only."""
 
     def __init__(self, transport: EventPublisher | None, plugins: PluginSet) -> None:
         self.transport = transport
@@ -35,9 +37,10 @@ class LifecycleHookPublisher:
         self.name = transport.name if transport is not None else "none"
 
     async def publish(self, events: Sequence[Event]) -> None:
+        outgoing = [event for event in events if event.type not in INTERNAL_EVENT_TYPES]
         try:
-            if self.transport is not None:
-                await self.transport.publish(events)
+            if self.transport is not None and outgoing:
+                await self.transport.publish(outgoing)
         finally:
             for event in events:
                 hook = LIFECYCLE_HOOKS.get(event.type)

@@ -38,6 +38,12 @@ class EventType(StrEnum):
     PRESENCE_CHANGED = "presence.changed"
 
 
+INTERNAL_EVENT_TYPES = frozenset({EventType.SESSION_CREATED, EventType.SESSION_STARTED})
+"""Published by the core for the platform's own listeners (plugins' lifecycle hooks) and
+never handed to a client transport: clients learn the same from ringing, accepted and
+participant events."""
+
+
 @dataclass(frozen=True, slots=True)
 class Audience:
     """Who receives an event: these users wherever they are, and everyone in the session.
