@@ -470,8 +470,7 @@ class StorageSettings(BaseModel):
         default=900,
         ge=60,
         le=7 * 86_400,
-        description="Lifetime of a signed upload URL; an upload not confirmed by then is "
-        "deleted.",
+        description="Lifetime of a signed upload URL; an upload not confirmed by then is deleted.",
     )
     download_url_ttl_seconds: int = Field(
         default=300, ge=1, le=7 * 86_400, description="Lifetime of a signed download URL."

@@ -93,9 +93,7 @@ async def _purge_idempotency_keys(container: Container) -> int:
 def plugin_jobs(container: Container, stop: asyncio.Event) -> list[Awaitable[None]]:
     """Plugins' scheduled jobs; each failure is logged by ``every`` and retried next time."""
     jobs = container.plugins().worker_jobs(container.adapter_context())
-    return [
-        every(job.interval_seconds, job.run, stop, f"plugin job {job.name}") for job in jobs
-    ]
+    return [every(job.interval_seconds, job.run, stop, f"plugin job {job.name}") for job in jobs]
 
 
 def _backup_jobs(container: Container, stop: asyncio.Event) -> list[Awaitable[None]]:
