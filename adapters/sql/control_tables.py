@@ -24,6 +24,7 @@ tenants = sa.Table(
     sa.Column("max_concurrent_sessions", sa.Integer(), nullable=False, server_default="5"),
     sa.Column("monthly_session_minutes", sa.Integer(), nullable=False, server_default="6000"),
     sa.Column("storage_quota_bytes", sa.BigInteger(), nullable=False, server_default="10737418240"),
+    sa.Column("max_file_bytes", sa.BigInteger(), nullable=False, server_default="2147483648"),
     sa.Column("provisioning_error", sa.Text(), nullable=True),
     sa.Column("pending_admin", sa.JSON(), nullable=True),
     sa.Column("deleted_at", UtcDateTime(), nullable=True),

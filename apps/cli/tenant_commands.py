@@ -47,6 +47,7 @@ MaxUsers = Annotated[int | None, typer.Option(help="Plan limit: users.")]
 MaxSessions = Annotated[int | None, typer.Option(help="Plan limit: concurrent sessions.")]
 Minutes = Annotated[int | None, typer.Option(help="Plan limit: session minutes per month.")]
 Quota = Annotated[int | None, typer.Option(help="Plan limit: storage quota in bytes.")]
+FileSize = Annotated[int | None, typer.Option(help="Plan limit: largest file in bytes.")]
 
 
 def _actor() -> str:
@@ -95,6 +96,7 @@ def create(
     max_concurrent_sessions: MaxSessions = None,
     monthly_session_minutes: Minutes = None,
     storage_quota_bytes: Quota = None,
+    max_file_bytes: FileSize = None,
     database_url: Annotated[
         str | None,
         typer.Option(help="Dedicated placement: the tenant's own database URL (else shared)."),
@@ -119,6 +121,7 @@ def create(
             max_concurrent_sessions=max_concurrent_sessions,
             monthly_session_minutes=monthly_session_minutes,
             storage_quota_bytes=storage_quota_bytes,
+            max_file_bytes=max_file_bytes,
         ),
     )
 
@@ -188,6 +191,7 @@ def update(
     max_concurrent_sessions: MaxSessions = None,
     monthly_session_minutes: Minutes = None,
     storage_quota_bytes: Quota = None,
+    max_file_bytes: FileSize = None,
     allowed_origin: Annotated[
         list[str] | None,
         typer.Option(
@@ -210,6 +214,7 @@ def update(
         max_concurrent_sessions=max_concurrent_sessions,
         monthly_session_minutes=monthly_session_minutes,
         storage_quota_bytes=storage_quota_bytes,
+        max_file_bytes=max_file_bytes,
     )
 
     async def work(container: Container) -> Tenant:

@@ -463,8 +463,8 @@ class StorageSettings(BaseModel):
     max_file_bytes: int = Field(
         default=2 * 1024**3,
         ge=1,
-        description="Largest file one upload may hold; the tenant's storage quota may allow "
-        "less. Larger uploads get 413 and nothing is stored.",
+        description="Ceiling on one file for every tenant: a plan's max_file_bytes and the "
+        "tenant's storage quota may allow less. Larger uploads get 413 and nothing is stored.",
     )
     upload_url_ttl_seconds: int = Field(
         default=900,

@@ -13,6 +13,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from core.errors import Conflict, InvalidInput, NotFound, TooLarge, UnsupportedType
+from core.tenants.model import PlanLimits
 
 KEY_PREFIX = "files/"
 MAX_NAME_LENGTH = 200
@@ -99,7 +100,8 @@ def base_type(content_type: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class FileRules:
-    """Deployment-wide limits; the tenant's plan adds its storage quota."""
+    """Deployment-wide limits; the tenant's plan adds its file size (under the ceiling
+    ``max_file_bytes``) and its storage quota."""
 
     allowed_types: frozenset[str] = frozenset()
     max_file_bytes: int = 2 * 1024**3
@@ -122,13 +124,19 @@ class FileRules:
             )
         return kind
 
-    def size_limit(self, quota_bytes: int, used_bytes: int) -> int:
-        """The most one upload may hold now: the file limit, or what the quota leaves."""
-        return max(0, min(self.max_file_bytes, quota_bytes - used_bytes))
+    def file_limit(self, plan: PlanLimits) -> int:
+        """The tenant's plan sets the size of one file, up to the deployment's ceiling."""
+        return min(self.max_file_bytes, plan.max_file_bytes)
 
-    def check_size(self, size: int, quota_bytes: int, used_bytes: int) -> None:
-        if size > self.max_file_bytes:
-            raise FileTooLarge(f"a file may hold at most {self.max_file_bytes} bytes", field="size")
+    def size_limit(self, plan: PlanLimits, used_bytes: int) -> int:
+        """The most one upload may hold now: the file limit, or what the quota leaves."""
+        return max(0, min(self.file_limit(plan), plan.storage_quota_bytes - used_bytes))
+
+    def check_size(self, size: int, plan: PlanLimits, used_bytes: int) -> None:
+        limit = self.file_limit(plan)
+        if size > limit:
+            raise FileTooLarge(f"a file may hold at most {limit} bytes", field="size")
+        quota_bytes = plan.storage_quota_bytes
         if used_bytes + size > quota_bytes:
             raise StorageQuotaReached(
                 f"the tenant's storage quota of {quota_bytes} bytes would be passed "

@@ -80,9 +80,9 @@ async def upload(
     async with deps.tenant_uow(actor.tenant_id) as uow:
         await _ensure_session(uow, new.session_id)
         used = await uow.files.total_size()
-    limit = deps.rules.size_limit(limits.storage_quota_bytes, used)
+    limit = deps.rules.size_limit(limits, used)
     if new.size is not None:
-        deps.rules.check_size(new.size, limits.storage_quota_bytes, used)
+        deps.rules.check_size(new.size, limits, used)
     now = deps.clock.now()
     file_id = uuid.uuid4()
     key = file_key(file_id)
@@ -90,7 +90,7 @@ async def upload(
         info = await deps.blobs.put(
             actor.tenant_id,
             key,
-            _limited(chunks, limit, deps.rules, limits.storage_quota_bytes, used),
+            _limited(chunks, limit, deps.rules, limits, used),
             content_type=content_type,
             sha256=sha256,
             if_absent=True,
@@ -110,7 +110,7 @@ async def upload(
         )
         async with deps.tenant_uow(actor.tenant_id) as uow:
             used = await uow.files.total_size()
-            deps.rules.check_size(info.size, limits.storage_quota_bytes, used)
+            deps.rules.check_size(info.size, limits, used)
             await uow.files.add(stored)
             await uow.commit()
     except BaseException:
@@ -137,7 +137,7 @@ async def start_upload(
         for stale in expired:
             await uow.files.delete(stale.id)
         used = await uow.files.total_size()
-        deps.rules.check_size(new.size or 0, limits.storage_quota_bytes, used)
+        deps.rules.check_size(new.size or 0, limits, used)
         pending = StoredFile(
             id=uuid.uuid4(),
             name=clean_name(new.name),
@@ -157,7 +157,7 @@ async def start_upload(
             pending.key,
             content_type=content_type,
             expires_in=deps.rules.upload_url_ttl,
-            max_size=deps.rules.size_limit(limits.storage_quota_bytes, used),
+            max_size=deps.rules.size_limit(limits, used),
         )
         await uow.files.add(pending)
         await uow.commit()
@@ -182,7 +182,7 @@ async def confirm_upload(
             raise UploadMissing("nothing was uploaded to the signed URL yet") from exc
         try:
             used = await uow.files.total_size() - pending.size
-            deps.rules.check_size(info.size, limits.storage_quota_bytes, used)
+            deps.rules.check_size(info.size, limits, used)
             deps.rules.checked_type(info.content_type)
             digest = info.sha256 or await _digest(deps.blobs, actor.tenant_id, pending.key)
             if pending.sha256 and pending.sha256 != digest:
@@ -279,14 +279,14 @@ def _is_hex(text: str) -> bool:
 
 
 async def _limited(
-    chunks: AsyncIterable[bytes], limit: int, rules: FileRules, quota: int, used: int
+    chunks: AsyncIterable[bytes], limit: int, rules: FileRules, plan: PlanLimits, used: int
 ) -> AsyncIterator[bytes]:
     """Pass chunks on while counting; past ``limit``, stop the upload with the rule broken."""
     received = 0
     async for chunk in chunks:
         received += len(chunk)
         if received > limit:
-            rules.check_size(received, quota, used)
+            rules.check_size(received, plan, used)
         yield chunk
 
 

@@ -58,6 +58,7 @@ _LIMIT_RANGES = {
     "max_concurrent_sessions": (1, 10_000),
     "monthly_session_minutes": (0, 10_000_000),
     "storage_quota_bytes": (0, 100 * 1024 * GIB),
+    "max_file_bytes": (1024, 100 * GIB),
 }
 
 
@@ -67,6 +68,7 @@ class PlanLimits:
     max_concurrent_sessions: int = 5
     monthly_session_minutes: int = 6_000
     storage_quota_bytes: int = 10 * GIB
+    max_file_bytes: int = 2 * GIB
 
     def validated(self) -> PlanLimits:
         for name, (low, high) in _LIMIT_RANGES.items():

@@ -142,6 +142,22 @@ async def test_an_oversize_upload_declared_up_front_gets_413_and_stores_nothing(
     assert await _stored(api, tenant_id) == ([], [], 0)
 
 
+async def test_the_tenants_plan_sets_a_smaller_file_limit_than_the_deployment(api: Api) -> None:
+    admin, tenant_id = await _tenant(api, max_file_bytes=2048)
+    upload = {"headers": {**admin, "Content-Type": "application/octet-stream"}}
+    fits = await api.client.post(
+        "/api/v1/files/raw", params={"name": "ok.bin"}, content=b"x" * 2048, **upload
+    )
+    assert fits.status_code == 201, fits.text
+    refused = await api.client.post(
+        "/api/v1/files/raw", params={"name": "big.bin"}, content=b"x" * 2049, **upload
+    )
+    assert refused.status_code == 413, refused.text
+    assert refused.json()["detail"] == "a file may hold at most 2048 bytes"
+    keys, _files, rows = await _stored(api, tenant_id)
+    assert (len(keys), rows) == (1, 1)
+
+
 async def test_an_oversize_upload_without_a_length_stops_at_the_limit(api: Api) -> None:
     admin, tenant_id = await _tenant(api)
     _limit_files(api, max_file_bytes=1000)

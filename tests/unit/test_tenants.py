@@ -86,6 +86,7 @@ def _with(**change: object) -> CreateTenant:
         ({"admin_name": ""}, "admin_name"),
         ({"limits": PlanLimits(max_users=0)}, "limits.max_users"),
         ({"limits": PlanLimits(storage_quota_bytes=-1)}, "limits.storage_quota_bytes"),
+        ({"limits": PlanLimits(max_file_bytes=0)}, "limits.max_file_bytes"),
     ],
 )
 async def test_invalid_input_names_the_field_and_writes_nothing(

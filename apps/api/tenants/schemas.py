@@ -21,6 +21,7 @@ class LimitsBody(RequestBody):
     max_concurrent_sessions: Annotated[int, msgspec.Meta(examples=[10])] | None = None
     monthly_session_minutes: Annotated[int, msgspec.Meta(examples=[12000])] | None = None
     storage_quota_bytes: Annotated[int, msgspec.Meta(examples=[21474836480])] | None = None
+    max_file_bytes: Annotated[int, msgspec.Meta(examples=[1073741824])] | None = None
 
     def changes(self) -> dict[str, int]:
         return {
@@ -92,6 +93,7 @@ class LimitsOut(ResponseBody):
     max_concurrent_sessions: int
     monthly_session_minutes: int
     storage_quota_bytes: int
+    max_file_bytes: int
 
     @classmethod
     def of(cls, limits: PlanLimits) -> LimitsOut:
@@ -100,6 +102,7 @@ class LimitsOut(ResponseBody):
             max_concurrent_sessions=limits.max_concurrent_sessions,
             monthly_session_minutes=limits.monthly_session_minutes,
             storage_quota_bytes=limits.storage_quota_bytes,
+            max_file_bytes=limits.max_file_bytes,
         )
 
 
