@@ -12,6 +12,7 @@ from core.sessions.model import AssistanceSession, Invitation, Participant
 from core.sessions.preferences import CallPreference
 from ports.sessions import InvitationRepository, ParticipantRepository, SessionRepository
 from ports.unit_of_work import TenantUnitOfWork
+from ports.usage_ledger import UsageLedger
 
 
 class SessionRecords(SessionRepository, Protocol):
@@ -53,6 +54,7 @@ class SessionUnitOfWork(TenantUnitOfWork, Protocol):
     participants: ParticipantRecords
     invitations: GuestInvitations
     call_preferences: CallPreferences
+    usage: UsageLedger
 
 
 class SessionUnitOfWorkFactory(Protocol):

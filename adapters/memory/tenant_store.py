@@ -12,6 +12,7 @@ from uuid import UUID
 
 from adapters.memory.credentials import MemoryApiKeys, MemoryOneTimeTokens, MemoryRefreshTokens
 from adapters.memory.devices import MemoryDeviceAuthorizations, MemoryDevices
+from adapters.memory.usage_ledger import MemoryUsageLedger
 from core.devices.model import Device, DeviceAuthorization
 from core.errors import Conflict
 from core.identity.credentials import ApiKey, OneTimeToken, RefreshToken
@@ -20,6 +21,8 @@ from core.notifications.customisation import SenderIdentity, TemplateKey, Templa
 from core.notifications.model import NotificationStatus, OutboxMessage
 from core.sessions.model import AssistanceSession, Invitation, Participant, SessionState
 from core.sessions.preferences import CallPreference
+from core.usage.meter import SessionMeter
+from core.usage.model import Month
 from ports.credentials import ApiKeyRepository, OneTimeTokenRepository, RefreshTokenRepository
 from ports.devices import DeviceAuthorizationRepository, DeviceRepository
 from ports.dispatch_index import DispatchIndex
@@ -32,6 +35,7 @@ from ports.session_store import (
     ParticipantRecords,
     SessionRecords,
 )
+from ports.usage_ledger import UsageLedger
 from ports.users import UserRepository
 
 T = TypeVar("T")
@@ -52,6 +56,8 @@ class TenantData:
     one_time_tokens: dict[UUID, OneTimeToken] = field(default_factory=dict)
     refresh_tokens: dict[UUID, RefreshToken] = field(default_factory=dict)
     api_keys: dict[UUID, ApiKey] = field(default_factory=dict)
+    meters: dict[UUID, SessionMeter] = field(default_factory=dict)
+    usage_months: dict[Month, int] = field(default_factory=dict)
 
     def copy(self) -> TenantData:
         return replace(
@@ -68,6 +74,8 @@ class TenantData:
             one_time_tokens=dict(self.one_time_tokens),
             refresh_tokens=dict(self.refresh_tokens),
             api_keys=dict(self.api_keys),
+            meters=dict(self.meters),
+            usage_months=dict(self.usage_months),
         )
 
 
@@ -296,6 +304,7 @@ class MemoryTenantUnitOfWork:
     one_time_tokens: OneTimeTokenRepository
     refresh_tokens: RefreshTokenRepository
     api_keys: ApiKeyRepository
+    usage: UsageLedger
 
     def __init__(
         self,
@@ -322,6 +331,7 @@ class MemoryTenantUnitOfWork:
         self.one_time_tokens = MemoryOneTimeTokens(self._working.one_time_tokens)
         self.refresh_tokens = MemoryRefreshTokens(self._working.refresh_tokens)
         self.api_keys = MemoryApiKeys(self._working.api_keys, keyset_page)
+        self.usage = MemoryUsageLedger(self._working.meters, self._working.usage_months)
         return self
 
     async def __aexit__(

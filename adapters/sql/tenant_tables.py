@@ -276,3 +276,20 @@ recording_settings = sa.Table(
     sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
     sa.Column("mode", sa.String(20), nullable=False),
 )
+
+session_meters = sa.Table(
+    "session_meters",
+    metadata,
+    sa.Column("session_id", sa.Uuid(), sa.ForeignKey("assistance_sessions.id"), primary_key=True),
+    sa.Column("month", sa.String(7), nullable=False),
+    sa.Column("settled_us", sa.BigInteger(), nullable=False),
+    sa.Column("present", sa.Integer(), nullable=False),
+    sa.Column("since_us", sa.BigInteger(), nullable=True),
+)
+
+usage_months = sa.Table(
+    "usage_months",
+    metadata,
+    sa.Column("month", sa.String(7), primary_key=True),
+    sa.Column("settled_minutes", sa.BigInteger(), nullable=False),
+)

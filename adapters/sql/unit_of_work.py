@@ -28,6 +28,7 @@ from adapters.sql.session_repository import (
     SqlParticipantRepository,
     SqlSessionRepository,
 )
+from adapters.sql.usage_ledger import SqlUsageLedger
 from adapters.sql.user_repository import SqlUserRepository
 from ports.credentials import ApiKeyRepository, OneTimeTokenRepository, RefreshTokenRepository
 from ports.devices import DeviceAuthorizationRepository, DeviceRepository
@@ -42,6 +43,7 @@ from ports.session_store import (
     ParticipantRecords,
     SessionRecords,
 )
+from ports.usage_ledger import UsageLedger
 from ports.users import UserRepository
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,7 @@ class SqlTenantUnitOfWork:
     device_authorizations: DeviceAuthorizationRepository
     recordings: RecordingRepository
     files: FileRecords
+    usage: UsageLedger
 
     def __init__(
         self, engines: TenantEngines, tenant_id: UUID, dispatch: DispatchIndex | None = None
@@ -91,6 +94,7 @@ class SqlTenantUnitOfWork:
         self.device_authorizations = SqlDeviceAuthorizationRepository(connection)
         self.recordings = SqlRecordingRepository(connection)
         self.files = SqlFileRepository(connection)
+        self.usage = SqlUsageLedger(connection)
         return self
 
     async def __aexit__(

@@ -34,6 +34,7 @@ from core.sessions.services import (
     session_event,
 )
 from core.tenants.model import PlanLimits
+from core.usage.meter import settled_minutes
 from ports.events import Event, EventType
 from ports.session_store import SessionUnitOfWork
 
@@ -167,7 +168,7 @@ async def leave_session(
 ) -> None:
     """A participant leaves (their own, or anyone's for the host); the time stops counting."""
     async with deps.tenant_uow(actor.tenant_id) as uow:
-        session = await existing_session(uow, session_id)
+        session = await existing_session(uow, session_id, for_update=True)
         participant = await uow.participants.get(participant_id)
         if participant is None or participant.session_id != session.id:
             raise NotFound(
@@ -180,6 +181,9 @@ async def leave_session(
         now = deps.clock.now()
         participant = participant.left(now)
         await uow.participants.save(participant)
+        meter = await uow.usage.meter(session.id)
+        if meter is not None:
+            await uow.usage.save_meter(meter.left(now))
         await uow.commit()
     await publish(
         deps, [participant_event(EventType.PARTICIPANT_LEFT, actor.tenant_id, participant)]
@@ -237,11 +241,15 @@ async def _close(
     session = session.moved_to(state, now)
     await uow.sessions.save(session)
     events = [session_event(_CLOSING_EVENTS[state], tenant_id, session, now)]
+    everyone = []
     for participant in await uow.participants.list_for_session(session.id):
         if participant.present:
-            gone = participant.left(now)
-            await uow.participants.save(gone)
-            events.append(participant_event(EventType.PARTICIPANT_LEFT, tenant_id, gone))
+            participant = participant.left(now)
+            await uow.participants.save(participant)
+            events.append(participant_event(EventType.PARTICIPANT_LEFT, tenant_id, participant))
+        everyone.append(participant)
+    if everyone:
+        await uow.usage.settle(session.id, settled_minutes(everyone, now))
     if state is SessionState.MISSED:
         message = await _missed_call_message(uow, session, deps)
         if message is not None:

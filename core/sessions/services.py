@@ -29,7 +29,8 @@ from core.sessions.rules import (
     participant_role,
 )
 from core.tenants.model import PlanLimits
-from core.usage.model import Month, ensure_minutes_left, minutes_used
+from core.usage.meter import SessionMeter
+from core.usage.model import ensure_minutes_left
 from ports.clock import Clock
 from ports.events import (
     Audience,
@@ -104,9 +105,8 @@ async def ensure_within_plan(uow: SessionUnitOfWork, limits: PlanLimits, clock: 
 
 
 async def ensure_minutes_remain(uow: SessionUnitOfWork, limits: PlanLimits, clock: Clock) -> None:
-    month = Month.of(clock.now())
-    present = await uow.participants.present_between(month.start, month.end)
-    used = minutes_used(present, month.start, min(month.end, clock.now()))
+    """From the running totals (``core.usage.meter``), not a recount of the month."""
+    used = await uow.usage.minutes_so_far(clock.now())
     ensure_minutes_left(used, limits.monthly_session_minutes)
 
 
@@ -206,10 +206,10 @@ async def admit(
     The video room is created at the first join, so sessions nobody joins cost nothing
     at the provider.
     """
-    present = [p for p in await uow.participants.list_for_session(session.id) if p.present]
-    ensure_room_for_one_more(len(present), deps.rules)
-    await ensure_minutes_remain(uow, limits, deps.clock)
     now = deps.clock.now()
+    meter = await uow.usage.meter(session.id) or SessionMeter.new(session.id, now)
+    ensure_room_for_one_more(meter.present, deps.rules)
+    await ensure_minutes_remain(uow, limits, deps.clock)
     if session.video_room_id is None:
         session = session.with_video_room(await _create_room(deps.video, session.id), now)
     participant = Participant(
@@ -236,6 +236,7 @@ async def admit(
         events.append(session_event(EventType.SESSION_STARTED, newcomer.tenant_id, session, now))
     await uow.sessions.save(session)
     await uow.participants.add(participant)
+    await uow.usage.save_meter(meter.joined(now))
     events.append(participant_event(EventType.PARTICIPANT_JOINED, newcomer.tenant_id, participant))
     channels = [session_channel(newcomer.tenant_id, session.id)]
     if newcomer.user_id is not None:

@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from core.errors import Forbidden, InvalidInput
@@ -25,7 +25,7 @@ class MinutesExhausted(Forbidden):
     code = "session_minutes_exhausted"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, order=True)
 class Month:
     year: int
     month: int
@@ -51,6 +51,9 @@ class Month:
         if self.month == 12:
             return datetime(self.year + 1, 1, 1, tzinfo=UTC)
         return datetime(self.year, self.month + 1, 1, tzinfo=UTC)
+
+    def following(self) -> Month:
+        return Month.of(self.end)
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
@@ -90,7 +93,7 @@ def minutes(seconds: float) -> int:
 def covered_seconds(presences: Iterable[Participant], start: datetime, end: datetime) -> float:
     """Seconds of [start, end) during which at least one of ``presences`` was present."""
     spans = sorted((max(p.joined_at, start), min(p.left_at or end, end)) for p in presences)
-    total = 0.0
+    total = timedelta(0)
     current_start: datetime | None = None
     current_end: datetime | None = None
     for begin, finish in spans:
@@ -98,13 +101,13 @@ def covered_seconds(presences: Iterable[Participant], start: datetime, end: date
             continue
         if current_end is None or current_start is None or begin > current_end:
             if current_end is not None and current_start is not None:
-                total += (current_end - current_start).total_seconds()
+                total += current_end - current_start
             current_start, current_end = begin, finish
         else:
             current_end = max(current_end, finish)
     if current_end is not None and current_start is not None:
-        total += (current_end - current_start).total_seconds()
-    return total
+        total += current_end - current_start
+    return total.total_seconds()
 
 
 def session_usage(
