@@ -35,6 +35,7 @@ from adapters.sql.rate_limiter import SqlRateLimiter
 from adapters.sql.tenant_catalog import SqlTenantCatalog
 from adapters.sql.tenant_databases import SqlTenantDatabases
 from adapters.sql.tenant_rows import SqlTenantRows
+from adapters.sql.tenant_templates import PostgresTemplates, SqliteTemplates
 from adapters.sql.unit_of_work import SqlTenantUnitOfWorkFactory
 from adapters.system.clock import SystemClock
 from apps.api.auth.tokens import AccessTokens
@@ -260,7 +261,14 @@ class Container(containers.DeclarativeContainer):
     )
     operator_keys = providers.Singleton(SqlOperatorKeys, control_engine)
     tenant_databases = providers.Singleton(
-        SqlTenantDatabases, locator, placements, control_engine, tenant_engines
+        lambda s, locator, placements, control, engines: SqlTenantDatabases(
+            locator, placements, control, engines, **_tenant_templates(s, locator, engines)
+        ),
+        settings,
+        locator,
+        placements,
+        control_engine,
+        tenant_engines,
     )
     dispatch_index = providers.Singleton(SqlDispatchIndex, control_engine)
     tenant_uow = providers.Singleton(SqlTenantUnitOfWorkFactory, tenant_engines, dispatch_index)
@@ -497,6 +505,20 @@ async def check_adapters(container: Container) -> None:
     container.events()
     container.storage()
     container.access_tokens()
+
+
+def _tenant_templates(
+    settings: Settings, locator: DatabaseLocator, engines: TenantEngines
+) -> dict[str, Any]:
+    """The template strategy of the control database's backend, unless turned off."""
+    database = settings.database
+    if not database.tenant_templates:
+        return {}
+    if locator.is_sqlite:
+        folder = database.tenant_template_dir or locator.sqlite_folder / "templates"
+        return {"sqlite_templates": SqliteTemplates(folder, engines.open_uncached)}
+    prefix = database.tenant_template_prefix or locator.prefix
+    return {"postgres_templates": PostgresTemplates(prefix, engines.open_uncached)}
 
 
 async def close_container(container: Container) -> None:

@@ -6,9 +6,9 @@ Locally a missing PostgreSQL skips its tests; with PASSERELLE_REQUIRE_SERVICES=1
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
+import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -18,9 +18,17 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import make_url
 
+from tests.support.database_reaper import DatabaseReaper
+
 POSTGRES_URL = os.environ.get(
     "PASSERELLE_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
+
+
+# Tenant databases are copied from migrated templates shared by every test (and kept between
+# runs): the templates are keyed by the migrations' contents, so sharing never goes stale.
+TEMPLATE_PREFIX = "pxt_template_"
+TEMPLATE_DIR = Path(tempfile.gettempdir()) / "passerelle-test-templates"
 
 
 def services_required() -> bool:
@@ -111,8 +119,22 @@ async def fresh_database(backend: str, folder: Path) -> AsyncIterator[Database]:
         url = make_url(POSTGRES_URL).set(database=control)
         yield Database("postgresql", url.render_as_string(False), prefix)
     finally:
-        await asyncio.sleep(0)
-        await _drop_postgres_databases((control, prefix))
+        _reaper().drop_later((control, prefix))
+
+
+_reapers: list[DatabaseReaper] = []
+
+
+def _reaper() -> DatabaseReaper:
+    if not _reapers:
+        _reapers.append(DatabaseReaper(_admin_connection))
+    return _reapers[0]
+
+
+def pytest_sessionfinish() -> None:
+    """The session ends once every test database is dropped."""
+    while _reapers:
+        _reapers.pop().close()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -114,6 +114,11 @@ class TenantEngines:
         self._evict(now)
         return engine
 
+    def open_uncached(self, url: URL) -> AsyncEngine:
+        """A one-connection engine outside the cache, with the tenants' TLS settings: for a
+        short job on a database that is no tenant's (building a template)."""
+        return create_engine(url, pool_size=1, tls=self._tls)
+
     def sweep(self) -> int:
         """Dispose the engines idle for too long; returns how many were disposed."""
         return self._evict(self._monotonic())

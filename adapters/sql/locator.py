@@ -29,12 +29,16 @@ class DatabaseLocator:
     def is_sqlite(self) -> bool:
         return self.control_url.get_backend_name() == "sqlite"
 
+    @property
+    def sqlite_folder(self) -> Path:
+        """The folder of the control file, which holds the tenant files' folder."""
+        return Path(self.control_url.database or "").parent
+
     def database_name(self, tenant_id: UUID) -> str:
         return f"{self.prefix}{tenant_id.hex}"
 
     def sqlite_path(self, tenant_id: UUID) -> Path:
-        control_file = Path(self.control_url.database or "")
-        return control_file.parent / "tenants" / f"{tenant_id}.db"
+        return self.sqlite_folder / "tenants" / f"{tenant_id}.db"
 
     def url_for(self, tenant_id: UUID) -> URL:
         if self.is_sqlite:

@@ -20,9 +20,14 @@ from adapters.sql.engines import TenantEngines, create_engine
 from adapters.sql.locator import DatabaseLocator
 from adapters.sql.migrator import History, current_revision, head_revision, upgrade
 from adapters.sql.placements import TenantPlacements
+from adapters.sql.tenant_templates import (
+    DUPLICATE_DATABASE,
+    PostgresTemplates,
+    SqliteTemplates,
+    sqlstate,
+)
 from ports.tenant_databases import ProvisioningError
 
-_DUPLICATE_DATABASE = "42P04"
 _EXISTS = sa.text("SELECT 1 FROM pg_database WHERE datname = :name")
 
 
@@ -33,20 +38,34 @@ class SqlTenantDatabases:
         placements: TenantPlacements,
         control_engine: AsyncEngine,
         engines: TenantEngines,
+        *,
+        postgres_templates: PostgresTemplates | None = None,
+        sqlite_templates: SqliteTemplates | None = None,
     ) -> None:
+        """Without templates, each new database replays every tenant migration; with them,
+        a new database on the shared instance (or a new SQLite file) starts as a copy of a
+        migrated template and the migration run only checks it is at head."""
         self._locator = locator
         self._placements = placements
         self._control = control_engine
         self._engines = engines
+        self._postgres_templates = postgres_templates
+        self._sqlite_templates = sqlite_templates
 
     async def ensure(self, tenant_id: UUID, *, schema_version: str | None = None) -> None:
         async with _as_provisioning_error(f"preparing the database of tenant {tenant_id}"):
             url = await self._url(tenant_id)
+            copy = schema_version in (None, "head") and not self._placements.is_dedicated(tenant_id)
             if _is_sqlite(url):
+                if copy and self._sqlite_templates is not None:
+                    await self._sqlite_templates.create_from_template(url)
                 await asyncio.to_thread(_sqlite_file(url).parent.mkdir, parents=True, exist_ok=True)
             elif not await self._exists(tenant_id, url):
                 async with self._server(tenant_id, url) as server:
-                    await _create_database(server, url.database or "")
+                    if copy and self._postgres_templates is not None:
+                        await self._postgres_templates.create_from_template(server, url)
+                    else:
+                        await _create_database(server, url.database or "")
             engine = await self._engines.engine_for(tenant_id)
             await upgrade(engine, History.TENANT, schema_version or "head")
 
@@ -124,7 +143,7 @@ async def _create_database(server: AsyncConnection, name: str) -> None:
             f"CREATE DATABASE {server.dialect.identifier_preparer.quote(name)}"
         )
     except DBAPIError as exc:
-        if getattr(exc.orig, "sqlstate", None) != _DUPLICATE_DATABASE:
+        if sqlstate(exc) != DUPLICATE_DATABASE:
             raise
 
 

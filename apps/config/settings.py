@@ -65,6 +65,26 @@ class DatabaseSettings(BaseModel):
         pattern=r"^[a-z_][a-z0-9_]{0,19}$",
         description="Prefix of tenant database names on PostgreSQL (the rest is the tenant id).",
     )
+    tenant_templates: bool = Field(
+        default=True,
+        description=(
+            "Create each new tenant database as a copy of a migrated template (kept per "
+            "schema version) instead of replaying every migration. Off: the role or server "
+            "cannot copy databases (CREATE DATABASE ... TEMPLATE)."
+        ),
+    )
+    tenant_template_prefix: str | None = Field(
+        default=None,
+        pattern=r"^[a-z_][a-z0-9_]{0,19}$",
+        description=(
+            "Prefix of the template databases on PostgreSQL (<prefix>template_<version>); "
+            "default: tenant_database_prefix."
+        ),
+    )
+    tenant_template_dir: Path | None = Field(
+        default=None,
+        description="Folder of the SQLite template file; default: templates/ beside control.db.",
+    )
     pool_size: int = Field(default=5, ge=1, le=100, description="Control database pool size.")
     max_tenant_engines: int = Field(
         default=20,

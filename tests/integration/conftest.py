@@ -11,6 +11,8 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from dependency_injector import providers
+from litestar import Litestar
+from litestar.datastructures import State
 
 from adapters.argon2.password_hasher import Argon2PasswordHasher
 from adapters.memory.mail_sender import RecordingMailSender
@@ -20,7 +22,7 @@ from apps.config.loading import load_settings
 from apps.container import Container, build_container, check_adapters, close_container
 from apps.maintenance import migrate_control
 from core.identity.services import create_operator_key
-from tests.conftest import Database
+from tests.conftest import TEMPLATE_DIR, TEMPLATE_PREFIX, Database
 from tests.support.smtp_server import (  # noqa: F401 - fixtures, found by name
     smtp_certificates,
     smtp_server,
@@ -41,7 +43,12 @@ def settings_for(database: Database, data_dir: Path, **overrides: Any) -> Any:
     return load_settings(
         profile="production",
         data_dir=data_dir,
-        database={"url": database.url, "tenant_database_prefix": database.tenant_prefix},
+        database={
+            "url": database.url,
+            "tenant_database_prefix": database.tenant_prefix,
+            "tenant_template_prefix": TEMPLATE_PREFIX,
+            "tenant_template_dir": TEMPLATE_DIR,
+        },
         auth={"jwt_secret": TEST_JWT_SECRET},
         mail={"backend": "console"},
         video={"backend": "development"},
@@ -61,6 +68,8 @@ def environment(database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPa
         "PASSERELLE_DATA_DIR": str(tmp_path),
         "PASSERELLE_DATABASE__URL": database.url,
         "PASSERELLE_DATABASE__TENANT_DATABASE_PREFIX": database.tenant_prefix,
+        "PASSERELLE_DATABASE__TENANT_TEMPLATE_PREFIX": TEMPLATE_PREFIX,
+        "PASSERELLE_DATABASE__TENANT_TEMPLATE_DIR": str(TEMPLATE_DIR),
         "PASSERELLE_AUTH__JWT_SECRET": TEST_JWT_SECRET,
         "PASSERELLE_MAIL__BACKEND": "console",
         "PASSERELLE_VIDEO__BACKEND": "development",
@@ -145,13 +154,32 @@ class Api:
         return sender
 
 
+_apps: dict[str, Litestar] = {}
+
+
+def _app_for(container: Container) -> Litestar:
+    """An app serving this test's container, built once per shape of settings.
+
+    Building one costs about a quarter of a second (routes, signature models, the OpenAPI
+    document), more than most tests. The app keeps no data of its own: handlers and
+    middleware reach the container through ``app.state``, which each test gets anew. Only
+    the settings that change from test to test (its folder and databases) are left out of
+    the key, so any other setting a test changes gets an app built for it.
+    """
+    key = container.settings().model_dump_json(exclude={"data_dir", "database"})
+    app = _apps.get(key)
+    if app is None:
+        app = _apps[key] = create_app(container, close=False)
+    app.state = State({"container": container})
+    return app
+
+
 @pytest.fixture
 async def api(container: Container) -> AsyncIterator[Api]:
     operator_key, _ = await create_operator_key(
         "tests", keys=container.operator_keys(), clock=container.clock()
     )
     await check_adapters(container)
-    app = create_app(container, close=False)
-    transport = httpx.ASGITransport(app=app)
+    transport = httpx.ASGITransport(app=_app_for(container))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield Api(client=client, operator_key=operator_key, container=container)
