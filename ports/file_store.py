@@ -31,6 +31,11 @@ class FileRecords(Protocol):
         """Oldest first; pending uploads are left out."""
         ...
 
+    async def lock_quota(self) -> None:
+        """Hold the tenant's quota lock until the unit of work ends: reading total_size and
+        adding or growing a row under it cannot interleave with another upload's."""
+        ...
+
     async def total_size(self) -> int:
         """Bytes held by every file, pending ones counted at their declared size."""
         ...

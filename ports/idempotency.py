@@ -51,8 +51,14 @@ class IdempotencyStore(Protocol):
         """
         ...
 
-    async def complete(self, scope: str, key: str, response: StoredResponse) -> None:
-        """Keep the answer of the attempt holding the key, for replays until it expires."""
+    async def complete(
+        self, scope: str, key: str, response: StoredResponse, *, fingerprint: str | None = None
+    ) -> None:
+        """Keep the answer of the attempt holding the key, for replays until it expires.
+
+        ``fingerprint`` replaces the claimed one: a streamed body's digest is only known
+        once the attempt has read it.
+        """
         ...
 
     async def release(self, scope: str, key: str) -> None:

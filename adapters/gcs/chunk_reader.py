@@ -1,9 +1,10 @@
 """A blocking file object over an async stream of chunks, for SDKs that upload from files.
 
 The SDK reads it in a worker thread; each read asks the event loop for the next chunks,
-so nothing is buffered beyond the piece the SDK asked for. It counts and hashes what it
-hands over and, at the end of the stream, refuses to report the end when the declared
-SHA-256 does not match: the SDK then never sends its final request, and nothing is stored.
+gathered there into the piece the SDK asked for, so nothing is buffered beyond it. It
+counts and hashes what it hands over and, at the end of the stream, refuses to report the
+end when the declared SHA-256 does not match: the SDK then never sends its final
+request, and nothing is stored.
 """
 
 from __future__ import annotations
@@ -42,17 +43,7 @@ class ChunkReader(io.RawIOBase):
 
     def read(self, size: int | None = -1) -> bytes:
         wanted = size if size is not None and size >= 0 else None
-        parts = [self._pending]
-        held = len(self._pending)
-        while not self._ended and (wanted is None or held < wanted):
-            chunk = asyncio.run_coroutine_threadsafe(self._next(), self._loop).result()
-            if chunk is None:
-                self._ended = True
-            else:
-                parts.append(chunk)
-                held += len(chunk)
-        data = b"".join(parts)
-        piece, self._pending = (data, b"") if wanted is None else (data[:wanted], data[wanted:])
+        piece = asyncio.run_coroutine_threadsafe(self._take(wanted), self._loop).result()
         self._digest.update(piece)
         self.size += len(piece)
         if self._ended and not self._pending:
@@ -68,8 +59,20 @@ class ChunkReader(io.RawIOBase):
         if self._expected is not None and self._expected != self.sha256:
             raise ChecksumMismatch(f"the content has SHA-256 {self.sha256}", field="sha256")
 
-    async def _next(self) -> bytes | None:
-        try:
-            return await anext(self._chunks)
-        except StopAsyncIteration:
-            return None
+    async def _take(self, wanted: int | None) -> bytes:
+        """The next ``wanted`` bytes (all that is left if None or at the end), gathered on
+        the event loop: one hop from the SDK's thread per piece it asks for."""
+        parts = [self._pending]
+        held = len(self._pending)
+        while not self._ended and (wanted is None or held < wanted):
+            try:
+                chunk = await anext(self._chunks)
+            except StopAsyncIteration:
+                self._ended = True
+            else:
+                parts.append(chunk)
+                held += len(chunk)
+        data = b"".join(parts)
+        parts.clear()
+        piece, self._pending = (data, b"") if wanted is None else (data[:wanted], data[wanted:])
+        return piece

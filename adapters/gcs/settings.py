@@ -42,12 +42,14 @@ class GcsSettings(BucketPlacementSettings):
         default=30.0, gt=0, le=600, description="Longest wait for one request to Cloud Storage."
     )
     chunk_bytes: int = Field(
-        default=8 * 1024 * 1024,
+        default=2 * 1024 * 1024,
         ge=256 * 1024,
         le=256 * 1024 * 1024,
         multiple_of=256 * 1024,
         description=(
-            "Size of each piece of a streamed upload or download, the most held in memory "
-            "per transfer (a multiple of 256 KiB)."
+            "Size of each request of a resumable upload and each read of a download (a "
+            "multiple of 256 KiB). An upload holds about twice this in memory: 2 MiB keeps "
+            "an API process under 20 MB per upload; 8 MiB uploads faster with fewer "
+            "requests, for about 40 MB per upload."
         ),
     )

@@ -21,10 +21,14 @@ class MemoryIdempotencyStore:
         self._records[(record.scope, record.key)] = record
         return None
 
-    async def complete(self, scope: str, key: str, response: StoredResponse) -> None:
+    async def complete(
+        self, scope: str, key: str, response: StoredResponse, *, fingerprint: str | None = None
+    ) -> None:
         found = self._records.get((scope, key))
         if found is not None:
-            self._records[(scope, key)] = replace(found, response=response)
+            self._records[(scope, key)] = replace(
+                found, response=response, fingerprint=fingerprint or found.fingerprint
+            )
 
     async def release(self, scope: str, key: str) -> None:
         self._records.pop((scope, key), None)

@@ -1,4 +1,9 @@
-"""Files of a tenant database: the metadata of every blob under ``files/``."""
+"""Files of a tenant database: the metadata of every blob under ``files/``.
+
+The quota lock: on PostgreSQL a transaction-scoped advisory lock (each tenant has its own
+database, so one constant key serves every tenant); SQLite transactions here begin with
+``BEGIN IMMEDIATE`` (``engines``) and already hold the database's only write lock.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,9 @@ from adapters.sql.keyset import paginate, to_page
 from adapters.sql.tenant_tables import files
 from core.files.model import FileKind, FileStatus, StoredFile
 from ports.pagination import Page, PageRequest
+
+QUOTA_LOCK = 0x7061_7373_6669_6C65
+"""Advisory lock key of the files quota ("passfile")."""
 
 
 class SqlFileRepository:
@@ -49,6 +57,10 @@ class SqlFileRepository:
             query = query.where(files.c.kind == kind.value)
         rows = (await self._connection.execute(paginate(query, files, page))).all()
         return to_page(rows, page, _file)
+
+    async def lock_quota(self) -> None:
+        if self._connection.dialect.name == "postgresql":
+            await self._connection.execute(sa.select(sa.func.pg_advisory_xact_lock(QUOTA_LOCK)))
 
     async def total_size(self) -> int:
         query = sa.select(sa.func.coalesce(sa.func.sum(files.c.size), 0))

@@ -39,7 +39,10 @@ class SqlIdempotencyStore:
                 return None
         raise RuntimeError(f"idempotency key {record.key!r} kept changing under a claim")
 
-    async def complete(self, scope: str, key: str, response: StoredResponse) -> None:
+    async def complete(
+        self, scope: str, key: str, response: StoredResponse, *, fingerprint: str | None = None
+    ) -> None:
+        changed: dict[str, Any] = {"fingerprint": fingerprint} if fingerprint else {}
         async with self._engine.begin() as connection:
             await connection.execute(
                 idempotency_keys.update()
@@ -48,6 +51,7 @@ class SqlIdempotencyStore:
                     status=response.status,
                     headers=[list(pair) for pair in response.headers],
                     body=response.body,
+                    **changed,
                 )
             )
 

@@ -47,6 +47,12 @@ class UploadMissing(Conflict):
     code = "upload_missing"
 
 
+class UploadExpired(Conflict):
+    """A body upload outlasted its reservation, which was swept: nothing was kept."""
+
+    code = "upload_expired"
+
+
 class FileTooLarge(TooLarge):
     code = "file_too_large"
 
@@ -108,6 +114,12 @@ class FileRules:
     upload_url_ttl: timedelta = timedelta(minutes=15)
     download_url_ttl: timedelta = timedelta(minutes=5)
     pending_grace: timedelta = timedelta(hours=1)
+
+    @property
+    def body_upload_lease(self) -> timedelta:
+        """How long a body upload's reservation holds quota: once it expires, the sweep of
+        expired uploads frees it, and an upload still running is refused at its end."""
+        return max(self.upload_url_ttl, self.pending_grace)
 
     def checked_type(self, content_type: str) -> str:
         """The content type, if allowed (``image/*`` allows every image type)."""

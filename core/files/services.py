@@ -26,13 +26,14 @@ from core.files.model import (
     FileRules,
     FileStatus,
     StoredFile,
+    UploadExpired,
     UploadMissing,
     clean_name,
-    file_key,
 )
 from core.identity.model import Actor, Role
 from core.tenants.model import PlanLimits
 from ports.blob_store import BlobNotFound, BlobStore, ChecksumMismatch, SignedUrl
+from ports.byte_streams import rechunked
 from ports.clock import Clock
 from ports.events import Audience, Event, EventPublisher, EventsUnavailable, EventType
 from ports.file_store import FileUnitOfWork, FileUnitOfWorkFactory
@@ -52,7 +53,8 @@ class FileDependencies:
 
 @dataclass(frozen=True, slots=True)
 class NewFile:
-    """What a client says of a file before sending it; ``size`` and ``sha256`` optional."""
+    """What a client says of a file before sending it; ``size`` (the exact size, or a
+    lower bound checked before any byte is read) and ``sha256`` optional."""
 
     name: str
     content_type: str
@@ -60,6 +62,9 @@ class NewFile:
     session_id: UUID | None = None
     size: int | None = None
     sha256: str | None = None
+    most: int | None = None
+    """The most bytes the file can hold (a form's whole Content-Length), when known: what
+    a body upload reserves of the quota, rather than all that is left."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,50 +80,80 @@ async def upload(
     limits: PlanLimits,
     deps: FileDependencies,
 ) -> StoredFile:
-    """Stream ``chunks`` to the store and record the file, or store nothing at all."""
+    """Stream ``chunks`` to the store and record the file, or store nothing at all.
+
+    The bytes the upload may hold are reserved first (a pending row, under the tenant's
+    quota lock), so two uploads racing for the last bytes of a quota cannot both pass;
+    the row becomes the file once the blob is stored, and goes on any failure.
+    """
     content_type, sha256 = _checked(new, deps.rules)
-    async with deps.tenant_uow(actor.tenant_id) as uow:
-        await _ensure_session(uow, new.session_id)
-        used = await uow.files.total_size()
-    limit = deps.rules.size_limit(limits, used)
-    if new.size is not None:
-        deps.rules.check_size(new.size, limits, used)
-    now = deps.clock.now()
-    file_id = uuid.uuid4()
-    key = file_key(file_id)
+    reserved, used = await _reserve(actor, new, content_type, limits, deps)
     try:
         info = await deps.blobs.put(
             actor.tenant_id,
-            key,
-            _limited(chunks, limit, deps.rules, limits, used),
+            reserved.key,
+            rechunked(_limited(chunks, reserved.size, deps.rules, limits, used)),
             content_type=content_type,
             sha256=sha256,
             if_absent=True,
         )
-        stored = StoredFile(
-            id=file_id,
-            name=clean_name(new.name),
-            kind=new.kind,
-            content_type=content_type,
-            size=info.size,
-            status=FileStatus.AVAILABLE,
-            uploader_id=actor.user_id,
-            created_at=now,
-            updated_at=now,
-            sha256=info.sha256,
-            session_id=new.session_id,
-        )
         async with deps.tenant_uow(actor.tenant_id) as uow:
-            used = await uow.files.total_size()
+            await uow.files.lock_quota()
+            if await uow.files.get(reserved.id) is None:
+                raise UploadExpired("the upload outlasted its reservation; send it again")
+            used = await uow.files.total_size() - reserved.size
             deps.rules.check_size(info.size, limits, used)
-            await uow.files.add(stored)
+            stored = reserved.confirmed(info.size, info.sha256, deps.clock.now())
+            await uow.files.save(stored)
             await uow.commit()
     except BaseException:
-        await _discard(deps.blobs, actor.tenant_id, key)
+        await asyncio.shield(_unreserve(deps, actor.tenant_id, reserved))
         raise
     if stored.session_id is not None:
         await _publish_shared(deps, actor, stored)
     return stored
+
+
+async def _reserve(
+    actor: Actor, new: NewFile, content_type: str, limits: PlanLimits, deps: FileDependencies
+) -> tuple[StoredFile, int]:
+    """A pending row holding the most bytes this upload may store (its declared bound
+    ``most``, else all the file limit or the quota leaves), and the bytes used before it."""
+    now = deps.clock.now()
+    async with deps.tenant_uow(actor.tenant_id) as uow:
+        await uow.files.lock_quota()
+        await _ensure_session(uow, new.session_id)
+        used = await uow.files.total_size()
+        if new.size is not None:
+            deps.rules.check_size(new.size, limits, used)
+        limit = deps.rules.size_limit(limits, used)
+        reserved = StoredFile(
+            id=uuid.uuid4(),
+            name=clean_name(new.name),
+            kind=new.kind,
+            content_type=content_type,
+            size=limit if new.most is None else min(limit, new.most),
+            status=FileStatus.PENDING,
+            uploader_id=actor.user_id,
+            created_at=now,
+            updated_at=now,
+            session_id=new.session_id,
+            expires_at=now + deps.rules.body_upload_lease,
+        )
+        await uow.files.add(reserved)
+        await uow.commit()
+    return reserved, used
+
+
+async def _unreserve(deps: FileDependencies, tenant_id: UUID, reserved: StoredFile) -> None:
+    """Best effort: a row left behind expires and is swept, a blob is found by reconcile."""
+    try:
+        async with deps.tenant_uow(tenant_id) as uow:
+            await uow.files.delete(reserved.id)
+            await uow.commit()
+    except Exception:
+        log.exception("reservation %s of tenant %s not released", reserved.id, tenant_id)
+    await _discard(deps.blobs, tenant_id, reserved.key)
 
 
 async def start_upload(
@@ -132,6 +167,7 @@ async def start_upload(
     content_type, _ = _checked(new, deps.rules)
     now = deps.clock.now()
     async with deps.tenant_uow(actor.tenant_id) as uow:
+        await uow.files.lock_quota()
         await _ensure_session(uow, new.session_id)
         expired = await uow.files.expired_pending(now)
         for stale in expired:
@@ -181,6 +217,7 @@ async def confirm_upload(
         except BlobNotFound as exc:
             raise UploadMissing("nothing was uploaded to the signed URL yet") from exc
         try:
+            await uow.files.lock_quota()
             used = await uow.files.total_size() - pending.size
             deps.rules.check_size(info.size, limits, used)
             deps.rules.checked_type(info.content_type)

@@ -74,6 +74,16 @@ async def test_a_completed_answer_is_replayed_until_it_expires(
     assert await stores[1].claim(_record(at=expired), now=expired, lease=LEASE) is None
 
 
+async def test_completing_may_replace_the_fingerprint_of_a_streamed_body(
+    stores: list[IdempotencyStore],
+) -> None:
+    await stores[0].claim(_record(fingerprint="head"), now=NOW, lease=LEASE)
+    await stores[0].complete("tenant:abc", "k1", ANSWER, fingerprint="f" * 64)
+    found = await stores[1].claim(_record(), now=NOW, lease=LEASE)
+    assert found is not None
+    assert (found.fingerprint, found.response) == ("f" * 64, ANSWER)
+
+
 async def test_a_released_key_may_be_claimed_again(stores: list[IdempotencyStore]) -> None:
     await stores[0].claim(_record(), now=NOW, lease=LEASE)
     await stores[0].release("tenant:abc", "k1")

@@ -19,6 +19,7 @@ from dependency_injector import providers
 
 from adapters.localfs.blob_store import LocalBlobStore
 from adapters.memory.event_publisher import InProcessEventPublisher
+from adapters.sql.file_repository import SqlFileRepository
 from apps.api.app import create_app
 from ports.blob_store import BlobPageRequest
 from ports.events import EventType, session_channel
@@ -350,3 +351,95 @@ async def test_a_client_gone_mid_upload_leaves_no_row_and_no_blob(
         await serving
     assert [key.split("/")[0] for key in discarded] == ["files"]
     assert await _stored(api, tenant_id) == ([], [], 0)
+
+
+async def test_concurrent_uploads_near_the_quota_are_refused_before_any_byte_is_stored(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    size = 4000
+    admin, tenant_id = await _tenant(api, storage_quota_bytes=3 * size + size // 2)
+    store = api.container.blob_store()
+    put = store.put
+    stored_keys: list[str] = []
+
+    async def recorded_put(tenant: uuid.UUID, key: str, *args: Any, **kwargs: Any) -> Any:
+        stored_keys.append(key)
+        return await put(tenant, key, *args, **kwargs)
+
+    monkeypatch.setattr(store, "put", recorded_put)
+    total_size = SqlFileRepository.total_size
+
+    async def slow_total_size(self: SqlFileRepository) -> int:
+        """Widens the window between reading the usage and reserving, where races live."""
+        used = await total_size(self)
+        await asyncio.sleep(0.05)
+        return used
+
+    monkeypatch.setattr(SqlFileRepository, "total_size", slow_total_size)
+
+    async def slow_body() -> AsyncIterator[bytes]:
+        for _ in range(4):
+            await asyncio.sleep(0.02)
+            yield b"q" * (size // 4)
+
+    async def upload(n: int) -> int:
+        answer = await api.client.post(
+            "/api/v1/files/raw",
+            params={"name": f"{n}.bin"},
+            content=slow_body(),
+            headers={
+                **admin,
+                "Content-Type": "application/octet-stream",
+                "Content-Length": str(size),
+            },
+        )
+        return answer.status_code
+
+    statuses = await asyncio.gather(*(upload(n) for n in range(6)))
+    assert sorted(statuses) == [201, 201, 201, 413, 413, 413]
+    assert len(stored_keys) == 3
+    keys, _, rows = await _stored(api, tenant_id)
+    assert (len(keys), rows) == (3, 3)
+    async with api.container.tenant_uow()(tenant_id) as uow:
+        assert await uow.files.total_size() == 3 * size
+
+
+async def test_a_body_upload_retried_with_its_idempotency_key_is_stored_once(api: Api) -> None:
+    admin, tenant_id = await _tenant(api)
+    raw = {**admin, "Content-Type": "application/pdf", "Idempotency-Key": "raw-1"}
+    first = await api.client.post(
+        "/api/v1/files/raw", params={"name": "m.pdf"}, content=PDF, headers=raw
+    )
+    assert first.status_code == 201, first.text
+    again = await api.client.post(
+        "/api/v1/files/raw", params={"name": "m.pdf"}, content=PDF, headers=raw
+    )
+    assert (again.status_code, again.headers["idempotent-replayed"]) == (201, "true")
+    assert again.json() == first.json()
+    other = await api.client.post(
+        "/api/v1/files/raw", params={"name": "m.pdf"}, content=PDF + b"!", headers=raw
+    )
+    assert (other.status_code, other.json()["code"]) == (422, "idempotency_key_reused")
+
+    form = api.client.build_request(
+        "POST",
+        "/api/v1/files",
+        files={"file": ("manual.pdf", PDF, "application/pdf")},
+        headers={**admin, "Idempotency-Key": "form-1"},
+    )
+    assert (await api.client.send(form)).status_code == 201
+    assert (await api.client.send(form)).headers["idempotent-replayed"] == "true"
+    keys, _, rows = await _stored(api, tenant_id)
+    assert (len(keys), rows) == (2, 2)
+
+
+async def test_an_upload_refused_before_its_body_frees_its_idempotency_key(api: Api) -> None:
+    admin, _ = await _tenant(api)
+    raw = {**admin, "Content-Type": "application/pdf", "Idempotency-Key": "raw-2"}
+    _limit_files(api, max_file_bytes=10)
+    refused = await api.client.post("/api/v1/files/raw", content=PDF, headers=raw)
+    assert refused.status_code == 413
+    api.container.file_dependencies.reset_override()
+    retried = await api.client.post("/api/v1/files/raw", content=PDF, headers=raw)
+    assert retried.status_code == 201, retried.text
+    assert "idempotent-replayed" not in retried.headers

@@ -53,6 +53,9 @@ class MemoryFiles:
         ]
         return Page(items=found[: page.limit], next=None)
 
+    async def lock_quota(self) -> None:
+        return None
+
     async def total_size(self) -> int:
         return sum(f.size for f in self.rows.values())
 

@@ -23,6 +23,7 @@ from adapters.localfs.signed_links import InvalidLink, LinkGrant
 from apps.api.dependencies import container_of
 from apps.api.schemas import ResponseBody
 from core.errors import NotFound
+from ports.byte_streams import read_ahead
 
 
 class StoredBlobOut(ResponseBody):
@@ -47,7 +48,7 @@ class BlobLinkController(Controller):
         store, grant = await _granted(request, token, "GET")
         info = await store.stat(grant.tenant_id, grant.key)
         return Stream(
-            store.get(grant.tenant_id, grant.key),
+            read_ahead(store.get(grant.tenant_id, grant.key)),
             media_type=info.content_type,
             headers={"Content-Length": str(info.size), "ETag": f'"{info.version}"'},
         )

@@ -4,8 +4,8 @@ Uploads stream to the blob store: a multipart form (``POST /files``), the raw bo
 (``POST /files/raw?name=...``), or a signed URL the client PUTs to, then confirms. The
 size a client declares (Content-Length) is checked before any byte is stored, and the
 bytes are counted as they arrive: past the limit the upload stops with 413 and nothing
-is kept. Body uploads are not idempotent (fingerprinting would hold the whole body in
-memory); the signed-URL route is.
+is kept. Every upload route takes an ``Idempotency-Key``; a body upload's fingerprint
+includes the SHA-256 of the body, computed as it streams.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from core.files import services
 from core.files.model import parse_kind
 from core.identity.model import Actor
 from core.tenants.model import Tenant
+from ports.byte_streams import read_ahead
 
 MULTIPART_OVERHEAD = 16 * 1024
 """Bytes of a multipart body that may not be file content (boundaries, part headers, the
@@ -73,6 +74,7 @@ class FileController(Controller):
             "limit or the storage quota, 415 for a content type not accepted."
         ),
         request_max_body_size=None,
+        **idempotent(streamed=True),
     )
     async def upload_form(
         self,
@@ -96,6 +98,7 @@ class FileController(Controller):
             session_id=_uuid(form.fields.get("session_id"), "session_id"),
             size=None if length is None else max(0, length - MULTIPART_OVERHEAD),
             sha256=form.fields.get("sha256") or None,
+            most=length,
         )
         deps = container_of(request).file_dependencies()
         return FileOut.of(await services.upload(actor, new, form.chunks, tenant.limits, deps))
@@ -108,6 +111,7 @@ class FileController(Controller):
             "Send `X-Content-SHA256` to have the bytes checked."
         ),
         request_max_body_size=None,
+        **idempotent(streamed=True),
     )
     async def upload_raw(
         self,
@@ -118,13 +122,15 @@ class FileController(Controller):
         kind: KindParam = "document",
         session_id: SessionParam = None,
     ) -> FileOut:
+        length = _content_length(request)
         new = services.NewFile(
             name=name or request.headers.get(NAME_HEADER) or "",
             content_type=request.headers.get("content-type", ""),
             kind=parse_kind(kind),
             session_id=session_id,
-            size=_content_length(request),
+            size=length,
             sha256=request.headers.get(SHA256_HEADER) or None,
+            most=length,
         )
         deps = container_of(request).file_dependencies()
         stored = await services.upload(actor, new, request.stream(), tenant.limits, deps)
@@ -223,7 +229,7 @@ class FileController(Controller):
             return Redirect(signed.url, status_code=307)
         stored, chunks = await services.download(actor, file_id, deps)
         return Stream(
-            chunks,
+            read_ahead(chunks),
             media_type=stored.content_type,
             headers={
                 "Content-Length": str(stored.size),

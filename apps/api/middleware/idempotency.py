@@ -6,6 +6,13 @@ callers never share a key; a request without a credential takes no part (it is r
 with 401 as if it had no key, and anonymous callers would otherwise share one scope).
 The request is fingerprinted (SHA-256 of method, path, query and body) so a key reused
 for another request is refused rather than answered wrongly.
+
+Uploads (``idempotent(streamed=True)``) are never read whole: the key is claimed with a
+fingerprint of method, path, query and Content-Type, the body's SHA-256 is computed as
+the handler streams it, and both are kept with the answer. A replay's body is read and
+hashed to be compared, then dropped, so nothing new is stored. An attempt that did not
+read its whole body (refused before the bytes, client gone) created nothing and frees
+the key.
 """
 
 from __future__ import annotations
@@ -21,7 +28,13 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from apps.api.dependencies import container_of, tenant_slug
 from apps.api.middleware.callers import credential_hash
-from apps.api.middleware.routes import IDEMPOTENCY_HEADER, IDEMPOTENT, MAX_KEY_LENGTH
+from apps.api.middleware.routes import (
+    IDEMPOTENCY_HEADER,
+    IDEMPOTENT,
+    MAX_KEY_LENGTH,
+    STREAMED_BODY,
+)
+from apps.api.middleware.streamed_bodies import BodyDigest, drained_digest
 from core.errors import Conflict, InvalidInput
 from ports.idempotency import IdempotencyRecord, StoredResponse
 
@@ -40,14 +53,15 @@ class IdempotencyMiddleware(ASGIMiddleware):
             await next_app(scope, receive, send)
             return
         _check_key(key)
-        body = await request.body()
+        streamed = bool(scope["route_handler"].opt.get(STREAMED_BODY))
+        head = request.headers.get("content-type", "").encode()
         container = container_of(request)
         settings = container.settings().api
         now = container.clock().now()
         record = IdempotencyRecord(
             scope=f"{tenant_slug(request) or 'operator'}:{credential}",
             key=key,
-            fingerprint=_fingerprint(request, body),
+            fingerprint=_fingerprint(request, head if streamed else await request.body()),
             started_at=now,
             expires_at=now + timedelta(seconds=settings.idempotency_ttl_seconds),
         )
@@ -55,19 +69,24 @@ class IdempotencyMiddleware(ASGIMiddleware):
         lease = timedelta(seconds=settings.idempotency_lease_seconds)
         found = await store.claim(record, now=now, lease=lease)
         if found is not None:
-            await _answer_again(found, record.fingerprint, send)
+            fingerprint = record.fingerprint
+            if streamed and found.response is not None:
+                fingerprint = _with_body(fingerprint, await drained_digest(receive))
+            await _answer_again(found, fingerprint, send)
             return
+        body = BodyDigest(receive) if streamed else None
         recorder = _Recorder(send)
         try:
-            await next_app(scope, receive, recorder.send)
+            await next_app(scope, body.receive if body else receive, recorder.send)
         except BaseException:
             await store.release(record.scope, key)
             raise
         response = recorder.response()
-        if response is None or response.status >= 500:
+        if response is None or response.status >= 500 or (body and not body.complete):
             await store.release(record.scope, key)
         else:
-            await store.complete(record.scope, key, response)
+            final = _with_body(record.fingerprint, body.hexdigest()) if body else None
+            await store.complete(record.scope, key, response, fingerprint=final)
 
 
 def _check_key(key: str) -> None:
@@ -85,6 +104,11 @@ def _fingerprint(request: Request[Any, Any, Any], body: bytes) -> str:
         digest.update(part.encode() + b"\n")
     digest.update(body)
     return digest.hexdigest()
+
+
+def _with_body(fingerprint: str, body_sha256: str) -> str:
+    """A streamed request's fingerprint once its body was read: still 64 hex digits."""
+    return hashlib.sha256(f"{fingerprint}:{body_sha256}".encode()).hexdigest()
 
 
 async def _answer_again(found: IdempotencyRecord, fingerprint: str, send: Send) -> None:

@@ -12,6 +12,7 @@ from litestar.enums import ParamType
 from litestar.openapi.spec import OpenAPIType, Operation, Parameter, Schema
 
 IDEMPOTENT = "idempotent"
+STREAMED_BODY = "streamed_body"
 RATE_LIMIT = "rate_limit"
 DEFAULT_LIMITS = "default"
 AUTH_LIMITS = "auth"
@@ -42,9 +43,12 @@ class IdempotentOperation(Operation):
         self.parameters = [*(self.parameters or []), _KEY_PARAMETER]
 
 
-def idempotent(**opt: Any) -> dict[str, Any]:
+def idempotent(*, streamed: bool = False, **opt: Any) -> dict[str, Any]:
     """Route keyword arguments for a create endpoint: ``@post("/", **idempotent())``.
 
-    Extra ``opt`` entries (``rate_limit=AUTH_LIMITS``) are merged into the route's opt.
+    ``streamed``: the handler reads the body as a stream (uploads), so the middleware
+    fingerprints it as it passes instead of reading it first. Extra ``opt`` entries
+    (``rate_limit=AUTH_LIMITS``) are merged into the route's opt.
     """
-    return {"opt": {IDEMPOTENT: True, **opt}, "operation_class": IdempotentOperation}
+    flags = {IDEMPOTENT: True, STREAMED_BODY: streamed}
+    return {"opt": {**flags, **opt}, "operation_class": IdempotentOperation}
