@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
+from core.recordings.model import RecordingMode
 from core.sessions.model import AssistanceSession, Invitation, Participant
 from core.sessions.preferences import CallPreference
 from ports.sessions import InvitationRepository, ParticipantRepository, SessionRepository
@@ -49,12 +50,21 @@ class CallPreferences(Protocol):
     async def save(self, preference: CallPreference) -> None: ...
 
 
+class RecordingModes(Protocol):
+    async def mode(self) -> RecordingMode:
+        """The tenant's recording mode: a video room is created to match it."""
+        ...
+
+
 class SessionUnitOfWork(TenantUnitOfWork, Protocol):
     sessions: SessionRecords
     participants: ParticipantRecords
     invitations: GuestInvitations
     call_preferences: CallPreferences
     usage: UsageLedger
+
+    @property
+    def recordings(self) -> RecordingModes: ...
 
 
 class SessionUnitOfWorkFactory(Protocol):

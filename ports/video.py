@@ -111,12 +111,19 @@ class VideoProvider(Protocol):
     name: str
 
     async def create_room(
-        self, session_id: UUID, *, archive_mode: ArchiveMode = ArchiveMode.MANUAL
+        self,
+        session_id: UUID,
+        *,
+        archive_mode: ArchiveMode = ArchiveMode.MANUAL,
+        archive_name: str | None = None,
     ) -> str:
         """Create the provider's room for a session; returns the provider's room id.
 
         Media is always routed through the provider (needed for archives and for more
-        than two participants). Raises VideoUnavailable when the provider is down or
+        than two participants). With ``ArchiveMode.ALWAYS`` the provider records from the
+        first published stream on its own, and every archive it starts for the room
+        carries ``archive_name`` (at most 80 characters): that name is how the archive's
+        callbacks find their tenant. Raises VideoUnavailable when the provider is down or
         refuses.
         """
         ...

@@ -49,7 +49,11 @@ class DevelopmentVideoProvider:
         )
 
     async def create_room(
-        self, session_id: UUID, *, archive_mode: ArchiveMode = ArchiveMode.MANUAL
+        self,
+        session_id: UUID,
+        *,
+        archive_mode: ArchiveMode = ArchiveMode.MANUAL,
+        archive_name: str | None = None,
     ) -> str:
         room_id = f"dev-room-{session_id}-{uuid.uuid4().hex[:8]}"
         self._archive_modes[room_id] = archive_mode

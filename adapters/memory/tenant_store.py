@@ -19,6 +19,7 @@ from core.identity.credentials import ApiKey, OneTimeToken, RefreshToken
 from core.identity.model import Role, User, UserStatus
 from core.notifications.customisation import SenderIdentity, TemplateKey, TemplateOverride
 from core.notifications.model import NotificationStatus, OutboxMessage
+from core.recordings.model import RecordingMode
 from core.sessions.model import AssistanceSession, Invitation, Participant, SessionState
 from core.sessions.preferences import CallPreference
 from core.usage.meter import SessionMeter
@@ -58,6 +59,7 @@ class TenantData:
     api_keys: dict[UUID, ApiKey] = field(default_factory=dict)
     meters: dict[UUID, SessionMeter] = field(default_factory=dict)
     usage_months: dict[Month, int] = field(default_factory=dict)
+    recording_mode: RecordingMode = RecordingMode.ON_REQUEST
 
     def copy(self) -> TenantData:
         return replace(
@@ -289,6 +291,14 @@ class MemoryCustomisation:
         )
 
 
+class MemoryRecordingModes:
+    def __init__(self, data: TenantData) -> None:
+        self._data = data
+
+    async def mode(self) -> RecordingMode:
+        return self._data.recording_mode
+
+
 class MemoryTenantUnitOfWork:
     """Works on a copy of the tenant's data; commit publishes the copy, exit discards it."""
 
@@ -305,6 +315,7 @@ class MemoryTenantUnitOfWork:
     refresh_tokens: RefreshTokenRepository
     api_keys: ApiKeyRepository
     usage: UsageLedger
+    recordings: MemoryRecordingModes
 
     def __init__(
         self,
@@ -332,6 +343,7 @@ class MemoryTenantUnitOfWork:
         self.refresh_tokens = MemoryRefreshTokens(self._working.refresh_tokens)
         self.api_keys = MemoryApiKeys(self._working.api_keys, keyset_page)
         self.usage = MemoryUsageLedger(self._working.meters, self._working.usage_months)
+        self.recordings = MemoryRecordingModes(self._working)
         return self
 
     async def __aexit__(

@@ -69,15 +69,22 @@ class OpenTokVideoProvider:
         self._clock = clock
 
     async def create_room(
-        self, session_id: UUID, *, archive_mode: ArchiveMode = ArchiveMode.MANUAL
+        self,
+        session_id: UUID,
+        *,
+        archive_mode: ArchiveMode = ArchiveMode.MANUAL,
+        archive_name: str | None = None,
     ) -> str:
+        """OpenTok takes the automatic archives' name only in ``always`` mode."""
+        name = archive_name if archive_mode is ArchiveMode.ALWAYS else None
         try:
             session = await asyncio.to_thread(
                 self._client.create_session,
                 media_mode=MediaModes.routed,
                 archive_mode=_ARCHIVE_MODES[archive_mode],
+                archive_name=name,
             )
-        except (OpenTokException, requests.RequestException) as exc:
+        except (OpenTokException, requests.RequestException, ValueError) as exc:
             raise VideoUnavailable(f"opentok refused to create a session: {exc}") from exc
         room_id: str = session.session_id
         return room_id

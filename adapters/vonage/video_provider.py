@@ -21,7 +21,7 @@ from uuid import UUID
 
 import jwt
 import requests
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 from vonage import Auth, HttpClientOptions, Vonage  # type: ignore[import-untyped]
 from vonage_http_client import (  # type: ignore[import-untyped]
     AuthenticationError,
@@ -96,10 +96,17 @@ class VonageVideoProvider:
         self._lock = threading.Lock()
 
     async def create_room(
-        self, session_id: UUID, *, archive_mode: ArchiveMode = ArchiveMode.MANUAL
+        self,
+        session_id: UUID,
+        *,
+        archive_mode: ArchiveMode = ArchiveMode.MANUAL,
+        archive_name: str | None = None,
     ) -> str:
-        options = SessionOptions(
-            media_mode=MediaMode.ROUTED, archive_mode=VonageArchiveMode(archive_mode.value)
+        always = archive_mode is ArchiveMode.ALWAYS
+        options = _NamedArchiveSessionOptions(
+            media_mode=MediaMode.ROUTED,
+            archive_mode=VonageArchiveMode(archive_mode.value),
+            archive_name=archive_name if always else None,
         )
         try:
             session = await self._call(self._client.video.create_session, options)
@@ -175,6 +182,13 @@ class VonageVideoProvider:
                 raise VideoArchiveRefused(str(exc)) from exc
             except (requests.RequestException, ValidationError, KeyError, TypeError) as exc:
                 raise VideoUnavailable(f"vonage is unavailable: {exc!r}") from exc
+
+
+class _NamedArchiveSessionOptions(SessionOptions):  # type: ignore[misc]
+    """The SDK's session options plus ``archiveName``, a field of the REST API's session
+    creation (the name of every automatic archive of the session) the SDK does not model."""
+
+    archive_name: str | None = Field(None, serialization_alias="archiveName", max_length=80)
 
 
 def _archive(archive: Any, room_id: str) -> VideoArchive:

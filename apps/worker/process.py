@@ -16,7 +16,7 @@ from apps.observability.metrics import MetricsServer
 from apps.worker.outbox_worker import OutboxWorker
 from core.files.reconcile import expire_every_tenant
 from core.notifications.services import DeliveryReport
-from core.recordings.services import copy_every_tenant
+from core.recordings.copies import copy_every_tenant
 from core.sessions.sweeps import sweep_every_tenant
 from core.tenants.backups import BackupRound, back_up_every_tenant
 from core.tenants.lifecycle import PurgeReport, purge_due_tenants

@@ -4,8 +4,9 @@ provider, then copied into the tenant's own storage.
 A recording's life follows what the provider says (``recording`` -> ``stopped`` ->
 ``available``, or ``failed``/``expired``); once ``available`` with a download URL, the
 worker copies the file into the tenant's directory (``copy_state``: ``pending`` ->
-``stored``, or ``failed`` after the last retry). Each tenant chooses whether its sessions
-may be recorded on request or never are (``RecordingMode``).
+``stored``, or ``failed`` after the last retry, or ``quota_exceeded`` when the tenant's
+storage quota cannot hold it). Each tenant chooses whether its sessions
+are recorded on request, always, or never (``RecordingMode``).
 """
 
 from __future__ import annotations
@@ -22,13 +23,17 @@ MAX_COPY_ERROR = 500
 
 
 class RecordingMode(StrEnum):
-    """A tenant's choice: record on request, or never record.
+    """A tenant's choice: record on request, record every session, or never record.
 
-    Recording every session automatically (the provider's own "always" archiving) is not
-    offered: such archives start without the name that routes their callback to a tenant.
+    ``always``: the video room is created so that the provider records it by itself from
+    the first published stream, every archive named ``archive_name(tenant, session)`` so
+    its callbacks find the tenant; nobody starts or stops those recordings by hand. The
+    mode applies to video rooms created after it is chosen (a room is created at a
+    session's first join).
     """
 
     ON_REQUEST = "on_request"
+    ALWAYS = "always"
     NEVER = "never"
 
 
@@ -45,12 +50,14 @@ class RecordingStatus(StrEnum):
 
 
 class CopyState(StrEnum):
-    """Whether the file is in the tenant's storage yet."""
+    """Whether the file is in the tenant's storage yet; ``quota_exceeded``: it never will
+    be, the tenant's storage quota could not hold it (nothing of it was kept)."""
 
     NONE = "none"
     PENDING = "pending"
     STORED = "stored"
     FAILED = "failed"
+    QUOTA_EXCEEDED = "quota_exceeded"
 
 
 class RecordingNotAllowed(Conflict):
@@ -147,6 +154,16 @@ class Recording:
             next_copy_at=None,
             copy_error=None,
             file_id=file_id,
+            updated_at=now,
+        )
+
+    def copy_refused(self, error: str, now: datetime) -> Recording:
+        """The tenant's storage quota cannot hold the copy: given up at once, not retried."""
+        return replace(
+            self,
+            copy_state=CopyState.QUOTA_EXCEEDED,
+            next_copy_at=None,
+            copy_error=error[:MAX_COPY_ERROR],
             updated_at=now,
         )
 

@@ -2,7 +2,7 @@
 
 Provider calls run outside any transaction: the session is read and checked, the provider
 asked, then the answer written. The callback only records what the provider said; the
-download and copy into the tenant's storage happen in the worker (``copy_due_recordings``),
+download and copy into the tenant's storage happen in the worker (``core.recordings.copies``),
 retried with backoff, so neither a slow provider nor a slow store ever holds a request.
 """
 
@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from core.errors import DomainError, NotFound, Unauthenticated, Unavailable
-from core.files.model import FileKind, FileStatus, StoredFile
+from core.errors import NotFound, Unauthenticated, Unavailable
 from core.identity.model import Actor
 from core.recordings.model import (
-    CopyState,
     Recording,
     RecordingMode,
     RecordingNotAllowed,
@@ -28,15 +26,13 @@ from core.recordings.model import (
     RecordingStatus,
     SessionNotRecordable,
     archive_name,
-    copy_backoff,
     owner_of_archive,
 )
 from core.sessions.model import AssistanceSession, SessionState
 from core.tenants.model import TenantStatus
-from ports.blob_store import BlobInfo, BlobStore
+from ports.blob_store import BlobStore
 from ports.clock import Clock
-from ports.pagination import PageRequest
-from ports.recordings import DownloadFailed, RecordingDownloads, RecordingUnitOfWorkFactory
+from ports.recordings import RecordingDownloads, RecordingUnitOfWorkFactory
 from ports.session_store import SessionRecords
 from ports.tenant_catalog import TenantCatalog
 from ports.video import (
@@ -50,7 +46,6 @@ from ports.video import (
 )
 
 log = logging.getLogger(__name__)
-RECORDING_CONTENT_TYPE = "video/mp4"
 _STATUSES = {
     ArchiveStatus.STARTED: RecordingStatus.RECORDING,
     ArchiveStatus.PAUSED: RecordingStatus.PAUSED,
@@ -156,7 +151,11 @@ async def record_archive_callback(
     if tenant is None or tenant.status is not TenantStatus.ACTIVE:
         raise RecordingNotFound("no such recording", field="id")
     async with deps.tenant_uow(tenant_id) as uow:
+        session = await uow.sessions.get(session_id, for_update=True)
         recording = await uow.recordings.by_archive(event.archive_id, for_update=True)
+        if recording is None and session is not None and session.video_room_id == event.room_id:
+            recording = _automatic_recording(session_id, event.archive_id, deps.clock.now())
+            await uow.recordings.add(recording)
         if recording is None or recording.session_id != session_id:
             raise RecordingNotFound("no such recording", field="id")
         recording = recording.reported(
@@ -171,109 +170,30 @@ async def record_archive_callback(
     return recording
 
 
-async def copy_due_recordings(tenant_id: UUID, deps: RecordingDependencies) -> int:
-    """Copy the tenant's available recordings into its storage; returns how many were stored.
-
-    Each due recording is claimed (a lease) in its own short transaction, so several
-    workers share the work and a worker that dies mid-copy only delays that copy.
-    """
-    now = deps.clock.now()
-    async with deps.tenant_uow(tenant_id) as uow:
-        due = await uow.recordings.due_for_copy(now, deps.copy_batch)
-        claimed = [r.claimed(now, deps.copy_lease) for r in due]
-        for recording in claimed:
-            await uow.recordings.save(recording)
-        await uow.commit()
-    stored = 0
-    for recording in claimed:
-        stored += await _copy_one(tenant_id, recording, deps)
-    return stored
-
-
-async def copy_every_tenant(deps: RecordingDependencies, page_size: int = 200) -> int:
-    """One pass over every active tenant; a tenant that fails is logged and skipped."""
-    stored = 0
-    page = PageRequest(limit=page_size)
-    while True:
-        found = await deps.catalog.browse(page, status=TenantStatus.ACTIVE)
-        for tenant in found.items:
-            try:
-                stored += await copy_due_recordings(tenant.id, deps)
-            except Exception:
-                log.exception("recording copy of tenant %s failed", tenant.slug)
-        if found.next is None:
-            return stored
-        page = PageRequest(limit=page_size, after=found.next)
-
-
-async def _copy_one(tenant_id: UUID, recording: Recording, deps: RecordingDependencies) -> int:
-    url = recording.download_url or ""
-    try:
-        info = await deps.blobs.put(
-            tenant_id,
-            recording.file_key,
-            _chunks(deps.downloads, url),
-            content_type=RECORDING_CONTENT_TYPE,
-        )
-    except (DownloadFailed, DomainError) as exc:
-        await _note_failure(tenant_id, recording, f"{type(exc).__name__}: {exc}", deps)
-        return 0
-    now = deps.clock.now()
-    async with deps.tenant_uow(tenant_id) as uow:
-        current = await uow.recordings.by_archive(recording.archive_id, for_update=True)
-        if current is None or current.copy_state is CopyState.STORED:
-            return 0
-        if await uow.files.get(recording.id) is None:
-            await uow.files.add(_recording_file(current, info, now))
-        await uow.recordings.save(current.stored(info.key, info.size, now, file_id=current.id))
-        await uow.commit()
-    return 1
-
-
-def _recording_file(recording: Recording, info: BlobInfo, now: datetime) -> StoredFile:
-    """The tenant's file the copy becomes, attached to the session, listed with its files."""
-    return StoredFile(
-        id=recording.id,
-        name=f"recording-{recording.created_at:%Y%m%d-%H%M%S}.mp4",
-        kind=FileKind.RECORDING,
-        content_type=RECORDING_CONTENT_TYPE,
-        size=info.size,
-        status=FileStatus.AVAILABLE,
-        uploader_id=recording.started_by,
+def _automatic_recording(session_id: UUID, archive_id: str, now: datetime) -> Recording:
+    """An archive the provider started by itself (recording mode ``always``), first heard
+    of through its callback: its name and room say whose it is. The session's lock, taken
+    first, makes two callbacks of one new archive add it once."""
+    return Recording(
+        id=uuid.uuid4(),
+        session_id=session_id,
+        archive_id=archive_id,
+        status=RecordingStatus.RECORDING,
+        started_by=None,
         created_at=now,
         updated_at=now,
-        sha256=info.sha256,
-        session_id=recording.session_id,
     )
-
-
-async def _note_failure(
-    tenant_id: UUID, recording: Recording, error: str, deps: RecordingDependencies
-) -> None:
-    now = deps.clock.now()
-    retry_at = None
-    if recording.copy_attempts < deps.max_copy_attempts:
-        delay = copy_backoff(recording.copy_attempts, deps.copy_retry_base, deps.copy_retry_ceiling)
-        retry_at = now + delay
-    log.warning(
-        "copy of recording %s failed (attempt %d): %s", recording.id, recording.copy_attempts, error
-    )
-    async with deps.tenant_uow(tenant_id) as uow:
-        current = await uow.recordings.by_archive(recording.archive_id, for_update=True)
-        if current is None or current.copy_state is not CopyState.PENDING:
-            return
-        await uow.recordings.save(current.copy_failed(error, now, retry_at=retry_at))
-        await uow.commit()
-
-
-async def _chunks(downloads: RecordingDownloads, url: str) -> AsyncIterator[bytes]:
-    async for chunk in downloads.fetch(url):
-        yield chunk
 
 
 def _ensure_on_request(mode: RecordingMode) -> None:
     if mode is RecordingMode.NEVER:
         raise RecordingNotAllowed("this organisation does not record sessions", field="mode")
+    if mode is RecordingMode.ALWAYS:
+        raise RecordingNotAllowed(
+            "this organisation records every session from its start: nobody starts or "
+            "stops a recording by hand",
+            field="mode",
+        )
 
 
 def _recordable_room(session: AssistanceSession) -> str:

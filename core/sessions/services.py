@@ -12,6 +12,7 @@ from core.errors import Forbidden, NotFound, Unavailable
 from core.identity.model import Actor
 from core.notifications.model import OutboxMessage
 from core.notifications.routing import DEFAULT_CHAINS, Chains
+from core.recordings.model import RecordingMode, archive_name
 from core.sessions.model import (
     AssistanceSession,
     Participant,
@@ -45,7 +46,7 @@ from ports.events import (
 from ports.multiplayer import MultiplayerJoin, MultiplayerRooms, RoomAddress
 from ports.pagination import Page, PageRequest
 from ports.session_store import SessionUnitOfWork, SessionUnitOfWorkFactory
-from ports.video import VideoGrant, VideoProvider, VideoUnavailable
+from ports.video import ArchiveMode, VideoGrant, VideoProvider, VideoUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -211,7 +212,9 @@ async def admit(
     ensure_room_for_one_more(meter.present, deps.rules)
     await ensure_minutes_remain(uow, limits, deps.clock)
     if session.video_room_id is None:
-        session = session.with_video_room(await _create_room(deps.video, session.id), now)
+        mode = await uow.recordings.mode()
+        room_id = await _create_room(deps.video, newcomer.tenant_id, session.id, mode)
+        session = session.with_video_room(room_id, now)
     participant = Participant(
         id=uuid.uuid4(),
         session_id=session.id,
@@ -313,8 +316,18 @@ def ensure_manages(actor: Actor, session: AssistanceSession) -> None:
         raise Forbidden("only the host or an admin may do this", code="not_session_host")
 
 
-async def _create_room(video: VideoProvider, session_id: UUID) -> str:
+async def _create_room(
+    video: VideoProvider, tenant_id: UUID, session_id: UUID, mode: RecordingMode
+) -> str:
+    """A tenant recording every session gets a room the provider records by itself, its
+    archives named so that their callbacks find the tenant and the session."""
     try:
+        if mode is RecordingMode.ALWAYS:
+            return await video.create_room(
+                session_id,
+                archive_mode=ArchiveMode.ALWAYS,
+                archive_name=archive_name(tenant_id, session_id),
+            )
         return await video.create_room(session_id)
     except VideoUnavailable as exc:
         raise Unavailable(f"video provider '{video.name}' is unavailable: {exc}") from exc

@@ -295,6 +295,22 @@ async def test_rooms_are_routed_with_the_tenant_archive_mode(
     assert call.form["p2p.preference"] == "disabled"
 
 
+async def test_an_always_recorded_room_names_its_automatic_archives(remote: Harness) -> None:
+    assert remote.fake is not None
+
+    always = await remote.provider.create_room(
+        SESSION, archive_mode=ArchiveMode.ALWAYS, archive_name="pxr/tenant/session"
+    )
+    await remote.provider.create_room(SESSION, archive_name="pxr/tenant/session")
+
+    named, manual = remote.fake.calls
+    assert named.form["archiveName"] == "pxr/tenant/session"
+    assert "archiveName" not in manual.form
+    archive = remote.fake.publish(always)
+    assert archive is not None
+    assert archive["name"] == "pxr/tenant/session"
+
+
 async def test_archive_requests_name_the_room_and_the_recording(remote: Harness) -> None:
     assert remote.fake is not None
     room = await remote.provider.create_room(SESSION)

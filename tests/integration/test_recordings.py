@@ -25,9 +25,11 @@ from adapters.opentok.video_provider import OpenTokVideoProvider
 from adapters.system.clock import SystemClock
 from adapters.vonage.video_provider import VonageVideoProvider
 from core.files.model import FileKind
+from core.recordings.copies import copy_due_recordings
 from core.recordings.model import CopyState, RecordingMode
-from core.recordings.services import RecordingDependencies, copy_due_recordings
-from tests.integration.conftest import Api
+from core.recordings.services import RecordingDependencies
+from ports.blob_store import BlobPageRequest
+from tests.integration.conftest import ADMIN_PASSWORD, Api
 from tests.support.opentok_server import (  # noqa: F401 - fixture, found by pytest by name
     CALLBACK_SECRET,
     OpenTokTestServer,
@@ -275,3 +277,94 @@ async def test_recording_is_refused_by_the_tenants_mode_and_before_the_session_i
     assert never.status_code == 409
     assert never.json()["code"] == "recording_not_allowed"
     assert provider.fake.state.archives == {}
+
+
+async def test_in_mode_always_the_provider_records_by_itself_and_its_callbacks_find_the_tenant(
+    api: Api, provider: Provider, archive_store: _FileServer
+) -> None:
+    created = await api.create_tenant("alpha")
+    tenant_id = UUID(created["tenant"]["id"])
+    headers = await api.login("alpha")
+    always = {"mode": "always"}
+    chosen = await api.client.put("/api/v1/recording-mode", json=always, headers=headers)
+    assert chosen.status_code == 200, chosen.text
+    session_id = await api.create_session(headers)
+    joined = await api.client.post(f"/api/v1/sessions/{session_id}/join", headers=headers)
+    assert joined.status_code == 200, joined.text
+    room = joined.json()["video"]["room_id"]
+    assert provider.fake.state.sessions[room]["archiveMode"] == "always"
+    assert provider.fake.state.sessions[room]["archiveName"] == f"pxr/{tenant_id}/{session_id}"
+
+    archive = provider.fake.publish(room)
+    assert archive is not None
+    started = json.dumps(archive).encode()
+    url = f"http://127.0.0.1:{archive_store.server_address[1]}/archive.mp4"
+    available = _callback_body(provider.fake, archive["id"], url)
+    for body in (started, available, available):
+        answered = await api.client.post(CALLBACK, content=body, **provider.sign(body))
+        assert answered.status_code == 204, answered.text
+    base = f"/api/v1/sessions/{session_id}/recordings"
+    by_hand = await api.client.post(base, headers=headers)
+
+    assert by_hand.status_code == 409
+    assert by_hand.json()["code"] == "recording_not_allowed"
+    [listed] = (await api.client.get(base, headers=headers)).json()["items"]
+    assert (listed["status"], listed["copy_state"], listed["started_by"]) == (
+        "available",
+        "pending",
+        None,
+    )
+    assert await copy_due_recordings(tenant_id, api.container.recording_dependencies()) == 1
+    [stored] = (await api.client.get(base, headers=headers)).json()["items"]
+    assert stored["copy_state"] == "stored"
+    assert stored["size_bytes"] == len(RECORDING)
+
+
+async def test_a_copy_the_storage_quota_cannot_hold_ends_quota_exceeded_keeping_nothing(
+    api: Api, provider: Provider, archive_store: _FileServer
+) -> None:
+    created = await api.client.post(
+        "/api/v1/tenants",
+        json={
+            "slug": "small",
+            "display_name": "Small Inc.",
+            "admin_email": "admin@acme.example",
+            "admin_password": ADMIN_PASSWORD,
+            "admin_name": "Ada Admin",
+            "limits": {"storage_quota_bytes": len(RECORDING) // 2},
+        },
+        headers={"Authorization": f"Bearer {api.operator_key}"},
+    )
+    assert created.status_code == 201, created.text
+    tenant_id = UUID(created.json()["tenant"]["id"])
+    headers = await api.login("small")
+    session_id = await api.create_session(headers)
+    joined = await api.client.post(f"/api/v1/sessions/{session_id}/join", headers=headers)
+    assert joined.status_code == 200, joined.text
+    base = f"/api/v1/sessions/{session_id}/recordings"
+    url = f"http://127.0.0.1:{archive_store.server_address[1]}/archive.mp4"
+    for announced in (len(RECORDING), 0):  # the size the provider gave, or none at all
+        started = await api.client.post(base, headers=headers)
+        assert started.status_code == 201, started.text
+        stop = await api.client.post(f"{base}/{started.json()['id']}/stop", headers=headers)
+        assert stop.status_code == 200, stop.text
+        async with api.container.tenant_uow()(tenant_id) as uow:
+            recording = await uow.recordings.get(UUID(started.json()["id"]))
+        assert recording is not None
+        archive = dict(provider.fake.state.archives[recording.archive_id])
+        archive.update(status="available", url=url, size=announced, duration=42)
+        body = json.dumps(archive).encode()
+        answered = await api.client.post(CALLBACK, content=body, **provider.sign(body))
+        assert answered.status_code == 204, answered.text
+
+        assert await copy_due_recordings(tenant_id, api.container.recording_dependencies()) == 0
+
+    listed = (await api.client.get(base, headers=headers)).json()["items"]
+    assert [r["copy_state"] for r in listed] == ["quota_exceeded", "quota_exceeded"]
+    assert all("quota_exceeded" in r["copy_error"] for r in listed)
+    assert [r["file_id"] for r in listed] == [None, None]
+    async with api.container.tenant_uow()(tenant_id) as uow:
+        assert await uow.files.every() == []
+    blobs = await api.container.blob_store().list(tenant_id, "", BlobPageRequest(limit=10))
+    assert blobs.items == []
+    assert await copy_due_recordings(tenant_id, api.container.recording_dependencies()) == 0

@@ -8,6 +8,9 @@ Answers as the opentok SDK (3.15) sends and expects:
   ``application/json`` ``[{"session_id": ...}]``, the id in the shape the SDK validates
   when minting tokens: two characters, then base64url of ``~``-separated parts that
   include the API key.
+  With ``archiveMode=always`` (and optionally ``archiveName``), the provider starts an
+  archive by itself when a client first publishes: ``VideoApiFake.publish`` plays that
+  moment, the archive named by the session's ``archiveName``.
 - ``POST /v2/project/{key}/archive`` (JSON ``sessionId``, ``name``) and
   ``POST /v2/project/{key}/archive/{id}/stop``: the archive as JSON; 404 for an unknown
   session or archive, 409 when already recording or not recording.
@@ -66,6 +69,34 @@ class VideoApiState:
     archives: dict[str, dict[str, Any]] = field(default_factory=dict)
     fail_with: int | None = None
 
+    def recording(self, session_id: str) -> bool:
+        return any(
+            a["sessionId"] == session_id and a["status"] == "started"
+            for a in self.archives.values()
+        )
+
+    def new_archive(self, session_id: str, name: str | None, owner_field: str) -> dict[str, Any]:
+        """A started archive as the REST API describes it."""
+        archive = {
+            "createdAt": int(time.time() * 1000),
+            "duration": 0,
+            "hasAudio": True,
+            "hasVideo": True,
+            "id": str(uuid.uuid4()),
+            "name": name,
+            "outputMode": "composed",
+            owner_field: self.project,
+            "reason": "",
+            "resolution": "640x480",
+            "sessionId": session_id,
+            "size": 0,
+            "status": "started",
+            "streamMode": "auto",
+            "url": None,
+        }
+        self.archives[archive["id"]] = archive
+        return archive
+
     def new_session_id(self) -> str:
         parts = f"1~{self.project}~127.0.0.1~{time.time_ns()}~{secrets.token_hex(8)}~"
         return "2_" + base64.urlsafe_b64encode(parts.encode()).decode().rstrip("=")
@@ -116,6 +147,9 @@ class VideoApiHandler(BaseHTTPRequestHandler):
             self._reply(404, {"code": 404, "message": "Resource not found"})
 
     def _create_session(self, state: VideoApiState, form: dict[str, str]) -> None:
+        if form.get("archiveName") and form.get("archiveMode") != "always":
+            self._reply(400, {"code": 400, "message": "archiveName needs archiveMode always"})
+            return
         session_id = state.new_session_id()
         state.sessions[session_id] = form
         self._reply(
@@ -136,31 +170,10 @@ class VideoApiHandler(BaseHTTPRequestHandler):
         if session_id not in state.sessions:
             self._reply(404, {"code": 404, "message": "Session not found"})
             return
-        if any(
-            a["sessionId"] == session_id and a["status"] == "started"
-            for a in state.archives.values()
-        ):
+        if state.recording(session_id):
             self._reply(409, {"code": 409, "message": "Session is already being recorded"})
             return
-        archive = {
-            "createdAt": int(time.time() * 1000),
-            "duration": 0,
-            "hasAudio": True,
-            "hasVideo": True,
-            "id": str(uuid.uuid4()),
-            "name": body.get("name"),
-            "outputMode": "composed",
-            self.owner_field: state.project,
-            "reason": "",
-            "resolution": "640x480",
-            "sessionId": session_id,
-            "size": 0,
-            "status": "started",
-            "streamMode": "auto",
-            "url": None,
-        }
-        state.archives[archive["id"]] = archive
-        self._reply(200, archive)
+        self._reply(200, state.new_archive(session_id, body.get("name"), self.owner_field))
 
     def _stop_archive(self, state: VideoApiState, archive_id: str) -> None:
         archive = state.archives.get(archive_id)
@@ -195,6 +208,8 @@ class VideoApiFake:
 
     def __init__(self, server: VideoApiServer) -> None:
         self._server = server
+        handler: type[VideoApiHandler] = server.RequestHandlerClass  # type: ignore[assignment]
+        self._owner_field = handler.owner_field
         self._thread = threading.Thread(target=server.serve_forever, daemon=True)
         self._thread.start()
 
@@ -211,6 +226,18 @@ class VideoApiFake:
     def calls(self) -> list[ReceivedCall]:
         with self.state.lock:
             return list(self.state.calls)
+
+    def publish(self, room_id: str) -> dict[str, Any] | None:
+        """A client starts publishing in the room. A room created with ``archiveMode=always``
+        starts recording by itself, under the room's ``archiveName``; returns that archive
+        (None when the room records only on request or already records)."""
+        with self.state.lock:
+            form = self.state.sessions[room_id]
+            if form.get("archiveMode") != "always" or self.state.recording(room_id):
+                return None
+            return self.state.new_archive(
+                room_id, form.get("archiveName") or None, self._owner_field
+            )
 
     def answer_http(self, status: int | None) -> None:
         """Answer every request with this status from now on (None: answer normally)."""

@@ -81,3 +81,17 @@ def test_an_archive_name_leads_back_to_its_tenant_and_session_only() -> None:
     assert owner_of_archive(None) is None
     assert owner_of_archive("someone else's archive") is None
     assert owner_of_archive(f"pxr/{tenant}/not-a-uuid") is None
+
+
+def test_a_copy_refused_by_the_quota_is_given_up_and_never_queued_again() -> None:
+    pending = _recording().reported(
+        RecordingStatus.AVAILABLE, url="https://x/a.mp4", size_bytes=9, duration_seconds=1, now=NOW
+    )
+
+    refused = pending.copy_refused("quota_exceeded: 0 bytes left", NOW)
+    told_again = refused.reported(
+        RecordingStatus.AVAILABLE, url="https://x/a.mp4", size_bytes=9, duration_seconds=1, now=NOW
+    )
+
+    assert (refused.copy_state, refused.next_copy_at) == (CopyState.QUOTA_EXCEEDED, None)
+    assert told_again.copy_state is CopyState.QUOTA_EXCEEDED

@@ -16,6 +16,7 @@ from adapters.photon.rooms import PhotonRooms
 from core.errors import Forbidden, InvalidInput, NotFound, Unavailable
 from core.identity.model import Actor, Role, User
 from core.notifications.model import NotificationStatus
+from core.recordings.model import RecordingMode
 from core.sessions.guests import InviteGuest, invite_guest
 from core.sessions.model import ParticipantRole, SessionClosed, SessionState
 from core.sessions.services import (
@@ -98,6 +99,22 @@ async def test_first_join_creates_the_room_and_grants_a_verifiable_moderator_tok
     assert len(uow.data(TENANT).participants) == 2
 
 
+async def test_a_tenant_recording_always_gets_rooms_the_provider_records_by_itself(
+    expert: Actor,
+    session_deps: SessionDependencies,
+    video: DevelopmentVideoProvider,
+    uow: MemoryTenantUnitOfWorkFactory,
+) -> None:
+    before = await create_session(expert, "", LIMITS, session_deps)
+    manual = await join_session(expert, before.id, LIMITS, session_deps)
+    uow.data(TENANT).recording_mode = RecordingMode.ALWAYS
+    after = await create_session(expert, "", LIMITS, session_deps)
+    always = await join_session(expert, after.id, LIMITS, session_deps)
+
+    assert video.archive_mode(manual.video.room_id) is ArchiveMode.MANUAL
+    assert video.archive_mode(always.video.room_id) is ArchiveMode.ALWAYS
+
+
 async def test_expired_or_tampered_video_tokens_do_not_verify(
     expert: Actor,
     session_deps: SessionDependencies,
@@ -115,7 +132,11 @@ class BrokenVideo(DevelopmentVideoProvider):
     """A provider whose rooms cannot be created: the outage a join must survive."""
 
     async def create_room(
-        self, session_id: UUID, *, archive_mode: ArchiveMode = ArchiveMode.MANUAL
+        self,
+        session_id: UUID,
+        *,
+        archive_mode: ArchiveMode = ArchiveMode.MANUAL,
+        archive_name: str | None = None,
     ) -> str:
         raise VideoUnavailable("connection refused")
 

@@ -38,8 +38,8 @@ class RecordingController(Controller):
         **idempotent(),
         summary="Start recording a session",
         description="Needs the may_record capability, an active session and the tenant's "
-        "recording mode `on_request`; otherwise 409 (`recording_not_allowed`, "
-        "`session_not_active`, `recording_refused`).",
+        "recording mode `on_request` (in mode `always` the provider records by itself); "
+        "otherwise 409 (`recording_not_allowed`, `session_not_active`, `recording_refused`).",
     )
     async def start(
         self,

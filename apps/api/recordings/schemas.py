@@ -55,12 +55,16 @@ class RecordingList(ResponseBody):
 
 class RecordingModeBody(RequestBody):
     mode: Annotated[
-        Literal["on_request", "never"],
+        Literal["on_request", "always", "never"],
         msgspec.Meta(
             description=(
                 "on_request: users with the may_record capability start and stop recordings; "
+                "always: the video provider records every session from its first published "
+                "stream (for video rooms created from now on: a room is created at a "
+                "session's first join), and nobody starts or stops recordings by hand; "
                 "never: nobody may record."
-            )
+            ),
+            examples=["always"],
         ),
     ]
 

@@ -1,4 +1,5 @@
-"""Running usage totals: a meter per open session and settled minutes per month.
+"""Running usage totals: a meter per open session and settled minutes per month; room
+in ``recordings.copy_state`` for ``quota_exceeded``.
 
 The monthly limit check reads these instead of recounting every participant of the month
 (``core.usage.meter``). The backfill fills them from the participants already recorded:
@@ -49,11 +50,25 @@ def upgrade() -> None:
         sa.Column("settled_minutes", sa.BigInteger(), nullable=False),
     )
     _backfill(datetime.now(UTC))
+    _copy_state_length(20)
 
 
 def downgrade() -> None:
+    recordings = sa.table("recordings", sa.column("copy_state"))
+    op.execute(
+        recordings.update()
+        .where(recordings.c.copy_state == "quota_exceeded")
+        .values(copy_state="failed")
+    )
+    _copy_state_length(10)
     op.drop_table("usage_months")
     op.drop_table("session_meters")
+
+
+def _copy_state_length(length: int) -> None:
+    """SQLite does not enforce a VARCHAR's length (and cannot alter a column in place)."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.alter_column("recordings", "copy_state", type_=sa.String(length))
 
 
 def _backfill(now: datetime) -> None:
