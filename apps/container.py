@@ -42,6 +42,7 @@ from apps.api.auth.tokens import AccessTokens
 from apps.config.embedded_secret import embedded_jwt_secret
 from apps.config.settings import Profile, Settings
 from apps.observability.metrics import Metrics
+from core.audit.services import AuditDependencies
 from core.devices.registry import DeviceDependencies
 from core.files.model import FileRules
 from core.files.services import FileDependencies
@@ -54,6 +55,7 @@ from core.notifications.routing import validate_chains
 from core.notifications.services import DeliveryDependencies
 from core.realtime.presence import PresenceDependencies
 from core.recordings.services import RecordingDependencies
+from core.retention.services import RetentionDependencies
 from core.sessions.rooms import RoomDependencies
 from core.sessions.rules import SessionRules
 from core.sessions.services import SessionDependencies
@@ -61,6 +63,7 @@ from core.tenants.backups import BackupDependencies
 from core.tenants.portability import PortabilityDependencies
 from core.tenants.services import TenantDependencies
 from core.usage.services import UsageDependencies
+from plugins.features import FeatureServices
 from plugins.lifecycle import LifecycleHookPublisher
 from plugins.manager import PluginSet, build_plugins, startup_problems
 from plugins.registry import AdapterContext, AdapterRegistry
@@ -214,12 +217,20 @@ def _adapter_context(settings: Settings, clock: Clock) -> AdapterContext:
     return AdapterContext(blocks=settings.adapter_blocks(), clock=clock, data_dir=settings.data_dir)
 
 
+def _plugins(settings: Settings, container: Container) -> PluginSet:
+    """The feature plugins reach their use cases' dependencies through the container, late."""
+    services = FeatureServices(
+        audit=lambda: container.audit_dependencies(),
+        retention=lambda: container.retention_dependencies(),
+    )
+    return build_plugins(disabled=tuple(settings.disabled_plugins), services=services)
+
+
 class Container(containers.DeclarativeContainer):
+    __self__ = providers.Self()
     settings: providers.Dependency[Settings] = providers.Dependency(instance_of=Settings)
 
-    plugins: providers.Singleton[PluginSet] = providers.Singleton(
-        lambda s: build_plugins(disabled=tuple(s.disabled_plugins)), settings
-    )
+    plugins: providers.Singleton[PluginSet] = providers.Singleton(_plugins, settings, __self__)
     registry: providers.Singleton[AdapterRegistry] = providers.Singleton(
         lambda plugins: plugins.adapters(), plugins
     )
@@ -486,6 +497,10 @@ class Container(containers.DeclarativeContainer):
     )
     idempotency_store = providers.Singleton(SqlIdempotencyStore, control_engine)
     request_limiter = providers.Singleton(_request_limiter, settings, clock, adapter_context)
+    audit_dependencies = providers.Singleton(AuditDependencies, tenant_uow=tenant_uow, clock=clock)
+    retention_dependencies = providers.Singleton(
+        RetentionDependencies, tenant_uow=tenant_uow, catalog=catalog, blobs=blob_store, clock=clock
+    )
 
 
 def build_container(settings: Settings) -> Container:

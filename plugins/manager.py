@@ -18,6 +18,7 @@ import pluggy
 import typer
 
 from plugins import hookspecs
+from plugins.features import FeatureServices
 from plugins.registry import AdapterContext, AdapterRegistry
 from plugins.runtime import SettingsBlocks, WorkerJob
 
@@ -26,10 +27,12 @@ T = TypeVar("T", AdapterRegistry, SettingsBlocks)
 
 ENTRY_POINT_GROUP = "passerelle.plugins"
 BUILTIN_PLUGINS = (
+    "plugins.builtin.audit_log",
     "plugins.builtin.events",
     "plugins.builtin.mail",
     "plugins.builtin.multiplayer",
     "plugins.builtin.push",
+    "plugins.builtin.retention",
     "plugins.builtin.sms",
     "plugins.builtin.storage",
     "plugins.builtin.video",
@@ -61,6 +64,10 @@ class PluginSet:
     def loaded(self) -> list[tuple[str, object]]:
         """The plugins in load order, by name; disabled ones are left out."""
         return [(n, p) for n, p in self.manager.list_name_plugin() if p is not None]
+
+    def enabled(self, name: str) -> bool:
+        """Whether the plugin of this name is loaded (a built-in one may be disabled)."""
+        return self.manager.get_plugin(name) is not None
 
     def adapters(self) -> AdapterRegistry:
         """Ask every plugin, in load order, for its adapters."""
@@ -156,23 +163,35 @@ def build_plugins(
     extra: tuple[ModuleType | object, ...] = (),
     load_entry_points: bool = True,
     disabled: tuple[str, ...] = (),
+    services: FeatureServices | None = None,
 ) -> PluginSet:
     """Built-ins, then entry points, then ``extra``; a later adapter of a name wins.
 
-    ``disabled`` names plugins (built-in module names or entry-point names) never loaded."""
+    ``disabled`` names plugins (built-in module names or entry-point names) never loaded.
+    A built-in module with a ``feature_plugin(services)`` factory is registered as what
+    the factory builds when ``services`` is given (the container gives them)."""
     manager = pluggy.PluginManager(hookspecs.PROJECT)
     manager.add_hookspecs(hookspecs)
     for name in disabled:
         manager.set_blocked(name)
     for module_name in BUILTIN_PLUGINS:
         if not manager.is_blocked(module_name):
-            manager.register(importlib.import_module(module_name), name=module_name)
+            manager.register(_builtin(module_name, services), name=module_name)
     plugins = PluginSet(manager, versions=dict.fromkeys(BUILTIN_PLUGINS, _own_version()))
     if load_entry_points:
         _load_entry_points(plugins)
     for plugin in extra:
         manager.register(plugin)
     return plugins
+
+
+def _builtin(module_name: str, services: FeatureServices | None) -> object:
+    module = importlib.import_module(module_name)
+    factory = getattr(module, "feature_plugin", None)
+    if factory is None or services is None:
+        return module
+    plugin: object = factory(services)
+    return plugin
 
 
 def startup_problems(plugins: PluginSet) -> list[str]:

@@ -293,3 +293,31 @@ usage_months = sa.Table(
     sa.Column("month", sa.String(7), primary_key=True),
     sa.Column("settled_minutes", sa.BigInteger(), nullable=False),
 )
+
+audit_events = sa.Table(
+    "audit_events",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column("occurred_at", UtcDateTime(), nullable=False),
+    sa.Column("actor_kind", sa.String(10), nullable=False),
+    sa.Column("actor_id", sa.Uuid(), nullable=True),
+    sa.Column("action", sa.String(100), nullable=False),
+    sa.Column("target_type", sa.String(50), nullable=True),
+    sa.Column("target_id", sa.String(100), nullable=True),
+    sa.Column("ip", sa.String(45), nullable=True),
+    sa.Column("request_id", sa.String(128), nullable=True),
+    sa.Column("details", sa.JSON(), nullable=False),
+    sa.Index("ix_audit_events_occurred_at_id", "occurred_at", "id"),
+    sa.Index("ix_audit_events_actor_id_occurred_at", "actor_id", "occurred_at"),
+    sa.Index("ix_audit_events_target_id_occurred_at", "target_id", "occurred_at"),
+)
+
+retention_policy = sa.Table(
+    "retention_policy",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("ended_sessions_days", sa.Integer(), nullable=True),
+    sa.Column("files_days", sa.Integer(), nullable=True),
+    sa.Column("audit_events_days", sa.Integer(), nullable=True),
+    sa.Column("outbox_days", sa.Integer(), nullable=True),
+)

@@ -11,6 +11,7 @@ from uuid import UUID
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.sql.audit_repository import SqlAuditEventRepository
 from adapters.sql.credential_repository import (
     SqlApiKeyRepository,
     SqlOneTimeTokenRepository,
@@ -22,6 +23,7 @@ from adapters.sql.engines import TenantEngines
 from adapters.sql.file_repository import SqlFileRepository
 from adapters.sql.outbox_repository import SqlOutboxRepository
 from adapters.sql.recording_repository import SqlRecordingRepository
+from adapters.sql.retention_repository import SqlRetentionRecords
 from adapters.sql.session_repository import (
     SqlCallPreferenceRepository,
     SqlInvitationRepository,
@@ -30,6 +32,7 @@ from adapters.sql.session_repository import (
 )
 from adapters.sql.usage_ledger import SqlUsageLedger
 from adapters.sql.user_repository import SqlUserRepository
+from ports.audit import AuditEventRepository
 from ports.credentials import ApiKeyRepository, OneTimeTokenRepository, RefreshTokenRepository
 from ports.devices import DeviceAuthorizationRepository, DeviceRepository
 from ports.dispatch_index import DispatchIndex
@@ -37,6 +40,7 @@ from ports.file_store import FileRecords
 from ports.notification_customisation import CustomisationRepository
 from ports.outbox import OutboxRepository
 from ports.recordings import RecordingRepository
+from ports.retention import RetentionRecords
 from ports.session_store import (
     CallPreferences,
     GuestInvitations,
@@ -64,6 +68,8 @@ class SqlTenantUnitOfWork:
     device_authorizations: DeviceAuthorizationRepository
     recordings: RecordingRepository
     files: FileRecords
+    audit: AuditEventRepository
+    retention: RetentionRecords
     usage: UsageLedger
 
     def __init__(
@@ -94,6 +100,8 @@ class SqlTenantUnitOfWork:
         self.device_authorizations = SqlDeviceAuthorizationRepository(connection)
         self.recordings = SqlRecordingRepository(connection)
         self.files = SqlFileRepository(connection)
+        self.audit = SqlAuditEventRepository(connection)
+        self.retention = SqlRetentionRecords(connection)
         self.usage = SqlUsageLedger(connection)
         return self
 

@@ -10,6 +10,8 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme, Server
 
 from apps.api.allow_headers import point_options_at_their_routes
+from apps.api.audit.features import feature_controllers
+from apps.api.audit.recorder import AuditMiddleware
 from apps.api.auth.controller import AuthController
 from apps.api.backups.controller import BackupController
 from apps.api.blobs.controller import BlobLinkController
@@ -117,6 +119,7 @@ def create_app(
             PresenceController,
             event_socket,
             event_source,
+            *feature_controllers(container.plugins()),
         ],
     )
     app = Litestar(
@@ -134,6 +137,7 @@ def create_app(
             CorsMiddleware(),
             RateLimitMiddleware(),
             IdempotencyMiddleware(),
+            AuditMiddleware(),
         ],
         before_send=[add_security_headers, send_request_id],
         plugins=tracing_plugins(settings.observability),

@@ -9,6 +9,7 @@ from litestar.di import NamedDependency
 
 from apps.api.auth.routes import authorize_route
 from apps.container import Container
+from core.audit.context import note_actor
 from core.devices.model import DEVICE_CREDENTIAL_PREFIX
 from core.devices.registry import authenticate_device
 from core.errors import Forbidden, NotFound, Unauthenticated
@@ -55,6 +56,7 @@ async def provide_tenant(request: Request[Any, Any, Any]) -> Tenant:
 async def provide_actor(request: Request[Any, Any, Any], tenant: NamedDependency[Tenant]) -> Actor:
     """The caller, then the policy's verdict on the route's action for that caller."""
     actor = await _authenticate(request, tenant)
+    note_actor(actor)
     authorize_route(request, actor)
     return actor
 

@@ -16,6 +16,7 @@ from apps.cli import (
     notification_commands,
     operator_commands,
     plugin_skeleton,
+    retention_commands,
     tenant_commands,
     usage_commands,
 )
@@ -48,6 +49,7 @@ app.add_typer(network_commands.app, name="network")
 app.add_typer(usage_commands.app, name="usage")
 app.add_typer(file_commands.app, name="files")
 app.add_typer(plugin_skeleton.app, name="plugin")
+app.add_typer(retention_commands.app, name="retention")
 
 
 @app.command("up")

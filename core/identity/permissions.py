@@ -58,6 +58,8 @@ class Action(StrEnum):
     FILES_READ = "files.read"
     FILES_UPLOAD = "files.upload"
     FILES_MANAGE = "files.manage"
+    AUDIT_READ = "audit.read"
+    RETENTION_POLICY = "retention_policy"
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +135,8 @@ POLICY: dict[Action, Rule] = {
     Action.FILES_MANAGE: Rule(
         EVERYONE, ApiScope.SESSIONS_WRITE, ownership="the uploader or an admin"
     ),
+    Action.AUDIT_READ: Rule(ADMINS, devices=False),
+    Action.RETENTION_POLICY: Rule(ADMINS, devices=False),
 }
 
 

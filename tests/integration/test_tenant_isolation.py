@@ -77,6 +77,10 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/api/v1/api-keys", None),
     ("POST", "/api/v1/api-keys", {"name": "Bravo's", "scopes": ["sessions:read"]}),
     ("POST", "/api/v1/api-keys/{key_id}/revoke", None),
+    ("GET", "/api/v1/audit-events", None),
+    ("GET", "/api/v1/audit-events/export.csv", None),
+    ("GET", "/api/v1/retention-policy", None),
+    ("PUT", "/api/v1/retention-policy", {"files_days": 1}),
     ("POST", "/api/v1/files", None),
     ("POST", "/api/v1/files/raw", None),
     (

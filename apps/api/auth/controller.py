@@ -18,6 +18,7 @@ from apps.api.auth.schemas import (
 from apps.api.dependencies import container_of, provide_tenant
 from apps.api.errors import problem
 from apps.api.middleware.routes import AUTH_LIMITS, RATE_LIMIT
+from core.audit.context import note_actor
 from core.identity import accounts
 from core.identity.model import Actor
 from core.identity.signin import AccountLocked, SignedIn, refresh, sign_in, sign_out
@@ -57,7 +58,9 @@ class AuthController(Controller):
         tenant: NamedDependency[Tenant],
     ) -> TokenOut:
         deps = container_of(request).identity_dependencies()
-        return _tokens(request, tenant, await sign_in(tenant.id, data.email, data.password, deps))
+        signed_in = await sign_in(tenant.id, data.email, data.password, deps)
+        note_actor(Actor.for_user(tenant.id, signed_in.user))
+        return _tokens(request, tenant, signed_in)
 
     @post(
         "/refresh",

@@ -82,6 +82,10 @@ ROUTE_ACTIONS: dict[tuple[str, str], Action] = {
     ("GET", "/api/v1/api-keys"): A.API_KEYS_MANAGE,
     ("POST", "/api/v1/api-keys"): A.API_KEYS_MANAGE,
     ("POST", "/api/v1/api-keys/{key_id}/revoke"): A.API_KEYS_MANAGE,
+    ("GET", "/api/v1/audit-events"): A.AUDIT_READ,
+    ("GET", "/api/v1/audit-events/export.csv"): A.AUDIT_READ,
+    ("GET", "/api/v1/retention-policy"): A.RETENTION_POLICY,
+    ("PUT", "/api/v1/retention-policy"): A.RETENTION_POLICY,
 }
 _TYPED = re.compile(r"\{(\w+):\w+\}")
 

@@ -1,0 +1,69 @@
+"""`passerelle retention run`: purge what tenants' retention policies let go, now."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, replace
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from apps.cli.options import ConfigOption, JsonOption
+from apps.cli.output import ExitCode, console, emit_json, fail
+from apps.cli.runtime import run_with_container, settings_or_exit
+from apps.container import Container
+from core.retention.services import RetentionRound, purge_every_tenant
+from plugins.builtin.retention import SETTINGS_KEY, RetentionSettings
+from plugins.registry import validated_block
+
+PLUGIN = "plugins.builtin.retention"
+app = typer.Typer(help="Retention: purge by each tenant's policy.", no_args_is_help=True)
+
+
+@app.command("run")
+def run_command(
+    tenant: Annotated[
+        str | None, typer.Option(help="One tenant's slug; default: every active tenant.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Count what would be purged; delete nothing.")
+    ] = False,
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Purge ended sessions, files, audit events and finished notifications older than each
+    tenant's policy, as the worker does. Exits 1 if a tenant failed, 3 for an unknown
+    tenant, 78 when the retention plugin is disabled."""
+    settings = settings_or_exit(config)
+    if PLUGIN in settings.disabled_plugins:
+        fail(f"{PLUGIN} is disabled (disabled_plugins)", ExitCode.CONFIG)
+    batch = validated_block(settings.plugins, SETTINGS_KEY, RetentionSettings).batch_size
+
+    async def work(container: Container) -> RetentionRound:
+        deps = replace(container.retention_dependencies(), batch_size=batch)
+        return await purge_every_tenant(deps, slug=tenant, dry_run=dry_run)
+
+    done = run_with_container(settings, work)
+    if as_json:
+        emit_json(
+            {
+                "dry_run": dry_run,
+                "tenants": [{**asdict(r), "tenant_id": str(r.tenant_id)} for r in done.reports],
+                "failed": done.failed,
+            }
+        )
+    else:
+        _print(done, dry_run)
+    if done.failed:
+        raise typer.Exit(ExitCode.FAILED)
+
+
+def _print(done: RetentionRound, dry_run: bool) -> None:
+    table = Table(title="Retention purge" + (" (dry run: nothing deleted)" if dry_run else ""))
+    for column in ("tenant", "sessions", "files", "audit events", "notifications"):
+        table.add_column(column)
+    for r in done.reports:
+        table.add_row(r.slug, str(r.sessions), str(r.files), str(r.audit_events), str(r.outbox))
+    for slug, error in done.failed.items():
+        table.add_row(slug, f"failed: {error}", "", "", "")
+    console.print(table)

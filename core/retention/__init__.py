@@ -1,0 +1,1 @@
+"""Retention: each tenant's policy of how long ended things are kept, and the purge."""

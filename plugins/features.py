@@ -1,0 +1,19 @@
+"""What the built-in feature plugins (audit log, retention) are given to do their work.
+
+Each is a getter, called only when a hook runs: the container builds some of these from
+adapters that plugins register, so they cannot exist yet when the plugins are loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from core.audit.services import AuditDependencies
+from core.retention.services import RetentionDependencies
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureServices:
+    audit: Callable[[], AuditDependencies]
+    retention: Callable[[], RetentionDependencies]
