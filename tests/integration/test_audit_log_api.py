@@ -11,13 +11,16 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
+from adapters.sql.tenant_tables import outbox
 from apps.api.app import create_app
 from apps.container import build_container, check_adapters, close_container
 from apps.maintenance import migrate_control
 from core.identity.services import create_operator_key
 from tests.conftest import Database
 from tests.integration.conftest import ADMIN_PASSWORD, Api, settings_for
+from tests.integration.test_device_pairing import pair_device
 
 EVENTS = "/api/v1/audit-events"
 
@@ -92,6 +95,60 @@ async def test_changes_are_recorded_with_their_actor_target_and_request(api: Api
     assert key["secret"] not in listing
     assert ADMIN_PASSWORD not in listing
     assert "not it" not in listing
+
+
+async def _accept_invitation(api: Api, slug: str) -> None:
+    """The invited user sets a password with the link the invitation mail carries."""
+    tenant = await api.container.catalog().find_by_slug(slug)
+    assert tenant is not None
+    async with api.container.tenant_engines().get(tenant.id).connect() as connection:
+        query = sa.select(outbox.c.payload).where(outbox.c.kind == "account_invitation")
+        payload = (await connection.execute(query)).scalars().all()[-1]
+    token = str(payload["setup_url"]).split("#", 1)[1]
+    accepted = await api.client.post(
+        "/api/v1/auth/invitations/accept",
+        json={"token": token, "password": "a long and unusual passphrase 42"},
+        headers={"X-Passerelle-Tenant": slug},
+    )
+    assert accepted.status_code == 204, accepted.text
+
+
+async def test_user_device_and_settings_changes_are_recorded(api: Api) -> None:
+    await api.create_tenant("alpha")
+    admin = await api.login("alpha")
+    invited = await api.client.post(
+        "/api/v1/users/invitations",
+        json={"email": "fred@x.example", "display_name": "Fred", "role": "observer"},
+        headers=admin,
+    )
+    assert invited.status_code == 201, invited.text
+    fred = invited.json()["user"]["id"]
+    promoted = await api.client.patch(
+        f"/api/v1/users/{fred}", json={"role": "expert"}, headers=admin
+    )
+    assert promoted.status_code == 200, promoted.text
+    await _accept_invitation(api, "alpha")
+    disabled = await api.client.post(f"/api/v1/users/{fred}/deactivate", headers=admin)
+    assert disabled.status_code == 200, disabled.text
+    device = await pair_device(api, "alpha", admin)
+    revoked = await api.client.post(f"/api/v1/devices/{device['device_id']}/revoke", headers=admin)
+    assert revoked.status_code == 200, revoked.text
+    mode = await api.client.put("/api/v1/recording-mode", json={"mode": "never"}, headers=admin)
+    assert mode.status_code == 200, mode.text
+
+    by_action = {e["action"]: e for e in await _events(api, admin)}
+    assert by_action["user.invited"]["target_id"] == fred
+    assert by_action["user.invited"]["details"]["role"] == "observer"
+    assert by_action["user.updated"]["details"] == {
+        "role": "expert",
+        "fields": ["role"],
+        "user_id": fred,
+    }
+    assert by_action["user.disabled"]["target_id"] == fred
+    assert "device.approved" in by_action
+    assert by_action["device.revoked"]["target_id"] == device["device_id"]
+    assert by_action["settings.recording_mode_changed"]["details"]["mode"] == "never"
+    assert device["access_token"] not in str(by_action)
 
 
 async def test_filters_and_cursor_narrow_the_log(api: Api) -> None:
