@@ -6,12 +6,15 @@ from __future__ import annotations
 import uuid
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
 
 from adapters.memory.clock import FixedClock
 from adapters.memory.tenant_catalog import MemoryTenantCatalog
+from apps.api.audit.controller import RetentionPolicyController
+from apps.api.audit.features import feature_controllers
 from core.errors import Forbidden, InvalidInput
 from core.identity.model import Actor, Role
 from core.retention.model import RetentionPolicy
@@ -21,6 +24,9 @@ from core.retention.services import (
     retention_policy,
     set_retention_policy,
 )
+from plugins.features import FeatureServices
+from plugins.manager import build_plugins
+from plugins.registry import AdapterContext
 from tests.unit.retention_support import DeletingBlobs, MemoryUnitOfWorkFactory, Row, Tables
 
 TENANT = uuid.uuid4()
@@ -167,3 +173,26 @@ async def test_rows_stay_when_their_blobs_cannot_be_deleted(
         await purge_tenant(TENANT, "acme", deps)
     assert rows["old_file"].id in uow.tables(TENANT).files
     assert rows["old_ended"].id in uow.tables(TENANT).sessions
+
+
+def _services(deps: RetentionDependencies) -> FeatureServices:
+    others = {f.name: _unused for f in fields(FeatureServices)}
+    return FeatureServices(**{**others, "retention": lambda: deps})
+
+
+def _unused() -> Any:
+    raise AssertionError("the retention plugin uses only its own services")
+
+
+def test_the_worker_runs_the_purge_unless_the_plugin_is_disabled(
+    deps: RetentionDependencies,
+) -> None:
+    context = AdapterContext(blocks={}, clock=FixedClock(NOW), data_dir=Path("."))
+    loaded = build_plugins(load_entry_points=False, services=_services(deps))
+    disabled = build_plugins(
+        load_entry_points=False, services=_services(deps), disabled=("plugins.builtin.retention",)
+    )
+    assert [j.name for j in loaded.worker_jobs(context)] == ["retention"]
+    assert [j.name for j in disabled.worker_jobs(context)] == []
+    assert RetentionPolicyController in feature_controllers(loaded)
+    assert RetentionPolicyController not in feature_controllers(disabled)

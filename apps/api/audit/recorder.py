@@ -14,6 +14,7 @@ idempotency middleware, so a replayed answer is not recorded twice.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 from uuid import UUID
 
@@ -31,6 +32,7 @@ from core.audit.context import RequestContext, bind_request, unbind_request
 from core.audit.model import ActorKind, AuditActor, AuditEntry
 from core.audit.services import record
 
+log = logging.getLogger(__name__)
 AUDIT_PLUGIN = "plugins.builtin.audit_log"
 MAX_CAPTURE = 64 * 1024
 _FAILED_SIGN_IN = frozenset({401, 429})
@@ -54,7 +56,10 @@ class AuditMiddleware(ASGIMiddleware):
             await next_app(scope, capture.receiving(receive), capture.sending(send))
         finally:
             unbind_request(token)
-        await _record(request, audited, context, capture)
+        try:
+            await _record(request, audited, context, capture)
+        except Exception:  # the answer is sent: a lost event must not fail the change
+            log.exception("audit event of %s %s not recorded", request.method, request.url.path)
 
 
 class _Capture:
