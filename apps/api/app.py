@@ -20,6 +20,7 @@ from apps.api.devices.controller import DeviceController
 from apps.api.devices.pairing_controller import DeviceDecisionController, DevicePairingController
 from apps.api.errors import EXCEPTION_HANDLERS
 from apps.api.files.controller import FileController
+from apps.api.files.openapi import document_uploads
 from apps.api.health import health, readiness
 from apps.api.middleware.cors import CorsMiddleware
 from apps.api.middleware.headers import add_security_headers
@@ -38,6 +39,7 @@ from apps.api.recordings.controller import (
     RecordingController,
     RecordingModeController,
 )
+from apps.api.schemas import RequestBodySchemaPlugin
 from apps.api.sessions.calls_controller import CallController
 from apps.api.sessions.controller import SessionController
 from apps.api.sessions.guest_controller import GuestController
@@ -140,9 +142,10 @@ def create_app(
             AuditMiddleware(),
         ],
         before_send=[add_security_headers, send_request_id],
-        plugins=tracing_plugins(settings.observability),
+        plugins=[RequestBodySchemaPlugin(), *tracing_plugins(settings.observability)],
     )
     document_problems(app.openapi_schema)
+    document_uploads(app.openapi_schema, settings.storage.allowed_content_types)
     point_options_at_their_routes(app)
     app.state.container = container
     return app

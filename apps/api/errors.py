@@ -61,6 +61,8 @@ _TITLES = {
     507: "Insufficient storage",
 }
 _NAMED_FIELD = re.compile(r"(?:unknown|missing required) field `([^`]+)`")
+_PATTERN_MISMATCH = re.compile(r"^Expected `str` matching regex .*$", re.DOTALL)
+_FORMAT_MESSAGE = "not in the format this field's schema documents (its pattern and description)"
 
 
 def problem(
@@ -127,7 +129,7 @@ def internal_error_handler(
 
 
 def _field_error(item: dict[str, Any]) -> dict[str, str]:
-    message = str(item.get("message", "invalid value"))
+    message = _PATTERN_MISMATCH.sub(_FORMAT_MESSAGE, str(item.get("message", "invalid value")))
     key = str(item.get("key") or "")
     named = _NAMED_FIELD.search(message)
     if key in ("", "data") and named:

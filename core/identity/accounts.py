@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from uuid import UUID
 
-from core.errors import Conflict, InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from core.identity.credentials import OneTimeToken, TokenPurpose, hash_secret, new_secret
 from core.identity.dependencies import IdentityDependencies
 from core.identity.model import (
@@ -284,7 +284,8 @@ async def _spend(uow: TenantUnitOfWork, token: OneTimeToken, now: datetime) -> N
         raise _unusable()
 
 
-def _unusable() -> InvalidInput:
-    return InvalidInput(
+def _unusable() -> Unauthenticated:
+    """The link's token is the request's credential: a bad one is refused like any other."""
+    return Unauthenticated(
         "this link was used, has expired or does not exist", field="token", code="token_unusable"
     )

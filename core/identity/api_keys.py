@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from core.errors import InvalidInput, NotFound, Unauthenticated
@@ -26,6 +26,8 @@ class NewApiKey:
     name: str
     scopes: frozenset[ApiScope]
     expires_at: datetime | None = None
+    expires_in: timedelta | None = None
+    """Instead of ``expires_at``: how long after its creation the key stops working."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +46,10 @@ async def create_api_key(
     if not request.scopes:
         raise InvalidInput("a key needs at least one scope", field="scopes", code="no_scopes")
     now = deps.clock.now()
-    if request.expires_at is not None and request.expires_at <= now:
+    expires_at = request.expires_at
+    if request.expires_in is not None:
+        expires_at = now + request.expires_in
+    if expires_at is not None and expires_at <= now:
         raise InvalidInput("expiry must be in the future", field="expires_at", code="in_the_past")
     plaintext, digest = new_secret(API_KEY_PREFIX)
     key = ApiKey(
@@ -55,7 +60,7 @@ async def create_api_key(
         scopes=request.scopes,
         created_by=actor.user_id,
         created_at=now,
-        expires_at=request.expires_at,
+        expires_at=expires_at,
     )
     async with deps.tenant_uow(actor.tenant_id) as uow:
         await uow.api_keys.add(key)

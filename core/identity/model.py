@@ -12,7 +12,12 @@ from uuid import UUID
 from core.errors import InvalidInput
 from core.identity.passwords import check_password
 
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+EMAIL_PATTERN = rf"^(?=[^@]{{1,64}}@){_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+{_LABEL}$"
+"""What the platform takes for an address (RFC 5321, ASCII): a dot-atom name part of up to
+64 characters, ``@``, and a domain name with at least one dot."""
+_EMAIL = re.compile(EMAIL_PATTERN)
 
 
 class Role(StrEnum):

@@ -8,11 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 
 from core.errors import InvalidInput
 from core.notifications.model import Channel
 
-LOCALES = ("en", "fr", "nl")
+
+class Locale(StrEnum):
+    """The languages notifications are written in."""
+
+    EN = "en"
+    FR = "fr"
+    NL = "nl"
+
+
+LOCALES = tuple(locale.value for locale in Locale)
 
 
 @dataclass(frozen=True, slots=True)

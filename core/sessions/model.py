@@ -216,11 +216,12 @@ def validate_tags(tags: list[str] | tuple[str, ...]) -> tuple[str, ...]:
         raise InvalidInput(f"at most {MAX_TAGS} tags", field="tags", code="too_many_tags")
     cleaned: list[str] = []
     for index, tag in enumerate(tags):
-        value = " ".join(tag.split()).lower()
+        value = " ".join(tag.split())
         if not value or len(value) > MAX_TAG:
             raise InvalidInput(
                 f"a tag must be 1-{MAX_TAG} characters", field=f"tags[{index}]", code="invalid_tag"
             )
+        value = value.lower()
         if value not in cleaned:
             cleaned.append(value)
     return tuple(cleaned)

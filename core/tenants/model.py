@@ -21,6 +21,8 @@ _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 RESERVED_SLUGS = frozenset(
     {"api", "www", "admin", "app", "mail", "static", "status", "operator", "docs", "auth", "cdn"}
 )
+SLUG_PATTERN = f"^(?!(?:{'|'.join(sorted(RESERVED_SLUGS))})$){_SLUG.pattern[1:]}"
+"""Both slug rules as one expression, for API schemas: an RFC 1123 label, not reserved."""
 MAX_DISPLAY_NAME = 200
 GIB = 1024**3
 
@@ -45,7 +47,7 @@ class TenantSuspended(Forbidden):
     code = "tenant_suspended"
 
 
-class SlugTaken(InvalidInput):
+class SlugTaken(Conflict):
     code = "slug_taken"
 
 
@@ -53,7 +55,7 @@ class InvalidTransition(Conflict):
     code = "invalid_transition"
 
 
-_LIMIT_RANGES = {
+LIMIT_RANGES = {
     "max_users": (1, 100_000),
     "max_concurrent_sessions": (1, 10_000),
     "monthly_session_minutes": (0, 10_000_000),
@@ -71,7 +73,7 @@ class PlanLimits:
     max_file_bytes: int = 2 * GIB
 
     def validated(self) -> PlanLimits:
-        for name, (low, high) in _LIMIT_RANGES.items():
+        for name, (low, high) in LIMIT_RANGES.items():
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
                 raise InvalidInput(

@@ -265,8 +265,8 @@ async def test_a_malformed_user_code_is_refused_with_its_field(
     response = await api.client.post(
         "/api/v1/devices/pairings/approve", json={"user_code": "AEIO-U123"}, headers=admin
     )
-    assert response.status_code == 422, response.text
-    assert response.json()["code"] == "invalid_user_code"
+    assert response.status_code == 400, response.text
+    assert [e["field"] for e in response.json()["errors"]] == ["user_code"]
 
 
 async def test_the_qr_code_encodes_the_approval_link(api: Api, admin: dict[str, str]) -> None:

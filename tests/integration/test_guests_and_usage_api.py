@@ -101,22 +101,22 @@ async def test_a_revoked_link_no_longer_opens_the_session(api: Api, admin: dict[
 
 
 @pytest.mark.parametrize(
-    ("body", "field"),
+    ("body", "field", "status"),
     [
-        ({"display_name": "Gus"}, "email"),
-        ({"display_name": "Gus", "email": "not-an-email"}, "email"),
-        ({"display_name": "Gus", "phone": "0470"}, "phone"),
-        ({"display_name": "Gus", "email": "g@x.example", "locale": "de"}, "locale"),
+        ({"display_name": "Gus"}, "email", 422),
+        ({"display_name": "Gus", "email": "not-an-email"}, "email", 400),
+        ({"display_name": "Gus", "phone": "0470"}, "phone", 400),
+        ({"display_name": "Gus", "email": "g@x.example", "locale": "de"}, "locale", 400),
     ],
 )
 async def test_bad_invitations_are_refused_with_their_field_and_write_nothing(
-    api: Api, admin: dict[str, str], body: dict[str, Any], field: str
+    api: Api, admin: dict[str, str], body: dict[str, Any], field: str, status: int
 ) -> None:
     session_id = await api.create_session(admin)
     response = await api.client.post(
         f"/api/v1/sessions/{session_id}/invitations", json=body, headers=admin
     )
-    assert response.status_code == 422, response.text
+    assert response.status_code == status, response.text
     assert response.json()["errors"][0]["field"] == field
     assert await api.outbox_size("acme") == 0
 
@@ -152,7 +152,7 @@ async def test_usage_counts_minutes_from_join_to_leave_for_admins_only(
     refused = await api.client.get("/api/v1/usage", headers=expert)
     assert refused.status_code == 403
     bad = await api.client.get("/api/v1/usage", params={"month": "2026-13"}, headers=admin)
-    assert bad.status_code == 422
+    assert bad.status_code == 400
     assert bad.json()["errors"][0]["field"] == "month"
 
 

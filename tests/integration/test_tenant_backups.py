@@ -273,7 +273,7 @@ async def test_operators_back_up_list_page_by_page_and_restore_through_the_api(
 @pytest.mark.parametrize(
     ("path", "body", "status", "code"),
     [
-        ("/backups?cursor=%%%", None, 422, "invalid_cursor"),
+        ("/backups?cursor=%%%", None, 400, "validation_failed"),
         ("/restore", {"backup": "nope.tar.gz"}, 404, "backup_not_found"),
         ("/restore", {"backup": 7}, 400, "validation_failed"),
     ],

@@ -56,7 +56,7 @@ async def test_accepting_an_invitation_sets_the_password_once(world: World) -> N
     user = await accounts.accept_invitation(TENANT, token, NEW_PASSWORD, world.deps)
     assert user.status is UserStatus.ACTIVE
     assert (await sign_in(TENANT, "fred@acme.example", NEW_PASSWORD, world.deps)).user
-    with pytest.raises(InvalidInput) as raised:
+    with pytest.raises(Unauthenticated) as raised:
         await accounts.accept_invitation(TENANT, token, "yet another passphrase", world.deps)
     assert (raised.value.code, raised.value.field) == ("token_unusable", "token")
 
@@ -64,7 +64,7 @@ async def test_accepting_an_invitation_sets_the_password_once(world: World) -> N
 async def test_invitation_link_expires(world: World) -> None:
     await _invite(world)
     world.clock.advance(timedelta(hours=72))
-    with pytest.raises(InvalidInput) as raised:
+    with pytest.raises(Unauthenticated) as raised:
         await accounts.accept_invitation(
             TENANT, _link_token(world, "account_invitation"), NEW_PASSWORD, world.deps
         )
@@ -94,14 +94,14 @@ async def test_password_reset_sets_the_password_and_signs_out_everywhere(world: 
     with pytest.raises(Unauthenticated):
         await refresh(TENANT, signed_in.refresh_token, world.deps)
     assert (await sign_in(TENANT, "ada@acme.example", NEW_PASSWORD, world.deps)).user
-    with pytest.raises(InvalidInput):
+    with pytest.raises(Unauthenticated):
         await accounts.confirm_password_reset(TENANT, token, "third long passphrase", world.deps)
 
 
 async def test_reset_link_expires_after_thirty_minutes(world: World) -> None:
     await accounts.request_password_reset(TENANT, "ada@acme.example", world.deps)
     world.clock.advance(timedelta(minutes=30))
-    with pytest.raises(InvalidInput):
+    with pytest.raises(Unauthenticated):
         await accounts.confirm_password_reset(
             TENANT, _link_token(world, "password_reset"), NEW_PASSWORD, world.deps
         )

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from apps.api.fields import Email, NewPassword
 from apps.api.schemas import RequestBody, ResponseBody
 
 Secret = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -14,7 +15,7 @@ Password = Annotated[str, msgspec.Meta(max_length=256)]
 
 
 class LoginBody(RequestBody):
-    email: Annotated[str, msgspec.Meta(max_length=254, examples=["ops@acme.example"])]
+    email: Email
     password: Password
 
 
@@ -26,11 +27,11 @@ class SetPasswordBody(RequestBody):
     """Accepting an invitation or confirming a reset: the link's token and the new password."""
 
     token: Secret
-    password: Password
+    password: NewPassword
 
 
 class PasswordResetBody(RequestBody):
-    email: Annotated[str, msgspec.Meta(max_length=254, examples=["ops@acme.example"])]
+    email: Email
 
 
 class TokenOut(ResponseBody):

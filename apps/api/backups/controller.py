@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
+import hashlib
 from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -14,12 +13,18 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
 from apps.api.dependencies import container_of, provide_operator
-from apps.api.pagination import DEFAULT_LIMIT, CursorParam, LimitParam
+from apps.api.pagination import (
+    DEFAULT_LIMIT,
+    CursorParam,
+    LimitParam,
+    decode_cursor,
+    encode_cursor,
+)
 from apps.api.schemas import RequestBody, ResponseBody
 from apps.api.tenants.schemas import TenantOut
-from core.errors import InvalidInput
 from core.tenants import backups
 from ports.operator_keys import OperatorKey
+from ports.pagination import Position
 
 
 class BackupOut(ResponseBody):
@@ -71,13 +76,16 @@ class BackupController(Controller):
         limit: LimitParam = DEFAULT_LIMIT,
     ) -> BackupPage:
         found = await backups.list_backups(tenant_id, container_of(request).backup_dependencies())
-        after = _after(cursor)
-        rest = [b for b in found if after is None or (b.created_at, b.name) > after]
+        after = _key(decode_cursor(cursor)) if cursor else None
+        rest = sorted(
+            (b for b in found if after is None or _key(_position(b)) > after),
+            key=lambda b: _key(_position(b)),
+        )
         page = rest[:limit]
         more = len(rest) > limit
         return BackupPage(
             items=[BackupOut.of(b) for b in page],
-            next_cursor=_cursor(page[-1]) if more else None,
+            next_cursor=encode_cursor(_position(page[-1])) if more else None,
         )
 
     @post(
@@ -124,23 +132,12 @@ class BackupController(Controller):
         return RestoredOut(tenant=TenantOut.of(restored), backup=BackupOut.of(used))
 
 
-def _cursor(backup: backups.Backup) -> str:
-    """Backups are listed by (time, name); the cursor is the last one's, opaque."""
-    raw = f"{backup.created_at.isoformat()}|{backup.name}"
-    return base64.urlsafe_b64encode(raw.encode()).rstrip(b"=").decode()
+def _position(backup: backups.Backup) -> Position:
+    """Backups have a name, not an id: a digest of the name stands for one, so their cursor
+    has the shape of every other list's and ties in time still order the same way."""
+    digest = hashlib.blake2b(backup.name.encode(), digest_size=16).digest()
+    return Position(created_at=backup.created_at, id=UUID(bytes=digest))
 
 
-def _after(cursor: str | None) -> tuple[datetime, str] | None:
-    if cursor is None:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        when, _, name = raw.partition("|")
-        at = datetime.fromisoformat(when)
-        if at.tzinfo is None:
-            raise ValueError("cursor time without zone")
-        return at, name
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise InvalidInput(
-            "cursor is not one this API issued", field="cursor", code="invalid_cursor"
-        ) from None
+def _key(position: Position) -> tuple[datetime, bytes]:
+    return position.created_at, position.id.bytes

@@ -8,35 +8,26 @@ from uuid import UUID
 
 import msgspec
 
+from apps.api.fields import UserCode, text
 from apps.api.schemas import RequestBody, ResponseBody
 from core.devices.model import DEVICE_CODE_GRANT, Device, DeviceKind
 
 Serial = Annotated[
-    str, msgspec.Meta(min_length=1, max_length=100, description="Serial number of the device.")
-]
-UserCode = Annotated[
     str,
     msgspec.Meta(
         min_length=1,
-        max_length=20,
-        description="The code the device shows; any case, dashes optional.",
-        examples=["BCDF-GHJK"],
+        max_length=100,
+        pattern="^[ -~]*[!-~][ -~]*$",
+        description="Serial number of the device: printable ASCII; outer spaces are dropped.",
+        examples=["NAV520-0042"],
     ),
 ]
-DeviceName = Annotated[
-    str,
-    msgspec.Meta(
-        min_length=1, max_length=100, description="Name shown to people.", examples=["Site B"]
-    ),
-]
+DeviceName = Annotated[str, text(100, example="Site B", description="Name shown to people.")]
 
 
 class StartPairingBody(RequestBody):
     serial: Serial
-    model: Annotated[
-        str,
-        msgspec.Meta(min_length=1, max_length=100, examples=["RealWear Navigator 520"]),
-    ]
+    model: Annotated[str, text(100, example="RealWear Navigator 520")]
     kind: DeviceKind = DeviceKind.GLASSES
 
 
@@ -54,7 +45,15 @@ class PairingOut(ResponseBody):
 
 
 class TokenBody(RequestBody):
-    grant_type: Annotated[str, msgspec.Meta(max_length=100, examples=[DEVICE_CODE_GRANT])]
+    grant_type: Annotated[
+        str,
+        msgspec.Meta(
+            max_length=100,
+            description="Another value answers 400 `unsupported_grant_type` (RFC 8628).",
+            examples=[DEVICE_CODE_GRANT],
+            extra_json_schema={"extra": {"enum": [DEVICE_CODE_GRANT]}},
+        ),
+    ]
     device_code: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 
 

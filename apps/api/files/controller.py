@@ -32,7 +32,7 @@ from apps.api.middleware.routes import idempotent
 from apps.api.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, encode_cursor, page_request
 from core.errors import InvalidInput
 from core.files import services
-from core.files.model import parse_kind
+from core.files.model import FileKind, parse_kind
 from core.identity.model import Actor
 from core.tenants.model import Tenant
 from ports.byte_streams import read_ahead
@@ -51,9 +51,7 @@ NameParam = Annotated[
         description="The file's display name (else the `X-File-Name` header, else `file`).",
     ),
 ]
-KindParam = Annotated[
-    str, QueryParameter(description="document, snapshot or recording.", required=False)
-]
+KindParam = Annotated[FileKind, QueryParameter(description="What the file is.", required=False)]
 SessionParam = Annotated[
     UUID | None, QueryParameter(description="Attach to this session.", required=False)
 ]
@@ -119,14 +117,14 @@ class FileController(Controller):
         actor: NamedDependency[Actor],
         tenant: NamedDependency[Tenant],
         name: NameParam = None,
-        kind: KindParam = "document",
+        kind: KindParam = FileKind.DOCUMENT,
         session_id: SessionParam = None,
     ) -> FileOut:
         length = _content_length(request)
         new = services.NewFile(
             name=name or request.headers.get(NAME_HEADER) or "",
             content_type=request.headers.get("content-type", ""),
-            kind=parse_kind(kind),
+            kind=kind,
             session_id=session_id,
             size=length,
             sha256=request.headers.get(SHA256_HEADER) or None,
@@ -155,7 +153,7 @@ class FileController(Controller):
         new = services.NewFile(
             name=data.name,
             content_type=data.content_type,
-            kind=parse_kind(data.kind),
+            kind=data.kind,
             session_id=data.session_id,
             size=data.size,
             sha256=data.sha256,
@@ -185,7 +183,7 @@ class FileController(Controller):
         request: Request[Any, Any, Any],
         actor: NamedDependency[Actor],
         session_id: SessionParam = None,
-        kind: Annotated[str | None, QueryParameter(required=False)] = None,
+        kind: Annotated[FileKind | None, QueryParameter(required=False)] = None,
         cursor: CursorParam = None,
         limit: LimitParam = DEFAULT_LIMIT,
     ) -> FilePage:
@@ -195,7 +193,7 @@ class FileController(Controller):
             page_request(cursor, limit),
             deps,
             session_id=session_id,
-            kind=parse_kind(kind) if kind else None,
+            kind=kind,
         )
         return FilePage(
             items=[FileOut.of(f) for f in page.items], next_cursor=encode_cursor(page.next)
@@ -270,7 +268,7 @@ def _content_length(request: Request[Any, Any, Any]) -> int | None:
 
 
 def _uuid(value: str | None, field: str) -> UUID | None:
-    if not value:
+    if value is None:
         return None
     try:
         return UUID(value)

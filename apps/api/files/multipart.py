@@ -82,5 +82,10 @@ async def _file_body(
             break
         if isinstance(event, bytes | bytearray):
             yield bytes(event)
-    async for _ in events:
-        pass
+    async for event in events:
+        if isinstance(event, MultipartSegment):
+            raise InvalidInput(
+                "the file part comes last; send the other fields before it",
+                field=event.name or "body",
+                code="field_after_file",
+            )

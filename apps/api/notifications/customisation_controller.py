@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, put
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, JSONBody, PathParameter
 
 from apps.api.dependencies import container_of, provide_actor, provide_tenant
 from apps.api.notifications.customisation_schemas import (
@@ -17,13 +17,24 @@ from apps.api.notifications.customisation_schemas import (
     WordingPage,
 )
 from apps.api.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, encode_cursor, page_request
-from core.errors import InvalidInput
+from core.errors import NotFound
 from core.identity.model import Actor
 from core.notifications import customising
 from core.notifications.customisation import TemplateKey
+from core.notifications.kinds import KINDS, Locale
 from core.notifications.model import Channel
 
 _KEY = "/{kind:str}/{channel:str}/{locale:str}"
+KindPath = Annotated[
+    str, PathParameter(description="A notification kind.", schema_extra={"enum": sorted(KINDS)})
+]
+ChannelPath = Annotated[
+    str,
+    PathParameter(
+        description="The channel; each kind is sent on some of them (else 404).",
+        schema_extra={"enum": sorted({c.value for k in KINDS.values() for c in k.channels})},
+    ),
+]
 
 
 class CustomisationController(Controller):
@@ -56,9 +67,9 @@ class CustomisationController(Controller):
     async def set_wording(
         self,
         request: Request[Any, Any, Any],
-        kind: FromPath[str],
-        channel: FromPath[str],
-        locale: FromPath[str],
+        kind: KindPath,
+        channel: ChannelPath,
+        locale: FromPath[Locale],
         data: JSONBody[WordingBody],
         actor: NamedDependency[Actor],
     ) -> WordingOut:
@@ -74,9 +85,9 @@ class CustomisationController(Controller):
     async def remove_wording(
         self,
         request: Request[Any, Any, Any],
-        kind: FromPath[str],
-        channel: FromPath[str],
-        locale: FromPath[str],
+        kind: KindPath,
+        channel: ChannelPath,
+        locale: FromPath[Locale],
         actor: NamedDependency[Actor],
     ) -> None:
         deps = container_of(request).customisation_dependencies()
@@ -105,10 +116,9 @@ class CustomisationController(Controller):
 
 
 def _key(kind: str, channel: str, locale: str) -> TemplateKey:
-    try:
-        parsed = Channel(channel)
-    except ValueError:
-        raise InvalidInput(
-            "channel must be email, sms or push", field="channel", code="unknown_channel"
-        ) from None
+    """A kind not sent on a channel has no wording there: that path names nothing (404)."""
+    found = KINDS.get(kind)
+    parsed = next((c for c in Channel if c.value == channel), None)
+    if found is None or parsed is None or parsed not in found.channels:
+        raise NotFound(f"{kind} is not sent by {channel}", code="wording_not_found")
     return TemplateKey(kind, parsed, locale)

@@ -8,6 +8,7 @@ from uuid import UUID
 
 import msgspec
 
+from apps.api.fields import Email
 from apps.api.schemas import RequestBody, ResponseBody
 from core.notifications.customisation import (
     MAX_HTML,
@@ -29,23 +30,19 @@ SenderName = Annotated[
     str,
     msgspec.Meta(
         max_length=MAX_SENDER_NAME,
+        pattern=r"\S",
         description="Name shown beside the platform's sender address.",
         examples=["ACME Field Support"],
-    ),
-]
-ReplyTo = Annotated[
-    str,
-    msgspec.Meta(
-        max_length=254,
-        description="Where replies to e-mails go.",
-        examples=["support@acme.example"],
     ),
 ]
 SenderId = Annotated[
     str,
     msgspec.Meta(
         max_length=15,
-        description="Up to 11 letters and digits, or a number; unset: the platform's.",
+        pattern=r"^(?:[0-9]{3,15}|(?=[A-Za-z0-9 ]*[A-Za-z])[A-Za-z0-9](?:[A-Za-z0-9 ]{0,9}"
+        r"[A-Za-z0-9])?)$",
+        description="Up to 11 letters, digits and inner spaces with at least one letter, or a "
+        "number of 3 to 15 digits; unset: the platform's.",
         examples=["ACME"],
     ),
 ]
@@ -102,7 +99,7 @@ class WordingPage(ResponseBody):
 
 class SenderBody(RequestBody):
     mail_from_name: SenderName | None = None
-    mail_reply_to: ReplyTo | None = None
+    mail_reply_to: Email | None = None
     sms_sender_id: SenderId | None = None
 
     def sender(self) -> SenderIdentity:

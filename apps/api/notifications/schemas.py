@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
 import msgspec
+from litestar.openapi.spec import OpenAPIType, Reference, Schema
 
 from apps.api.schemas import RequestBody, ResponseBody
+from core.notifications.kinds import KINDS, Locale
 from core.notifications.model import Channel, OutboxMessage
 from core.notifications.sms_text import measure_sms
 from ports.templates import RenderedMessage
@@ -47,17 +49,40 @@ class NotificationPage(ResponseBody):
     next_cursor: str | None
 
 
+def _per_kind() -> list[Schema]:
+    """Each kind's channels and values: a kind may be previewed on the channels it is sent by
+    (e-mail unless said otherwise) and with the values its templates use."""
+    variants = []
+    for kind in KINDS.values():
+        values: dict[str, Schema | Reference] = {
+            name: Schema(type=OpenAPIType.STRING) for name in sorted(kind.values)
+        }
+        variants.append(
+            Schema(
+                required=["kind"] if Channel.EMAIL in kind.channels else ["kind", "channel"],
+                properties={
+                    "kind": Schema(const=kind.name),
+                    "channel": Schema(enum=sorted(c.value for c in kind.channels)),
+                    "values": Schema(
+                        type=OpenAPIType.OBJECT, properties=values, additional_properties=False
+                    ),
+                },
+            )
+        )
+    return variants
+
+
 class PreviewBody(RequestBody):
     kind: Annotated[
         str,
         msgspec.Meta(
-            description="session_invitation, missed_call, session_summary, password_reset, "
-            "account_invitation",
+            description="The kind of notification.",
             examples=["session_invitation"],
+            extra_json_schema={"extra": {"enum": sorted(KINDS)}},
         ),
     ]
     channel: Annotated[Channel, msgspec.Meta(description="email, sms or push")] = Channel.EMAIL
-    locale: Annotated[str, msgspec.Meta(description="en, fr or nl", examples=["fr"])] = "en"
+    locale: Locale = Locale.EN
     values: Annotated[
         dict[str, str],
         msgspec.Meta(
@@ -65,6 +90,8 @@ class PreviewBody(RequestBody):
             examples=[{"guest_name": "Gus Guest"}],
         ),
     ] = msgspec.field(default_factory=dict)
+
+    openapi_extra: ClassVar[dict[str, Any]] = {"one_of": _per_kind()}
 
 
 class SmsLengthOut(ResponseBody):

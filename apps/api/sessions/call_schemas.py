@@ -3,30 +3,35 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
 import msgspec
+from litestar.openapi.spec import OpenAPIType, Schema
 
+from apps.api.fields import Locale, Phone
 from apps.api.schemas import RequestBody, ResponseBody
+from core.sessions.model import CalleeKind
 from core.sessions.preferences import CallPreference
 
 
 class PlaceCallBody(RequestBody):
     callee_id: UUID
     callee_kind: Annotated[
-        str, msgspec.Meta(max_length=20, description="user, or device (rings its owner)")
-    ] = "user"
+        CalleeKind, msgspec.Meta(description="user, or device (rings its owner)")
+    ] = CalleeKind.USER
     reference: Annotated[
         str, msgspec.Meta(max_length=200, examples=["Ticket 4711 - pump P-12 vibrates"])
     ] = ""
 
 
 class CallPreferenceBody(RequestBody):
+    """SMS needs a phone number."""
+
     missed_call_channel: Annotated[
-        str, msgspec.Meta(max_length=10, description="email or sms", examples=["sms"])
+        Literal["email", "sms"], msgspec.Meta(description="email or sms", examples=["sms"])
     ] = "email"
-    phone: Annotated[str, msgspec.Meta(max_length=32, examples=["+32470123456"])] | None = None
+    phone: Phone | None = None
     push_token: (
         Annotated[
             str,
@@ -34,7 +39,14 @@ class CallPreferenceBody(RequestBody):
         ]
         | None
     ) = None
-    locale: Annotated[str, msgspec.Meta(max_length=5, description="en, fr or nl")] = "en"
+    locale: Locale = Locale.EN
+
+    openapi_extra: ClassVar[dict[str, Any]] = {
+        "any_of": [
+            Schema(properties={"missed_call_channel": Schema(const="email")}),
+            Schema(required=["phone"], properties={"phone": Schema(type=OpenAPIType.STRING)}),
+        ]
+    }
 
 
 class CallPreferenceOut(ResponseBody):

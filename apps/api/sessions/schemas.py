@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
 import msgspec
+from litestar.openapi.spec import OpenAPIType, Schema
 
+from apps.api.fields import Email, Locale, PersonName, Phone, text
 from apps.api.schemas import RequestBody, ResponseBody
 from apps.api.sessions.qr import qr_data_uri
 from core.sessions.guests import IssuedInvitation
@@ -31,7 +33,7 @@ class DescribeSessionBody(RequestBody):
     reference: Annotated[str, msgspec.Meta(max_length=200)] | None = None
     tags: (
         Annotated[
-            list[Annotated[str, msgspec.Meta(max_length=40)]],
+            list[Annotated[str, text(40, example="pump")]],
             msgspec.Meta(max_length=20, description="Labels to find the session again."),
         ]
         | None
@@ -152,30 +154,19 @@ def _multiplayer(room: MultiplayerJoin | None) -> MultiplayerOut | None:
 
 
 class InviteGuestBody(RequestBody):
-    display_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200, examples=["Gus Guest"])]
-    email: (
-        Annotated[
-            str,
-            msgspec.Meta(
-                max_length=254,
-                description="E-mail address; give it, a phone number, or both.",
-                examples=["guest@supplier.example"],
-            ),
+    """An e-mail address, a phone number (the invitation can then go by SMS), or both."""
+
+    display_name: PersonName
+    email: Email | None = None
+    locale: Locale = Locale.EN
+    phone: Phone | None = None
+
+    openapi_extra: ClassVar[dict[str, Any]] = {
+        "any_of": [
+            Schema(required=["email"], properties={"email": Schema(type=OpenAPIType.STRING)}),
+            Schema(required=["phone"], properties={"phone": Schema(type=OpenAPIType.STRING)}),
         ]
-        | None
-    ) = None
-    locale: Annotated[str, msgspec.Meta(description="en, fr or nl", examples=["en"])] = "en"
-    phone: (
-        Annotated[
-            str,
-            msgspec.Meta(
-                max_length=32,
-                description="Optional mobile number (E.164): the invitation can go by SMS.",
-                examples=["+32470123456"],
-            ),
-        ]
-        | None
-    ) = None
+    }
 
 
 class InvitationOut(ResponseBody):

@@ -8,20 +8,26 @@ from uuid import UUID
 
 import msgspec
 
+from apps.api.fields import Email, NewPassword, PersonName
 from apps.api.schemas import RequestBody, ResponseBody
-from core.tenants.model import PlanLimits, Tenant, TenantEvent
+from core.tenants.model import LIMIT_RANGES, SLUG_PATTERN, PlanLimits, Tenant, TenantEvent
 
 Count = Annotated[int, msgspec.Meta(ge=0)]
+
+
+def _range(name: str, example: int) -> msgspec.Meta:
+    low, high = LIMIT_RANGES[name]
+    return msgspec.Meta(ge=low, le=high, examples=[example])
 
 
 class LimitsBody(RequestBody):
     """Plan limits; a limit left out keeps its current (or default) value."""
 
-    max_users: Annotated[int, msgspec.Meta(examples=[50])] | None = None
-    max_concurrent_sessions: Annotated[int, msgspec.Meta(examples=[10])] | None = None
-    monthly_session_minutes: Annotated[int, msgspec.Meta(examples=[12000])] | None = None
-    storage_quota_bytes: Annotated[int, msgspec.Meta(examples=[21474836480])] | None = None
-    max_file_bytes: Annotated[int, msgspec.Meta(examples=[1073741824])] | None = None
+    max_users: Annotated[int, _range("max_users", 50)] | None = None
+    max_concurrent_sessions: Annotated[int, _range("max_concurrent_sessions", 10)] | None = None
+    monthly_session_minutes: Annotated[int, _range("monthly_session_minutes", 12000)] | None = None
+    storage_quota_bytes: Annotated[int, _range("storage_quota_bytes", 21474836480)] | None = None
+    max_file_bytes: Annotated[int, _range("max_file_bytes", 1073741824)] | None = None
 
     def changes(self) -> dict[str, int]:
         return {
@@ -37,25 +43,22 @@ class CreateTenantBody(RequestBody):
         msgspec.Meta(
             min_length=1,
             max_length=63,
+            pattern=SLUG_PATTERN,
             description="DNS label: the tenant is served at <slug>.<base domain>.",
             examples=["acme-industries"],
         ),
     ]
-    display_name: Annotated[
-        str, msgspec.Meta(min_length=1, max_length=200, examples=["ACME Industries"])
-    ]
-    admin_email: Annotated[str, msgspec.Meta(max_length=254, examples=["ops@acme.example"])]
-    admin_password: Annotated[
-        str,
-        msgspec.Meta(min_length=1, max_length=256, description="At least 12 characters."),
-    ]
-    admin_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200, examples=["Ada Admin"])]
+    display_name: PersonName
+    admin_email: Email
+    admin_password: NewPassword
+    admin_name: PersonName
     limits: LimitsBody | None = None
     database_url: (
         Annotated[
             str,
             msgspec.Meta(
                 max_length=2000,
+                pattern=r"^(?:postgresql\+asyncpg://|sqlite\+aiosqlite:///)\S*$",
                 description=(
                     "Dedicated placement: the tenant's own database (created if missing, "
                     "then migrated). Left out: a database on the shared instance."
@@ -67,11 +70,20 @@ class CreateTenantBody(RequestBody):
     ) = None
 
 
-Origin = Annotated[str, msgspec.Meta(max_length=300, examples=["https://portal.acme.example"])]
+_LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_PORT = "(?:0?[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+Origin = Annotated[
+    str,
+    msgspec.Meta(
+        max_length=300,
+        pattern=f"^[Hh][Tt][Tt][Pp][Ss]?://(?:{_LABEL}\\.)*{_LABEL}(?::{_PORT})?$",
+        examples=["https://portal.acme.example"],
+    ),
+]
 
 
 class UpdateTenantBody(RequestBody):
-    display_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | None = None
+    display_name: PersonName | None = None
     limits: LimitsBody | None = None
     allowed_origins: (
         Annotated[

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from litestar import Controller, Request, get
 from litestar.di import NamedDependency, Provide
+from litestar.openapi.spec import Example
 from litestar.params import QueryParameter
 
 from apps.api.dependencies import container_of, provide_actor, provide_tenant
@@ -20,7 +21,8 @@ MonthParam = Annotated[
     str | None,
     QueryParameter(
         description="The month, YYYY-MM (UTC); the current one if left out.",
-        max_length=7,
+        pattern=r"^(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(?:0[1-9]|1[0-2])$",
+        examples=[Example(value="2026-11")],
         required=False,
     ),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -37,7 +38,9 @@ class ApiKeyController(Controller):
     ) -> CreatedApiKeyOut:
         deps = container_of(request).identity_dependencies()
         wanted = api_keys.NewApiKey(
-            name=data.name, scopes=frozenset(data.scopes), expires_at=data.expires_at
+            name=data.name,
+            scopes=frozenset(data.scopes),
+            expires_in=timedelta(days=data.expires_in_days) if data.expires_in_days else None,
         )
         created = await api_keys.create_api_key(actor, wanted, deps)
         return CreatedApiKeyOut(key=ApiKeyOut.of(created.key), secret=created.plaintext)

@@ -8,11 +8,11 @@ from uuid import UUID
 
 import msgspec
 
+from apps.api.fields import Email, Locale, PersonName
 from apps.api.schemas import RequestBody, ResponseBody
 from core.identity.credentials import ApiKey, ApiScope
 from core.identity.model import Capability, Role, User
 
-Name = Annotated[str, msgspec.Meta(max_length=200, examples=["Fred Field"])]
 Flag = Annotated[bool | None, msgspec.Meta(description="Grant (true) or withdraw (false).")]
 
 
@@ -31,14 +31,14 @@ class CapabilityFlags(RequestBody, kw_only=True):
 
 
 class InviteUserBody(CapabilityFlags):
-    email: Annotated[str, msgspec.Meta(max_length=254, examples=["fred@acme.example"])]
-    display_name: Name
+    email: Email
+    display_name: PersonName
     role: Role
-    locale: Annotated[str, msgspec.Meta(max_length=5, examples=["en"])] = "en"
+    locale: Locale = Locale.EN
 
 
 class UpdateUserBody(CapabilityFlags):
-    display_name: Name | None = None
+    display_name: PersonName | None = None
     role: Role | None = None
 
 
@@ -86,12 +86,25 @@ class SignOutOut(ResponseBody):
 
 
 class CreateApiKeyBody(RequestBody):
-    name: Annotated[str, msgspec.Meta(max_length=100, examples=["ERP connector"])]
+    name: Annotated[
+        str, msgspec.Meta(min_length=1, max_length=100, pattern=r"\S", examples=["ERP connector"])
+    ]
     scopes: Annotated[
         list[ApiScope],
         msgspec.Meta(min_length=1, max_length=len(ApiScope), description="What the key may do."),
     ]
-    expires_at: datetime | None = None
+    expires_in_days: (
+        Annotated[
+            int,
+            msgspec.Meta(
+                ge=1,
+                le=3650,
+                description="Days until the key stops working; left out: it works until revoked.",
+                examples=[365],
+            ),
+        ]
+        | None
+    ) = None
 
 
 class ApiKeyOut(ResponseBody):
