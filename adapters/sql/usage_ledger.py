@@ -71,37 +71,53 @@ class SqlUsageLedger:
             )
 
     async def minutes_so_far(self, now: datetime) -> int:
-        """``core.usage.meter.minutes_so_far`` in one statement: each open session's
-        covered microseconds of the month, rounded up to minutes, summed, plus the settled."""
-        month = Month.of(now)
-        meters = session_meters.c
-        start = sa.literal(epoch_us(month.start), sa.BigInteger())
-        running_since = sa.case((meters.since_us > start, meters.since_us), else_=start)
-        running = sa.case(
-            (
-                sa.and_(meters.present > 0, meters.since_us.is_not(None)),
-                sa.literal(epoch_us(now), sa.BigInteger()) - running_since,
-            ),
-            else_=0,
-        )
-        settled = sa.case((meters.month == str(month), meters.settled_us), else_=0)
-        covered = settled + sa.case((running > 0, running), else_=0)
-        open_minutes = (
-            sa.select(sa.func.coalesce(sa.func.sum((covered + (MINUTE_US - 1)) // MINUTE_US), 0))
-            .where(meters.month <= str(month))
-            .scalar_subquery()
-        )
-        ended_minutes = (
-            sa.select(usage_months.c.settled_minutes)
-            .where(usage_months.c.month == str(month))
-            .scalar_subquery()
-        )
-        query = sa.select(sa.func.coalesce(ended_minutes, 0) + open_minutes)
+        query = sa.select(_minutes_so_far(now))
         return int((await self._connection.execute(query)).scalar_one())
+
+    async def admission(self, session_id: UUID, now: datetime) -> tuple[SessionMeter | None, int]:
+        """One statement: the session's meter (a LEFT JOIN, absent before the first join)
+        beside the month's minutes."""
+        own = sa.select(session_meters).where(session_meters.c.session_id == session_id)
+        mine = own.subquery()
+        anchor = sa.select(sa.literal(1).label("one")).subquery()
+        query = sa.select(mine, _minutes_so_far(now).label("used")).select_from(
+            anchor.outerjoin(mine, sa.true())
+        )
+        row = (await self._connection.execute(query)).one()
+        return (_meter(row) if row.session_id is not None else None), int(row.used)
 
     def _insert(self) -> Any:
         dialect = self._connection.dialect.name
         return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(usage_months)
+
+
+def _minutes_so_far(now: datetime) -> sa.ColumnElement[int]:
+    """``core.usage.meter.minutes_so_far`` as one expression: each open session's covered
+    microseconds of the month, rounded up to minutes, summed, plus the settled minutes."""
+    month = Month.of(now)
+    meters = session_meters.c
+    start = sa.literal(epoch_us(month.start), sa.BigInteger())
+    running_since = sa.case((meters.since_us > start, meters.since_us), else_=start)
+    running = sa.case(
+        (
+            sa.and_(meters.present > 0, meters.since_us.is_not(None)),
+            sa.literal(epoch_us(now), sa.BigInteger()) - running_since,
+        ),
+        else_=0,
+    )
+    settled = sa.case((meters.month == str(month), meters.settled_us), else_=0)
+    covered = settled + sa.case((running > 0, running), else_=0)
+    open_minutes = (
+        sa.select(sa.func.coalesce(sa.func.sum((covered + (MINUTE_US - 1)) // MINUTE_US), 0))
+        .where(meters.month <= str(month))
+        .scalar_subquery()
+    )
+    ended_minutes = (
+        sa.select(usage_months.c.settled_minutes)
+        .where(usage_months.c.month == str(month))
+        .scalar_subquery()
+    )
+    return sa.func.coalesce(ended_minutes, 0) + open_minutes
 
 
 def _meter(row: Any) -> SessionMeter:

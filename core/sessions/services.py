@@ -208,9 +208,10 @@ async def admit(
     at the provider.
     """
     now = deps.clock.now()
-    meter = await uow.usage.meter(session.id) or SessionMeter.new(session.id, now)
+    found, used = await uow.usage.admission(session.id, now)
+    meter = found or SessionMeter.new(session.id, now)
     ensure_room_for_one_more(meter.present, deps.rules)
-    await ensure_minutes_remain(uow, limits, deps.clock)
+    ensure_minutes_left(used, limits.monthly_session_minutes)
     if session.video_room_id is None:
         mode = await uow.recordings.mode()
         room_id = await _create_room(deps.video, newcomer.tenant_id, session.id, mode)

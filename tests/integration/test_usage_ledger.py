@@ -136,5 +136,9 @@ async def test_the_databases_month_total_follows_the_core_rule(engine: AsyncEngi
         await ledger.settle(ended["id"], {Month(2026, 12): 7, Month(2026, 11): 5})
 
         total = await ledger.minutes_so_far(now)
+        admitted = await ledger.admission(meters[0].session_id, now)
+        stranger = await ledger.admission(uuid.uuid4(), now)
 
     assert total == minutes_so_far(7, meters, now)
+    assert admitted == (meters[0], total)
+    assert stranger == (None, total)
