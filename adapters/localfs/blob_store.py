@@ -38,7 +38,6 @@ from ports.blob_store import (
     StorageUnavailable,
     checked_prefix,
 )
-from ports.byte_streams import rechunked
 from ports.tenant_databases import ProvisioningError
 from ports.tenant_storage import checked_file_key
 
@@ -251,28 +250,11 @@ def _info(key: str, stamp: os.stat_result, meta: dict[str, Any], *, sha256: str 
 
 
 async def _copy(chunks: AsyncIterable[bytes], handle: IO[bytes]) -> str:
-    """Write every chunk; the SHA-256 (hex) of what was written.
-
-    Pieces of about a MiB are hashed and written in a worker thread (both release the
-    GIL) while the next one is received, so the disk and the network overlap.
-    """
+    """Write every chunk; the SHA-256 (hex) of what was written."""
     digest = hashlib.sha256()
-
-    def write(piece: bytes) -> None:
-        digest.update(piece)
-        handle.write(piece)
-
-    writing: asyncio.Future[None] | None = None
-    try:
-        async for piece in rechunked(chunks):
-            if writing is not None:
-                await writing
-            writing = asyncio.ensure_future(asyncio.to_thread(write, piece))
-        if writing is not None:
-            await writing
-    finally:
-        if writing is not None and not writing.done():
-            await asyncio.wait([writing])
+    async for chunk in chunks:
+        await asyncio.to_thread(handle.write, chunk)
+        digest.update(chunk)
     return digest.hexdigest()
 
 
