@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from core.files.model import (
     FileStatus,
     FileTooLarge,
     StorageQuotaReached,
+    UploadExpired,
     clean_name,
 )
 from core.identity.model import Actor, Role
@@ -161,3 +163,37 @@ async def test_the_worker_removes_expired_uploads_and_their_blobs(world: dict[st
     assert await reconciling.expire_uploads(TENANT, world["uow"], world["blobs"], later) == 1
     assert world["uow"].committed == {}
     assert world["blobs"].blobs == {}
+
+
+async def test_an_upload_in_progress_holds_exactly_what_it_reserved(world: dict[str, Any]) -> None:
+    limits = PlanLimits(storage_quota_bytes=100)
+    refused: list[int] = []
+
+    async def first_body() -> AsyncIterator[bytes]:
+        yield b"x" * 30
+        for size in (41, 40):
+            try:
+                await services.upload(actor(), pdf(size), body(b"y" * size), limits, world["deps"])
+            except StorageQuotaReached:
+                refused.append(size)
+        yield b"x" * 30
+
+    first = replace(pdf(60), most=60)
+    await services.upload(actor(), first, first_body(), limits, world["deps"])
+    assert refused == [41]
+    assert sorted(f.size for f in world["uow"].committed.values()) == [40, 60]
+
+
+async def test_an_upload_whose_reservation_was_swept_meanwhile_stores_nothing(
+    world: dict[str, Any],
+) -> None:
+    async def slow_body() -> AsyncIterator[bytes]:
+        yield b"x" * 10
+        later = MOMENT + RULES.body_upload_lease + timedelta(seconds=1)
+        assert await reconciling.expire_uploads(TENANT, world["uow"], world["blobs"], later) == 1
+        yield b"x" * 10
+
+    with pytest.raises(UploadExpired):
+        await services.upload(actor(), pdf(), slow_body(), PlanLimits(), world["deps"])
+    assert world["blobs"].blobs == {}
+    assert world["uow"].committed == {}
