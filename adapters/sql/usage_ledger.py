@@ -71,19 +71,14 @@ class SqlUsageLedger:
             )
 
     async def minutes_so_far(self, now: datetime) -> int:
-        query = sa.select(_minutes_so_far(now))
-        return int((await self._connection.execute(query)).scalar_one())
+        result = await self._connection.execute(_MINUTES_SO_FAR, _moment(now))
+        return int(result.scalar_one())
 
     async def admission(self, session_id: UUID, now: datetime) -> tuple[SessionMeter | None, int]:
         """One statement: the session's meter (a LEFT JOIN, absent before the first join)
         beside the month's minutes."""
-        own = sa.select(session_meters).where(session_meters.c.session_id == session_id)
-        mine = own.subquery()
-        anchor = sa.select(sa.literal(1).label("one")).subquery()
-        query = sa.select(mine, _minutes_so_far(now).label("used")).select_from(
-            anchor.outerjoin(mine, sa.true())
-        )
-        row = (await self._connection.execute(query)).one()
+        parameters = _moment(now) | {"session_id": session_id}
+        row = (await self._connection.execute(_ADMISSION, parameters)).one()
         return (_meter(row) if row.session_id is not None else None), int(row.used)
 
     def _insert(self) -> Any:
@@ -91,33 +86,53 @@ class SqlUsageLedger:
         return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(usage_months)
 
 
-def _minutes_so_far(now: datetime) -> sa.ColumnElement[int]:
-    """``core.usage.meter.minutes_so_far`` as one expression: each open session's covered
-    microseconds of the month, rounded up to minutes, summed, plus the settled minutes."""
+def _moment(now: datetime) -> dict[str, Any]:
     month = Month.of(now)
+    return {"month": str(month), "month_start_us": epoch_us(month.start), "now_us": epoch_us(now)}
+
+
+def _minutes_so_far() -> sa.ColumnElement[int]:
+    """``core.usage.meter.minutes_so_far`` as one expression: each open session's covered
+    microseconds of the month, rounded up to minutes, summed, plus the settled minutes.
+    Built once, with bound parameters (``_moment``), so it is compiled once."""
+    month = sa.bindparam("month", type_=sa.String())
+    start = sa.bindparam("month_start_us", type_=sa.BigInteger())
+    now = sa.bindparam("now_us", type_=sa.BigInteger())
     meters = session_meters.c
-    start = sa.literal(epoch_us(month.start), sa.BigInteger())
     running_since = sa.case((meters.since_us > start, meters.since_us), else_=start)
     running = sa.case(
-        (
-            sa.and_(meters.present > 0, meters.since_us.is_not(None)),
-            sa.literal(epoch_us(now), sa.BigInteger()) - running_since,
-        ),
+        (sa.and_(meters.present > 0, meters.since_us.is_not(None)), now - running_since),
         else_=0,
     )
-    settled = sa.case((meters.month == str(month), meters.settled_us), else_=0)
+    settled = sa.case((meters.month == month, meters.settled_us), else_=0)
     covered = settled + sa.case((running > 0, running), else_=0)
     open_minutes = (
         sa.select(sa.func.coalesce(sa.func.sum((covered + (MINUTE_US - 1)) // MINUTE_US), 0))
-        .where(meters.month <= str(month))
+        .where(meters.month <= month)
         .scalar_subquery()
     )
     ended_minutes = (
         sa.select(usage_months.c.settled_minutes)
-        .where(usage_months.c.month == str(month))
+        .where(usage_months.c.month == month)
         .scalar_subquery()
     )
     return sa.func.coalesce(ended_minutes, 0) + open_minutes
+
+
+def _admission() -> sa.Select[Any]:
+    mine = (
+        sa.select(session_meters)
+        .where(session_meters.c.session_id == sa.bindparam("session_id", type_=sa.Uuid()))
+        .subquery()
+    )
+    anchor = sa.select(sa.literal(1).label("one")).subquery()
+    return sa.select(mine, _minutes_so_far().label("used")).select_from(
+        anchor.outerjoin(mine, sa.true())
+    )
+
+
+_MINUTES_SO_FAR = sa.select(_minutes_so_far())
+_ADMISSION = _admission()
 
 
 def _meter(row: Any) -> SessionMeter:
