@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 
 from apps.api.schemas import RequestBody, ResponseBody
-from core.files.model import StoredFile
+from core.files.model import FileKind, StoredFile
 from core.files.services import IssuedUpload
 
 Sha256 = Annotated[str, msgspec.Meta(pattern="^[0-9a-fA-F]{64}$", description="Hex SHA-256.")]
@@ -56,7 +56,7 @@ class StartUploadBody(RequestBody):
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=1000, examples=["pump.jpg"])]
     content_type: Annotated[str, msgspec.Meta(max_length=255, examples=["image/jpeg"])]
     size: Annotated[int, msgspec.Meta(ge=0, description="Bytes the client will send.")]
-    kind: str = "document"
+    kind: FileKind = FileKind.DOCUMENT
     session_id: UUID | None = None
     sha256: Sha256 | None = None
 
