@@ -333,7 +333,12 @@ class Container(containers.DeclarativeContainer):
     )
     room_presence = providers.Singleton(_room_presence, settings, adapter_context)
     access_tokens = providers.Singleton(_access_tokens, settings, clock)
-    renderer = providers.Singleton(JinjaTemplateRenderer)
+    notification_kinds = providers.Singleton(
+        lambda plugins: plugins.notification_kinds().register(), plugins
+    )
+    renderer = providers.Singleton(
+        lambda kinds: JinjaTemplateRenderer(kinds.templates()), notification_kinds
+    )
     metrics = providers.Singleton(
         lambda s: Metrics(tenant_labels=s.observability.metrics_tenant_labels), settings
     )
@@ -375,25 +380,26 @@ class Container(containers.DeclarativeContainer):
         settings,
     )
     identity_dependencies = providers.Singleton(
-        lambda uow, hasher, clock, s: IdentityDependencies(
+        lambda uow, hasher, clock, s, kinds: IdentityDependencies(
             tenant_uow=uow,
             hasher=hasher,
             clock=clock,
             public_url=s.public_url,
             rules=_identity_rules(s),
-            channel_chains=validate_chains(s.notifications.chains),
+            channel_chains=validate_chains(s.notifications.chains, kinds.chains()),
         ),
         tenant_uow,
         hasher,
         clock,
         settings,
+        notification_kinds,
     )
     session_dependencies = providers.Singleton(
-        lambda uow, video, clock, events, rooms, s: SessionDependencies(
+        lambda uow, video, clock, events, rooms, s, kinds: SessionDependencies(
             tenant_uow=uow,
             video=video,
             clock=clock,
-            channel_chains=validate_chains(s.notifications.chains),
+            channel_chains=validate_chains(s.notifications.chains, kinds.chains()),
             events=events,
             rules=_session_rules(s),
             public_url=s.public_url,
@@ -405,6 +411,7 @@ class Container(containers.DeclarativeContainer):
         session_events,
         multiplayer,
         settings,
+        notification_kinds,
     )
     usage_dependencies = providers.Singleton(UsageDependencies, tenant_uow=tenant_uow, clock=clock)
     room_dependencies = providers.Singleton(

@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Sequence
 import pluggy
 import typer
 
+from plugins.notification_kinds import NotificationKinds
 from plugins.registry import AdapterContext, AdapterRegistry
 from plugins.runtime import SettingsBlocks, WorkerJob
 from ports.events import Event
@@ -67,6 +68,12 @@ def participant_left(event: Event) -> LifecycleResult:
 def session_ended(event: Event) -> LifecycleResult:
     """After a session reached an end state; ``event.data["state"]`` says which
     (ended, missed, cancelled, declined)."""
+
+
+@hookspec
+def register_notification_kinds(kinds: NotificationKinds) -> None:
+    """Called once at start-up: add notification kinds with ``kinds.add`` (their example
+    values, templates per language and channel, and channel chain)."""
 
 
 @hookspec

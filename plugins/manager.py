@@ -19,11 +19,12 @@ import typer
 
 from plugins import hookspecs
 from plugins.features import FeatureServices
+from plugins.notification_kinds import NotificationKinds
 from plugins.registry import AdapterContext, AdapterRegistry
 from plugins.runtime import SettingsBlocks, WorkerJob
 
 log = logging.getLogger(__name__)
-T = TypeVar("T", AdapterRegistry, SettingsBlocks)
+T = TypeVar("T", AdapterRegistry, SettingsBlocks, NotificationKinds)
 
 ENTRY_POINT_GROUP = "passerelle.plugins"
 BUILTIN_PLUGINS = (
@@ -84,6 +85,10 @@ class PluginSet:
             self._call_one(name, plugin, hook_name, {argument: target})
         target.current_plugin = ""
         return target
+
+    def notification_kinds(self) -> NotificationKinds:
+        """Ask every plugin, in load order, for the notification kinds it adds."""
+        return self._fill(NotificationKinds(), "register_notification_kinds", "kinds")
 
     def api_controllers(self) -> list[object]:
         return self._collect("register_api_controllers", {})

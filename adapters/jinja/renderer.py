@@ -30,13 +30,30 @@ _HTML = SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
 
 
 class JinjaTemplateRenderer:
+    """``extra``: the templates of kinds that plugins add, by kind, in the TOML files' shape
+    (locale, then channel, then parts); compiled once each, like the built-in ones."""
+
+    def __init__(self, extra: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+        self._extra = dict(extra or {})
+        self._compiled_extra: dict[tuple[str, Channel, str], dict[str, Template]] = {}
+
     def render(
         self, kind: str, channel: Channel, locale: str, values: Mapping[str, str]
     ) -> RenderedMessage:
         try:
+            if kind in self._extra:
+                return _render(self._compiled_plugin_kind(kind, channel, locale), values)
             return _render(_compiled(kind, channel, locale), values)
         except JinjaError as exc:
             raise TemplateError(f"{kind}/{channel.value}/{locale}: {exc}") from exc
+
+    def _compiled_plugin_kind(
+        self, kind: str, channel: Channel, locale: str
+    ) -> dict[str, Template]:
+        key = (kind, channel, locale)
+        if key not in self._compiled_extra:
+            self._compiled_extra[key] = _compile(self._extra[kind], kind, channel, locale)
+        return self._compiled_extra[key]
 
     def render_wording(
         self, wording: TemplateWording, values: Mapping[str, str]
@@ -90,8 +107,14 @@ def _compiled_wording(wording: TemplateWording) -> dict[str, Template]:
 @cache
 def _compiled(kind: str, channel: Channel, locale: str) -> dict[str, Template]:
     """Each template is compiled once per process; compiling cost more than sending."""
+    return _compile(_templates(kind), kind, channel, locale)
+
+
+def _compile(
+    templates: Mapping[str, Any], kind: str, channel: Channel, locale: str
+) -> dict[str, Template]:
     try:
-        parts = _templates(kind)[locale][channel.value]
+        parts = templates[locale][channel.value]
     except KeyError as exc:
         raise TemplateError(f"no template for {kind} by {channel.value} in {locale}") from exc
     try:

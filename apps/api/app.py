@@ -30,6 +30,7 @@ from apps.api.network.controller import network_requirements
 from apps.api.notifications.controller import NotificationController
 from apps.api.notifications.customisation_controller import CustomisationController
 from apps.api.photon.controller import PhotonController
+from apps.api.plugin_routes import plugin_router
 from apps.api.problem_responses import document_problems
 from apps.api.realtime.controller import FirebaseTokenController, PresenceController
 from apps.api.realtime.stream import event_socket, event_source
@@ -69,9 +70,7 @@ Lifespan = Callable[[Litestar], AbstractAsyncContextManager[None]]
 def _plugin_routes(container: Container) -> list[Router]:
     """Plugins' controllers, under ``/api/v1/plugins``; a failing plugin adds none."""
     handlers = container.plugins().api_controllers()
-    if not handlers:
-        return []
-    return [Router(path=f"{API_PREFIX}/plugins", route_handlers=handlers)]  # type: ignore[arg-type]
+    return [plugin_router(handlers)] if handlers else []
 
 
 def create_app(

@@ -112,6 +112,21 @@ KINDS: dict[str, NotificationKind] = {
 }
 
 
+BUILTIN_KINDS = frozenset(KINDS)
+
+
+def add_kind(kind: NotificationKind) -> None:
+    """Make a plugin's kind known to the platform (``register_notification_kinds``).
+
+    Adding the same kind again is harmless (every container of a process registers its
+    plugins' kinds); a kind that clashes with another of the same name is refused.
+    """
+    known = KINDS.get(kind.name)
+    if known is not None and known != kind:
+        raise ValueError(f"notification kind {kind.name} is already defined differently")
+    KINDS[kind.name] = kind
+
+
 def notification_kind(name: str, *, channel: Channel | None = None) -> NotificationKind:
     kind = KINDS.get(name)
     if kind is None:

@@ -35,18 +35,23 @@ class Route:
     fallbacks: tuple[Fallback, ...]
 
 
-def validate_chains(chains: Chains) -> dict[str, tuple[Channel, ...]]:
-    """Every kind named must exist and be sendable by every channel of its chain."""
-    for kind, chain in chains.items():
+def validate_chains(
+    chains: Chains, defaults: Chains | None = None
+) -> dict[str, tuple[Channel, ...]]:
+    """Every kind named must exist and be sendable by every channel of its chain.
+
+    ``defaults`` are the chains of kinds that plugins add, which the deployment's own
+    ``chains`` may override like the built-in ones."""
+    for kind, chain in {**(defaults or {}), **chains}.items():
         if not chain:
             raise InvalidInput(f"the chain of {kind} is empty", field=kind)
         for channel in chain:
             notification_kind(kind, channel=channel)
-    return {**DEFAULT_CHAINS, **chains}
+    return {**DEFAULT_CHAINS, **(defaults or {}), **chains}
 
 
 def route(kind: str, recipients: Mapping[Channel, str], chains: Chains) -> Route:
-    chain = chains.get(kind, DEFAULT_CHAINS[kind])
+    chain = chains[kind] if kind in chains else DEFAULT_CHAINS[kind]
     usable = [(channel, recipients[channel]) for channel in chain if recipients.get(channel)]
     if not usable:
         names = ", ".join(channel.value for channel in chain)

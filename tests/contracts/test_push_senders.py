@@ -16,8 +16,8 @@ import logging
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, replace
+from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -30,12 +30,19 @@ from adapters.memory.push_sender import RecordingPushSender
 from adapters.sinks.console_push_sender import ConsolePushSender
 from plugins.builtin import push as push_plugin
 from plugins.registry import AdapterContext, AdapterRegistry, AdapterSettingsError
+from plugins.testing.push import (
+    GLASSES,
+    RING,
+    Delivered,
+    Harness,
+    PushSenderContract,
+    delivered_from_record,
+)
 from ports.push import (
     PushDeliveryError,
     PushFailure,
     PushNotification,
     PushPriority,
-    PushSender,
 )
 from tests.support.fcm_server import (
     INTERNAL,
@@ -53,26 +60,6 @@ from tests.support.fcm_server import (
 from tests.support.network import free_port
 
 NOW = datetime(2026, 11, 3, 9, 30, tzinfo=UTC)
-GLASSES = "fB3xT9qLQ0e-Zk1mN2v:APA91bH4_lunettes-de-Jean-Noël_token"
-RING = PushNotification(
-    device_token=GLASSES,
-    title="Appel entrant — Zoé 📞",
-    body="Zoé Lefèvre vous appelle pour « Maintenance pompe 3 ».\nDécrochez sur vos lunettes.",
-    data={"call_id": "4f1c9a2e", "caller": "Zoé Lefèvre", "room": "Pompe n° 3 ☂", "kind": "ring"},
-    priority=PushPriority.HIGH,
-    time_to_live=timedelta(seconds=30),
-    collapse_key="call-4f1c9a2e",
-)
-
-
-@dataclass(frozen=True)
-class Delivered:
-    """A push as it reached the other side, whatever the adapter."""
-
-    device_token: str
-    title: str
-    body: str
-    data: dict[str, str]
 
 
 def delivered_from_fcm(server: FcmTestServer) -> list[Delivered]:
@@ -112,16 +99,6 @@ def delivered_from_console(printed: str) -> list[Delivered]:
     return delivered
 
 
-def delivered_from_record(pushes: list[PushNotification]) -> list[Delivered]:
-    return [Delivered(p.device_token, p.title, p.body, p.data) for p in pushes]
-
-
-@dataclass(frozen=True)
-class Harness:
-    sender: PushSender
-    delivered: Callable[[], list[Delivered]]
-
-
 @pytest.fixture(params=["fcm", "console", "recording"])
 async def harness(request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
     if request.param == "fcm":
@@ -137,41 +114,8 @@ async def harness(request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
         yield Harness(recorder, lambda: delivered_from_record(recorder.sent))
 
 
-# --- the contract every PushSender passes -------------------------------------------------
-
-
-async def test_push_arrives_with_its_title_body_and_data(harness: Harness) -> None:
-    await harness.sender.send(RING)
-
-    [push] = harness.delivered()
-    assert push == Delivered(GLASSES, RING.title, RING.body, RING.data)
-
-
-async def test_push_without_data_arrives_with_empty_data(harness: Harness) -> None:
-    await harness.sender.send(replace(RING, data={}))
-
-    [push] = harness.delivered()
-    assert push.data == {}
-    assert push.title == RING.title
-
-
-async def test_each_push_gets_its_own_message_id(harness: Harness) -> None:
-    first = await harness.sender.send(RING)
-    second = await harness.sender.send(RING)
-
-    assert first
-    assert second
-    assert first != second
-
-
-async def test_every_push_sent_arrives_once(harness: Harness) -> None:
-    calls = [f"call-{number}" for number in range(6)]
-
-    await asyncio.gather(
-        *(harness.sender.send(replace(RING, data={"call_id": call})) for call in calls)
-    )
-
-    assert sorted(push.data["call_id"] for push in harness.delivered()) == calls
+class TestEveryPushSender(PushSenderContract):
+    """The kit's contract (plugins.testing.push), against each built-in adapter."""
 
 
 # --- FCM: the message on the wire ---------------------------------------------------------

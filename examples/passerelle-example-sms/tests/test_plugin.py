@@ -6,19 +6,17 @@ import json
 import logging
 import threading
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from adapters.system.clock import SystemClock
 from core.notifications.sms_text import measure_sms
 from plugins.lifecycle import LifecycleHookPublisher
-from plugins.manager import build_plugins
-from plugins.registry import AdapterContext
+from plugins.manager import PluginSet, build_plugins
+from plugins.testing.pytest_plugin import BuildAdapter
 from plugins.testing.sms import Delivered, Harness, SmsSenderContract
 from ports.events import Audience, Event, EventType
 
@@ -69,29 +67,25 @@ def gateway() -> Iterator[Gateway]:
     server.server_close()
 
 
-def _context(gateway: Gateway) -> AdapterContext:
-    blocks = {"example_sms": {"url": gateway.url, "token": TOKEN}}
-    return AdapterContext(blocks=blocks, clock=SystemClock(), data_dir=Path("."))
-
-
 class TestGatewaySender(SmsSenderContract):
-    """The adapter as the platform builds it: by name, from the installed entry point."""
+    """The adapter as the platform builds it: by name, from the installed entry point
+    (``passerelle_adapter`` is the kit's pytest fixture: no conftest needed)."""
 
     @pytest.fixture
-    async def harness(self, gateway: Gateway) -> AsyncIterator[Harness]:
-        context = _context(gateway)
-        sender = build_plugins().adapters().get("sms", "gateway").factory(context)
+    def harness(self, gateway: Gateway, passerelle_adapter: BuildAdapter) -> Harness:
+        blocks = {"example_sms": {"url": gateway.url, "token": TOKEN}}
+        sender = passerelle_adapter("sms", "gateway", blocks)
 
         def delivered() -> list[Delivered]:
             return [Delivered(m["to"], m["from"], m["text"], m["ref"]) for m in gateway.received]
 
-        yield Harness(sender, delivered)  # type: ignore[arg-type]
-        for opened in context.opened:
-            await opened.close()
+        return Harness(sender, delivered)
 
 
-def test_the_plugin_is_found_through_its_entry_point_with_its_version_and_hooks() -> None:
-    plugins = build_plugins()
+def test_the_plugin_is_found_through_its_entry_point_with_its_version_and_hooks(
+    passerelle_plugins: PluginSet,
+) -> None:
+    plugins = passerelle_plugins
     [info] = [info for info in plugins.describe() if info.name == "example-sms"]
     assert info.version == "0.1.0"
     assert info.hooks == ["register_adapters", "register_settings", "session_ended"]

@@ -1,0 +1,84 @@
+"""The notification kinds plugins add: each with its channels, values, templates and chain.
+
+A plugin implements ``register_notification_kinds(kinds)`` and calls ``kinds.add``::
+
+    kinds.add(
+        "inspection_due",
+        example={"site": "Pump house 3", "due_on": "2026-12-01"},
+        templates={"en": {"email": {"subject": "...", "text": "..."}, "sms": {"text": "..."}},
+                   "fr": {...}, "nl": {...}},
+        chain=[Channel.EMAIL, Channel.SMS],
+    )
+
+The kind is then known like a built-in one: its messages are routed by its chain (a
+deployment may change it in ``notifications.chains``), rendered from its templates
+(sandboxed Jinja, values checked), previewed, and worded per tenant. Templates are the
+same shape as the built-in TOML files: locale, then channel, then ``subject``, ``text``
+and, for e-mail, ``html``; every language of the platform needs every channel of the
+chain, so no message can go out without words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from core.notifications.kinds import BUILTIN_KINDS, LOCALES, NotificationKind, add_kind
+from core.notifications.model import Channel
+
+Templates = Mapping[str, Mapping[str, Mapping[str, str]]]
+"""locale -> channel -> part (``subject``, ``text``, ``html``) -> Jinja source."""
+TEMPLATE_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.PUSH)
+COMMON_VALUES = ("tenant_name", "public_url")
+"""Values every kind carries: the platform fills them in."""
+
+
+@dataclass(frozen=True, slots=True)
+class PluginKind:
+    kind: NotificationKind
+    templates: Templates
+    chain: tuple[Channel, ...]
+    plugin: str
+
+
+@dataclass
+class NotificationKinds:
+    """Filled by the plugins' ``register_notification_kinds`` hooks, in load order."""
+
+    added: dict[str, PluginKind] = field(default_factory=dict)
+    current_plugin: str = ""
+
+    def add(
+        self,
+        name: str,
+        *,
+        example: Mapping[str, str],
+        templates: Templates,
+        chain: Iterable[Channel],
+    ) -> None:
+        """Raise ValueError naming what is wrong; the plugin's hook failure is isolated."""
+        channels = tuple(chain)
+        if not channels or any(c not in TEMPLATE_CHANNELS for c in channels):
+            raise ValueError(f"{name}: a chain of e-mail, SMS or push channels is needed")
+        if name in BUILTIN_KINDS:
+            raise ValueError(f"{name}: a built-in notification kind has this name")
+        for locale in LOCALES:
+            for channel in channels:
+                parts = templates.get(locale, {}).get(channel.value, {})
+                if "text" not in parts or (channel is Channel.EMAIL and "subject" not in parts):
+                    raise ValueError(f"{name}: no {channel.value} template in {locale}")
+        values = {value: f"({value})" for value in COMMON_VALUES} | dict(example)
+        kind = NotificationKind(name, frozenset(channels), values)
+        self.added[name] = PluginKind(kind, templates, channels, self.current_plugin)
+
+    def chains(self) -> dict[str, tuple[Channel, ...]]:
+        return {name: added.chain for name, added in self.added.items()}
+
+    def templates(self) -> dict[str, Templates]:
+        return {name: added.templates for name, added in self.added.items()}
+
+    def register(self) -> NotificationKinds:
+        """Make the kinds known to the core's catalogue; returns self for the container."""
+        for added in self.added.values():
+            add_kind(added.kind)
+        return self
