@@ -30,26 +30,28 @@ from core.sessions.model import (
 from core.sessions.preferences import CallPreference
 from ports.pagination import Page, PageRequest
 
+# Statements of every join, built once with bound parameters: building and keying one
+# per call costs more CPU than the database spends running it.
+_ADD_SESSION = assistance_sessions.insert()
+_SAVE_SESSION = assistance_sessions.update().where(assistance_sessions.c.id == sa.bindparam("b_id"))
+_GET_SESSION = assistance_sessions.select().where(assistance_sessions.c.id == sa.bindparam("b_id"))
+_LOCK_SESSION = _GET_SESSION.with_for_update()
+_ADD_PARTICIPANT = participants.insert()
+
 
 class SqlSessionRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
 
     async def add(self, session: AssistanceSession) -> None:
-        await self._connection.execute(assistance_sessions.insert().values(**_session_row(session)))
+        await self._connection.execute(_ADD_SESSION, _session_row(session))
 
     async def save(self, session: AssistanceSession) -> None:
-        await self._connection.execute(
-            assistance_sessions.update()
-            .where(assistance_sessions.c.id == session.id)
-            .values(**_session_row(session))
-        )
+        await self._connection.execute(_SAVE_SESSION, {"b_id": session.id} | _session_row(session))
 
     async def get(self, session_id: UUID, *, for_update: bool = False) -> AssistanceSession | None:
-        query = assistance_sessions.select().where(assistance_sessions.c.id == session_id)
-        if for_update:
-            query = query.with_for_update()
-        row = (await self._connection.execute(query)).first()
+        query = _LOCK_SESSION if for_update else _GET_SESSION
+        row = (await self._connection.execute(query, {"b_id": session_id})).first()
         return _session(row) if row else None
 
     async def list(self, page: PageRequest) -> Page[AssistanceSession]:
@@ -96,16 +98,17 @@ class SqlParticipantRepository:
 
     async def add(self, participant: Participant) -> None:
         await self._connection.execute(
-            participants.insert().values(
-                id=participant.id,
-                session_id=participant.session_id,
-                user_id=participant.user_id,
-                role=participant.role.value,
-                joined_at=participant.joined_at,
-                left_at=participant.left_at,
-                invitation_id=participant.invitation_id,
-                display_name=participant.display_name,
-            )
+            _ADD_PARTICIPANT,
+            {
+                "id": participant.id,
+                "session_id": participant.session_id,
+                "user_id": participant.user_id,
+                "role": participant.role.value,
+                "joined_at": participant.joined_at,
+                "left_at": participant.left_at,
+                "invitation_id": participant.invitation_id,
+                "display_name": participant.display_name,
+            },
         )
 
     async def list_for_session(self, session_id: UUID) -> list[Participant]:

@@ -45,14 +45,10 @@ class SqlUsageLedger:
             "since_us": epoch_us(meter.since) if meter.since else None,
         }
         updated = await self._connection.execute(
-            session_meters.update()
-            .where(session_meters.c.session_id == meter.session_id)
-            .values(**values)
+            _UPDATE_METER, {"b_session_id": meter.session_id} | values
         )
         if updated.rowcount == 0:
-            await self._connection.execute(
-                session_meters.insert().values(session_id=meter.session_id, **values)
-            )
+            await self._connection.execute(_ADD_METER, {"session_id": meter.session_id} | values)
 
     async def settle(self, session_id: UUID, minutes: Mapping[Month, int]) -> None:
         await self._connection.execute(
@@ -133,6 +129,10 @@ def _admission() -> sa.Select[Any]:
 
 _MINUTES_SO_FAR = sa.select(_minutes_so_far())
 _ADMISSION = _admission()
+_UPDATE_METER = session_meters.update().where(
+    session_meters.c.session_id == sa.bindparam("b_session_id")
+)
+_ADD_METER = session_meters.insert()
 
 
 def _meter(row: Any) -> SessionMeter:
