@@ -357,6 +357,7 @@ class Container(containers.DeclarativeContainer):
     backup_archives = providers.Singleton(
         lambda blobs, s: BlobBackupArchives(blobs, s.data_dir / "backup-staging"),
         blob_store,
+        sqlite_folder=providers.Callable(lambda s: s.data_dir.resolve(), settings),
         settings,
     )
     portability_dependencies = providers.Singleton(

@@ -99,7 +99,12 @@ def create(
     max_file_bytes: FileSize = None,
     database_url: Annotated[
         str | None,
-        typer.Option(help="Dedicated placement: the tenant's own database URL (else shared)."),
+        typer.Option(
+            help=(
+                "Dedicated placement: the tenant's own database URL (else shared); a SQLite "
+                "path is relative to the data directory."
+            )
+        ),
     ] = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,

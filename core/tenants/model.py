@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from pathlib import PurePath
 from urllib.parse import urlsplit
 from uuid import UUID
 
@@ -194,18 +195,44 @@ def validate_slug(slug: str) -> str:
     return slug
 
 
-_DATABASE_SCHEMES = ("postgresql+asyncpg://", "sqlite+aiosqlite:///")
+_POSTGRES_SCHEME = "postgresql+asyncpg://"
+_SQLITE_SCHEME = "sqlite+aiosqlite:///"
+_SEGMENT = r"[^./\\\s?\x00-\x1f][^/\\\s?\x00-\x1f]{0,99}"
+_SQLITE_PATH = rf"(?:{_SEGMENT}/){{0,8}}{_SEGMENT}"
+DATABASE_URL_PATTERN = rf"^(?:postgresql\+asyncpg://\S+|sqlite\+aiosqlite:///{_SQLITE_PATH})$"
 
 
-def validate_database_url(url: str) -> str:
-    """A dedicated tenant's own database: PostgreSQL (asyncpg) or SQLite (aiosqlite)."""
-    if not url.startswith(_DATABASE_SCHEMES) or len(url) > 2000 or any(c.isspace() for c in url):
+def validate_database_url(url: str, *, sqlite_folder: PurePath) -> str:
+    """A dedicated tenant's own database: PostgreSQL (asyncpg) or SQLite (aiosqlite).
+
+    A SQLite path is relative to the deployment's data directory and may not leave it, so
+    whoever holds an operator key cannot make the server write a file anywhere else, and
+    the path never depends on the directory the server was started from. The URL kept is
+    the absolute one.
+    """
+    if len(url) > 2000 or any(c.isspace() for c in url):
+        raise _bad_database_url()
+    if url.startswith(_POSTGRES_SCHEME) and len(url) > len(_POSTGRES_SCHEME):
+        return url
+    if not url.startswith(_SQLITE_SCHEME):
+        raise _bad_database_url()
+    relative = url.removeprefix(_SQLITE_SCHEME)
+    if not re.fullmatch(_SQLITE_PATH, relative):
         raise InvalidInput(
-            "database_url must be a postgresql+asyncpg://... or sqlite+aiosqlite:///... URL",
+            "a dedicated SQLite database is a path relative to the data directory, no segment "
+            "starting with '.', e.g. sqlite+aiosqlite:///acme/acme.db",
             field="database_url",
             code="invalid_database_url",
         )
-    return url
+    return _SQLITE_SCHEME + str(sqlite_folder.joinpath(*relative.split("/")))
+
+
+def _bad_database_url() -> InvalidInput:
+    return InvalidInput(
+        "database_url must be a postgresql+asyncpg://... or sqlite+aiosqlite:///... URL",
+        field="database_url",
+        code="invalid_database_url",
+    )
 
 
 def validate_display_name(name: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from uuid import UUID
 
 from core.errors import NotFound, Unavailable
@@ -46,6 +47,8 @@ class TenantDependencies:
     tenant_uow: TenantUnitOfWorkFactory
     hasher: PasswordHasher
     clock: Clock
+    sqlite_folder: PurePath
+    """Where dedicated SQLite databases go: the deployment's data directory."""
 
 
 async def create_tenant(
@@ -67,7 +70,11 @@ async def create_tenant(
     password = validate_password(request.admin_password, field="admin_password")
     admin_name = validate_person_name(request.admin_name, field="admin_name")
     limits = request.limits.validated()
-    database_url = validate_database_url(request.database_url) if request.database_url else None
+    database_url = (
+        validate_database_url(request.database_url, sqlite_folder=deps.sqlite_folder)
+        if request.database_url
+        else None
+    )
 
     now = deps.clock.now()
     tenant = Tenant(

@@ -6,6 +6,7 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
@@ -16,11 +17,16 @@ from tests.conftest import Database
 from tests.integration.conftest import ADMIN_PASSWORD, Api
 
 
-def _dedicated_url(database: Database, tmp_path: Path) -> str:
+def _dedicated_url(database: Database, data_dir: Path) -> tuple[str, str]:
+    """The URL an operator gives and the one it stands for (SQLite: in the data directory)."""
     if database.backend == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path}/customer-server/acme.db"
+        return (
+            "sqlite+aiosqlite:///customer-server/acme.db",
+            f"sqlite+aiosqlite:///{data_dir}/customer-server/acme.db",
+        )
     control = make_url(database.url)
-    return control.set(database=f"{control.database}_dedicated").render_as_string(False)
+    url = control.set(database=f"{control.database}_dedicated").render_as_string(False)
+    return url, url
 
 
 async def _sessions_in(url: str) -> int:
@@ -36,7 +42,7 @@ async def _sessions_in(url: str) -> int:
 async def test_dedicated_tenant_keeps_its_data_at_its_own_url_until_purged(
     api: Api, database: Database, tmp_path: Path
 ) -> None:
-    url = _dedicated_url(database, tmp_path)
+    url, actual = _dedicated_url(database, tmp_path)
     response = await api.client.post(
         "/api/v1/tenants",
         json={
@@ -53,11 +59,12 @@ async def test_dedicated_tenant_keeps_its_data_at_its_own_url_until_purged(
     tenant = response.json()["tenant"]
     assert tenant["placement"] == "dedicated"
     assert url not in response.text
+    assert actual not in response.text
 
     headers = await api.login("acme")
     await api.create_session(headers, "on the customer's own server")
 
-    assert await _sessions_in(url) == 1
+    assert await _sessions_in(actual) == 1
     deps = api.container.tenant_dependencies()
     assert uuid.UUID(tenant["id"]) not in await deps.databases.tenant_ids()
     assert (await reconcile_tenants(deps, actor="test")).clean
@@ -67,7 +74,18 @@ async def test_dedicated_tenant_keeps_its_data_at_its_own_url_until_purged(
     assert not await deps.databases.exists(uuid.UUID(tenant["id"]))
 
 
-async def test_database_url_that_is_not_a_supported_url_is_refused_on_its_field(api: Api) -> None:
+@pytest.mark.parametrize(
+    "url",
+    [
+        "mysql://root@db/acme",
+        "sqlite+aiosqlite:///../outside.db",
+        "sqlite+aiosqlite:////etc/acme.db",
+        "sqlite+aiosqlite:///customer/./acme.db",
+    ],
+)
+async def test_database_url_that_is_not_a_supported_url_is_refused_on_its_field(
+    api: Api, url: str
+) -> None:
     response = await api.client.post(
         "/api/v1/tenants",
         json={
@@ -76,7 +94,7 @@ async def test_database_url_that_is_not_a_supported_url_is_refused_on_its_field(
             "admin_email": "admin@acme.example",
             "admin_password": ADMIN_PASSWORD,
             "admin_name": "Ada",
-            "database_url": "mysql://root@db/acme",
+            "database_url": url,
         },
         headers={"Authorization": f"Bearer {api.operator_key}"},
     )

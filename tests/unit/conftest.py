@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime
+from pathlib import PurePath
 
 import pytest
 
@@ -51,6 +52,7 @@ def tenant_deps(clock: FixedClock, uow: MemoryTenantUnitOfWorkFactory) -> Tenant
         tenant_uow=uow,
         hasher=PlainHasher(),
         clock=clock,
+        sqlite_folder=PurePath("/srv/passerelle"),
     )
 
 

@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import AsyncIterable, Callable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import PurePath
 from typing import Any
 from uuid import UUID
 
@@ -76,6 +77,7 @@ def _deployment(clock: FixedClock, schema_versions: Sequence[str] = ("0001",)) -
         tenant_uow=MemoryTenantUnitOfWorkFactory(),
         hasher=PlainHasher(),
         clock=clock,
+        sqlite_folder=PurePath("/srv/passerelle"),
     )
     return Deployment(catalog, databases, storage, rows, PortabilityDependencies(tenants, rows))
 

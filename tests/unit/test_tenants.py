@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import PurePath
 
 import pytest
 
@@ -26,6 +27,7 @@ from core.tenants.model import (
     SlugTaken,
     TenantStatus,
     TenantSuspended,
+    validate_database_url,
     validate_slug,
 )
 from core.tenants.services import CreateTenant, TenantDependencies, create_tenant, provision_tenant
@@ -227,3 +229,26 @@ async def test_reconcile_finds_orphans_and_gaps_and_cleans_only_orphans(
 
     await reconcile_tenants(tenant_deps, actor="op", remove_orphans=True)
     assert databases.created == {tenant.id}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite+aiosqlite:///../outside.db",
+        "sqlite+aiosqlite:///acme/../../outside.db",
+        "sqlite+aiosqlite:////etc/acme.db",
+        "sqlite+aiosqlite:///acme\\..\\outside.db",
+        "sqlite+aiosqlite:///acme.db?mode=memory",
+        "sqlite+aiosqlite:///.hidden.db",
+        "postgresql+asyncpg://",
+    ],
+)
+def test_dedicated_database_url_may_not_leave_the_data_directory(url: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        validate_database_url(url, sqlite_folder=PurePath("/srv/passerelle"))
+    assert refused.value.field == "database_url"
+
+
+def test_dedicated_sqlite_path_is_kept_absolute_inside_the_data_directory() -> None:
+    url = validate_database_url("sqlite+aiosqlite:///acme/acme.db", sqlite_folder=PurePath("/srv"))
+    assert url == "sqlite+aiosqlite:////srv/acme/acme.db"

@@ -10,7 +10,14 @@ import msgspec
 
 from apps.api.fields import Email, NewPassword, PersonName
 from apps.api.schemas import RequestBody, ResponseBody
-from core.tenants.model import LIMIT_RANGES, SLUG_PATTERN, PlanLimits, Tenant, TenantEvent
+from core.tenants.model import (
+    DATABASE_URL_PATTERN,
+    LIMIT_RANGES,
+    SLUG_PATTERN,
+    PlanLimits,
+    Tenant,
+    TenantEvent,
+)
 
 Count = Annotated[int, msgspec.Meta(ge=0)]
 
@@ -58,10 +65,11 @@ class CreateTenantBody(RequestBody):
             str,
             msgspec.Meta(
                 max_length=2000,
-                pattern=r"^(?:postgresql\+asyncpg://|sqlite\+aiosqlite:///)\S*$",
+                pattern=DATABASE_URL_PATTERN,
                 description=(
                     "Dedicated placement: the tenant's own database (created if missing, "
-                    "then migrated). Left out: a database on the shared instance."
+                    "then migrated). A SQLite path is relative to the deployment's data "
+                    "directory. Left out: a database on the shared instance."
                 ),
                 examples=["postgresql+asyncpg://acme@db.acme.example:5432/passerelle"],
             ),
