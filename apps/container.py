@@ -18,6 +18,7 @@ from adapters.archive.tar_archive import TarArchives
 from adapters.argon2.password_hasher import Argon2PasswordHasher
 from adapters.cache.tenant_catalog import CachedTenantCatalog
 from adapters.httpx.recording_downloads import HttpxRecordingDownloads
+from adapters.httpx.webhook_transport import PinnedWebhookTransport
 from adapters.jinja.renderer import JinjaTemplateRenderer
 from adapters.memory.presence_store import MemoryPresenceStore
 from adapters.memory.request_limiter import MemoryRequestLimiter
@@ -37,6 +38,7 @@ from adapters.sql.tenant_databases import SqlTenantDatabases
 from adapters.sql.tenant_rows import SqlTenantRows
 from adapters.sql.tenant_templates import PostgresTemplates, SqliteTemplates
 from adapters.sql.unit_of_work import SqlTenantUnitOfWorkFactory
+from adapters.system.address_resolver import resolve_host
 from adapters.system.clock import SystemClock
 from apps.api.auth.tokens import AccessTokens
 from apps.config.embedded_secret import embedded_jwt_secret
@@ -63,6 +65,9 @@ from core.tenants.backups import BackupDependencies
 from core.tenants.portability import PortabilityDependencies
 from core.tenants.services import TenantDependencies
 from core.usage.services import UsageDependencies
+from core.webhooks.delivery import WebhookSender
+from core.webhooks.model import WebhookRules
+from core.webhooks.services import WebhookDependencies
 from plugins.features import FeatureServices
 from plugins.lifecycle import LifecycleHookPublisher
 from plugins.manager import PluginSet, build_plugins, startup_problems
@@ -222,6 +227,7 @@ def _plugins(settings: Settings, container: Container) -> PluginSet:
     services = FeatureServices(
         audit=lambda: container.audit_dependencies(),
         retention=lambda: container.retention_dependencies(),
+        webhooks=lambda: container.webhook_dependencies(),
     )
     return build_plugins(disabled=tuple(settings.disabled_plugins), services=services)
 
@@ -351,13 +357,13 @@ class Container(containers.DeclarativeContainer):
         tenant_uow=tenant_uow,
         hasher=hasher,
         clock=clock,
+        sqlite_folder=providers.Callable(lambda s: s.data_dir.resolve(), settings),
     )
     tenant_rows = providers.Singleton(SqlTenantRows, tenant_engines)
     tenant_archives = providers.Singleton(TarArchives)
     backup_archives = providers.Singleton(
         lambda blobs, s: BlobBackupArchives(blobs, s.data_dir / "backup-staging"),
         blob_store,
-        sqlite_folder=providers.Callable(lambda s: s.data_dir.resolve(), settings),
         settings,
     )
     portability_dependencies = providers.Singleton(
@@ -455,8 +461,35 @@ class Container(containers.DeclarativeContainer):
         settings,
     )
     rate_limiter = providers.Singleton(SqlRateLimiter, control_engine, clock)
+    webhook_resolver = providers.Object(resolve_host)
+    webhook_rules = providers.Singleton(
+        lambda s: WebhookRules(
+            allow_http=s.webhooks.allow_http,
+            allow_private_targets=s.webhooks.allow_private_targets,
+        ),
+        settings,
+    )
+    webhook_dependencies = providers.Singleton(
+        WebhookDependencies,
+        tenant_uow=tenant_uow,
+        clock=clock,
+        resolve=webhook_resolver,
+        rules=webhook_rules,
+    )
+    webhook_transport = providers.Singleton(
+        lambda s: PinnedWebhookTransport(s.webhooks.timeout_seconds), settings
+    )
+    webhook_sender = providers.Singleton(
+        WebhookSender,
+        tenant_uow=tenant_uow,
+        transport=webhook_transport,
+        resolve=webhook_resolver,
+        rules=webhook_rules,
+        clock=clock,
+        jitter=jitter,
+    )
     channel_senders = providers.Singleton(
-        lambda s, mail, sms, push, renderer, limiter, clock, jitter: ChannelSenders(
+        lambda s, mail, sms, push, renderer, limiter, clock, jitter, webhooks: ChannelSenders(
             mail=mail,
             sms=sms,
             push=push,
@@ -466,6 +499,7 @@ class Container(containers.DeclarativeContainer):
             mail_sender_address=s.mail.sender,
             clock=clock,
             jitter=jitter,
+            webhooks=webhooks,
         ),
         settings,
         mail,
@@ -475,6 +509,7 @@ class Container(containers.DeclarativeContainer):
         rate_limiter,
         clock,
         jitter,
+        webhook_sender,
     )
     delivery_dependencies = providers.Singleton(
         lambda uow, senders, clock, s: DeliveryDependencies(

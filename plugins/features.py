@@ -11,9 +11,11 @@ from dataclasses import dataclass
 
 from core.audit.services import AuditDependencies
 from core.retention.services import RetentionDependencies
+from core.webhooks.services import WebhookDependencies
 
 
 @dataclass(frozen=True, slots=True)
 class FeatureServices:
     audit: Callable[[], AuditDependencies]
     retention: Callable[[], RetentionDependencies]
+    webhooks: Callable[[], WebhookDependencies]

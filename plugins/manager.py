@@ -37,6 +37,7 @@ BUILTIN_PLUGINS = (
     "plugins.builtin.sms",
     "plugins.builtin.storage",
     "plugins.builtin.video",
+    "plugins.builtin.webhooks",
 )
 
 

@@ -85,6 +85,7 @@ outbox = sa.Table(
     sa.Column("session_id", sa.Uuid(), nullable=True),
     sa.Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
     sa.Index("ix_outbox_session_id_created_at", "session_id", "created_at", "id"),
+    sa.Index("ix_outbox_recipient_created_at", "recipient", "created_at", "id"),
 )
 
 invitations = sa.Table(
@@ -320,4 +321,18 @@ retention_policy = sa.Table(
     sa.Column("files_days", sa.Integer(), nullable=True),
     sa.Column("audit_events_days", sa.Integer(), nullable=True),
     sa.Column("outbox_days", sa.Integer(), nullable=True),
+)
+
+webhook_endpoints = sa.Table(
+    "webhook_endpoints",
+    metadata,
+    sa.Column("id", sa.Uuid(), primary_key=True),
+    sa.Column("url", sa.String(2000), nullable=False),
+    sa.Column("description", sa.String(500), nullable=False),
+    sa.Column("event_types", sa.JSON(), nullable=False),
+    sa.Column("enabled", sa.Boolean(), nullable=False),
+    sa.Column("secret", sa.String(100), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.Index("ix_webhook_endpoints_created_at_id", "created_at", "id"),
 )

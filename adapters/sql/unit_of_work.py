@@ -32,6 +32,7 @@ from adapters.sql.session_repository import (
 )
 from adapters.sql.usage_ledger import SqlUsageLedger
 from adapters.sql.user_repository import SqlUserRepository
+from adapters.sql.webhook_endpoint_repository import SqlWebhookEndpointRepository
 from ports.audit import AuditEventRepository
 from ports.credentials import ApiKeyRepository, OneTimeTokenRepository, RefreshTokenRepository
 from ports.devices import DeviceAuthorizationRepository, DeviceRepository
@@ -49,6 +50,7 @@ from ports.session_store import (
 )
 from ports.usage_ledger import UsageLedger
 from ports.users import UserRepository
+from ports.webhooks import WebhookEndpointRepository
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +70,7 @@ class SqlTenantUnitOfWork:
     device_authorizations: DeviceAuthorizationRepository
     recordings: RecordingRepository
     files: FileRecords
+    webhook_endpoints: WebhookEndpointRepository
     audit: AuditEventRepository
     retention: RetentionRecords
     usage: UsageLedger
@@ -100,6 +103,7 @@ class SqlTenantUnitOfWork:
         self.device_authorizations = SqlDeviceAuthorizationRepository(connection)
         self.recordings = SqlRecordingRepository(connection)
         self.files = SqlFileRepository(connection)
+        self.webhook_endpoints = SqlWebhookEndpointRepository(connection)
         self.audit = SqlAuditEventRepository(connection)
         self.retention = SqlRetentionRecords(connection)
         self.usage = SqlUsageLedger(connection)

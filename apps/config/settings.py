@@ -551,6 +551,32 @@ class BackupSettings(BaseModel):
     )
 
 
+class WebhookSettings(BaseModel):
+    """Outbound webhooks to the URLs tenant admins configure (docs/webhooks.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    allow_private_targets: bool = Field(
+        default=False,
+        description=(
+            "Let webhooks reach private, loopback, link-local and reserved addresses. Off, "
+            "the SSRF guard refuses a URL whose host resolves to any such address, when it "
+            "is saved and before each delivery. On only when receivers live on the "
+            "deployment's own network (or in tests)."
+        ),
+    )
+    allow_http: bool = Field(
+        default=False,
+        description="Accept plain http:// webhook URLs; off, endpoints must use https.",
+    )
+    timeout_seconds: float = Field(
+        default=10,
+        gt=0,
+        le=60,
+        description="Connect, send and read timeout of one delivery attempt.",
+    )
+
+
 class SessionSettings(BaseModel):
     """Timing and size rules of assistance sessions, the same for every tenant."""
 
@@ -639,6 +665,7 @@ class Settings(BaseSettings):
     tenancy: TenancySettings = TenancySettings()
     backups: BackupSettings = BackupSettings()
     sessions: SessionSettings = SessionSettings()
+    webhooks: WebhookSettings = WebhookSettings()
     observability: ObservabilitySettings = ObservabilitySettings()
     clients: ClientSettings = ClientSettings()
     smtp: SmtpSettings = SmtpSettings()

@@ -60,6 +60,7 @@ class Action(StrEnum):
     FILES_MANAGE = "files.manage"
     AUDIT_READ = "audit.read"
     RETENTION_POLICY = "retention_policy"
+    WEBHOOKS_MANAGE = "webhooks.manage"
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +138,7 @@ POLICY: dict[Action, Rule] = {
     ),
     Action.AUDIT_READ: Rule(ADMINS, devices=False),
     Action.RETENTION_POLICY: Rule(ADMINS, devices=False),
+    Action.WEBHOOKS_MANAGE: Rule(ADMINS, devices=False),
 }
 
 

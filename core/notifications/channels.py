@@ -1,4 +1,4 @@
-"""Sending one outbox message by its channel: e-mail, SMS or push.
+"""Sending one outbox message by its channel: e-mail, SMS, push or webhook.
 
 Each function renders the message's template for its channel and hands it to the
 channel's port; every provider refusal comes back as the message's next state (sent,
@@ -15,6 +15,7 @@ from datetime import timedelta
 from core.notifications.customisation import SenderIdentity, TenantCustomisation
 from core.notifications.model import Channel, Jitter, OutboxMessage
 from core.notifications.receipts import receipt_reference
+from core.webhooks.delivery import WebhookSender
 from ports.clock import Clock
 from ports.mail import MailDeliveryError, MailMessage, MailSender
 from ports.push import PushDeliveryError, PushNotification, PushPriority, PushSender
@@ -46,6 +47,8 @@ class ChannelSenders:
     mail_sender_address: str
     clock: Clock
     jitter: Jitter
+    webhooks: WebhookSender | None = None
+    """Tenants' webhook endpoints; without it a webhook message fails for good."""
 
 
 async def send_message(
@@ -56,6 +59,11 @@ async def send_message(
 ) -> OutboxMessage:
     """Attempt one message; returns its next state, never raises for a provider's refusal."""
     now = senders.clock.now
+    if message.channel is Channel.WEBHOOK:
+        if senders.webhooks is None:
+            unsent = "webhooks are not configured"
+            return message.failed(unsent, now(), retryable=False, jitter=senders.jitter)
+        return await senders.webhooks.deliver(tenant.tenant_id, message)
     try:
         rendered = _render(tenant, message, values, senders.renderer)
         if message.channel is Channel.EMAIL:

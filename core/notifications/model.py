@@ -19,6 +19,8 @@ class Channel(StrEnum):
     EMAIL = "email"
     SMS = "sms"
     PUSH = "push"
+    WEBHOOK = "webhook"
+    """A tenant's webhook endpoint: the recipient is the endpoint's id (core.webhooks)."""
 
 
 class NotificationStatus(StrEnum):

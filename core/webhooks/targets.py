@@ -50,14 +50,16 @@ def target_host(url: str) -> str:
     return parts.hostname
 
 
-async def check_target(url: str, resolve: Resolve, *, allow_private: bool) -> None:
-    """Raise InvalidInput (field ``url``) unless every address of the URL's host is public."""
+async def check_target(url: str, resolve: Resolve, *, allow_private: bool) -> Sequence[str]:
+    """The addresses of the URL's host, to connect to one of them and no other (a second
+    lookup could answer differently: DNS rebinding). Raise InvalidInput (field ``url``)
+    unless every one is public."""
     host = target_host(url)
     addresses = await resolve(host)
     if not addresses:
         raise InvalidInput(f"{host} does not resolve", field="url", code=REFUSED_CODE)
     if allow_private:
-        return
+        return addresses
     for address in addresses:
         reason = forbidden_reason(address)
         if reason is not None:
@@ -66,3 +68,4 @@ async def check_target(url: str, resolve: Resolve, *, allow_private: bool) -> No
                 field="url",
                 code=REFUSED_CODE,
             )
+    return addresses

@@ -34,6 +34,7 @@ from tests.support.vonage_server import (  # noqa: F401 - fixtures, found by nam
     vonage_certificates,
     vonage_server,
 )
+from tests.support.webhook_receiver import webhook_receiver  # noqa: F401 - fixture, found by name
 
 TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 ADMIN_PASSWORD = "correct horse battery staple"

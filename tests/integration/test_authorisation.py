@@ -37,6 +37,7 @@ S = "/api/v1/sessions/{session_id}"
 W = "/api/v1/notifications/wordings/{kind}/{channel}/{locale}"
 F = "/api/v1/files/{file_id}"
 UPLOADERS = "admin expert field_engineer key"
+H = "/api/v1/webhook-endpoints"
 EXPECTED: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/sessions"): EVERYONE,
     ("POST", "/api/v1/sessions"): HOSTS,
@@ -103,6 +104,14 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("GET", f"{F}/content"): EVERYONE,
     ("PATCH", F): EVERYONE,
     ("DELETE", F): EVERYONE,
+    ("GET", H): "admin",
+    ("POST", H): "admin",
+    ("GET", f"{H}/{{endpoint_id}}"): "admin",
+    ("PATCH", f"{H}/{{endpoint_id}}"): "admin",
+    ("DELETE", f"{H}/{{endpoint_id}}"): "admin",
+    ("POST", f"{H}/{{endpoint_id}}/rotate-secret"): "admin",
+    ("POST", f"{H}/{{endpoint_id}}/test"): "admin",
+    ("GET", f"{H}/{{endpoint_id}}/deliveries"): "admin",
 }
 BODIES: dict[tuple[str, str], dict[str, Any] | None] = {
     (method, path): body for method, path, body in ENDPOINTS
@@ -122,6 +131,7 @@ IDS = {
         "key_id",
         "recording_id",
         "file_id",
+        "endpoint_id",
     )
 } | {"kind": "missed_call", "channel": "sms", "locale": "en"}
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from dependency_injector import providers
 
 from tests.integration.conftest import Api
 from tests.integration.test_device_pairing import pair_device
 
 WORDING = "/api/v1/notifications/wordings/{kind}/{channel}/{locale}"
+HOOKS = "/api/v1/webhook-endpoints"
 ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/api/v1/sessions", None),
     ("POST", "/api/v1/sessions", {"reference": "x"}),
@@ -94,6 +96,14 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/api/v1/files/{file_id}/content", None),
     ("PATCH", "/api/v1/files/{file_id}", {"session_id": None}),
     ("DELETE", "/api/v1/files/{file_id}", None),
+    ("GET", HOOKS, None),
+    ("POST", HOOKS, {"url": "https://hooks.bravo.example/", "event_types": ["session.ended"]}),
+    ("GET", f"{HOOKS}/{{endpoint_id}}", None),
+    ("PATCH", f"{HOOKS}/{{endpoint_id}}", {"description": "bravo was here"}),
+    ("DELETE", f"{HOOKS}/{{endpoint_id}}", None),
+    ("POST", f"{HOOKS}/{{endpoint_id}}/rotate-secret", None),
+    ("POST", f"{HOOKS}/{{endpoint_id}}/test", None),
+    ("GET", f"{HOOKS}/{{endpoint_id}}/deliveries", None),
 ]
 PUBLIC = {
     "/api/v1/health",
@@ -121,7 +131,13 @@ PUBLIC = {
 OPERATOR_PREFIX = "/api/v1/tenants"
 
 
+async def _public_address(host: str) -> list[str]:
+    """Every webhook host resolves to a public address here, as on the internet."""
+    return ["93.184.215.14"]
+
+
 async def _two_tenants_with_data(api: Api) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    api.container.webhook_resolver.override(providers.Object(_public_address))
     await api.create_tenant("alpha")
     await api.create_tenant("bravo")
     alpha = await api.login("alpha")
@@ -150,7 +166,13 @@ async def _two_tenants_with_data(api: Api) -> tuple[dict[str, str], dict[str, st
         content=b"alpha's secret ticket",
         headers={**alpha, "Content-Type": "text/plain"},
     )
+    hook = await api.client.post(
+        HOOKS,
+        json={"url": "https://hooks.alpha.example/secret-ticket", "event_types": ["session.ended"]},
+        headers=alpha,
+    )
     ids = {
+        "endpoint_id": hook.json()["endpoint"]["id"],
         "participant_id": joined.json()["participant_id"],
         "invitation_id": invited.json()["id"],
         "recording_id": recording.json()["id"],
@@ -195,7 +217,13 @@ async def test_objects_of_another_tenant_are_not_found(
 
 @pytest.mark.parametrize(
     "listing",
-    ["/api/v1/sessions", "/api/v1/notifications/wordings", "/api/v1/devices", "/api/v1/files"],
+    [
+        "/api/v1/sessions",
+        "/api/v1/notifications/wordings",
+        "/api/v1/devices",
+        "/api/v1/files",
+        HOOKS,
+    ],
 )
 async def test_lists_show_only_the_callers_tenant(api: Api, listing: str) -> None:
     alpha, bravo, _ = await _two_tenants_with_data(api)

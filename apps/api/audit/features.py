@@ -6,11 +6,13 @@ from __future__ import annotations
 from litestar import Controller
 
 from apps.api.audit.controller import AuditEventController, RetentionPolicyController
+from apps.api.webhook_endpoints.controller import WebhookEndpointController
 from plugins.manager import PluginSet
 
 FEATURE_CONTROLLERS: dict[str, type[Controller]] = {
     "plugins.builtin.audit_log": AuditEventController,
     "plugins.builtin.retention": RetentionPolicyController,
+    "plugins.builtin.webhooks": WebhookEndpointController,
 }
 
 

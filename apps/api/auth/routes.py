@@ -21,6 +21,8 @@ A = Action
 _SESSION = "/api/v1/sessions/{session_id}"
 _FILE = "/api/v1/files/{file_id}"
 _WORDING = "/api/v1/notifications/wordings/{kind}/{channel}/{locale}"
+_HOOKS = "/api/v1/webhook-endpoints"
+_HOOK = f"{_HOOKS}/{{endpoint_id}}"
 ROUTE_ACTIONS: dict[tuple[str, str], Action] = {
     ("GET", "/api/v1/sessions"): A.SESSIONS_LIST,
     ("POST", "/api/v1/sessions"): A.SESSIONS_CREATE,
@@ -87,6 +89,14 @@ ROUTE_ACTIONS: dict[tuple[str, str], Action] = {
     ("GET", "/api/v1/audit-events/export.csv"): A.AUDIT_READ,
     ("GET", "/api/v1/retention-policy"): A.RETENTION_POLICY,
     ("PUT", "/api/v1/retention-policy"): A.RETENTION_POLICY,
+    ("GET", _HOOKS): A.WEBHOOKS_MANAGE,
+    ("POST", _HOOKS): A.WEBHOOKS_MANAGE,
+    ("GET", _HOOK): A.WEBHOOKS_MANAGE,
+    ("PATCH", _HOOK): A.WEBHOOKS_MANAGE,
+    ("DELETE", _HOOK): A.WEBHOOKS_MANAGE,
+    ("POST", f"{_HOOK}/rotate-secret"): A.WEBHOOKS_MANAGE,
+    ("POST", f"{_HOOK}/test"): A.WEBHOOKS_MANAGE,
+    ("GET", f"{_HOOK}/deliveries"): A.WEBHOOKS_MANAGE,
 }
 _TYPED = re.compile(r"\{(\w+):\w+\}")
 

@@ -1,0 +1,1 @@
+"""Outbound webhook endpoints a tenant admin configures (delivery: core.webhooks)."""
