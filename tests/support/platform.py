@@ -41,7 +41,11 @@ def start_platform(data_dir: Path, env: dict[str, str]) -> Iterator[Platform]:
     ]
     log = (data_dir.parent / "up.log").open("wb")
     process = subprocess.Popen(
-        command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **env}
+        command,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, **env},
+        cwd=data_dir.parent,
     )
     url = f"http://127.0.0.1:{port}"
     try:
