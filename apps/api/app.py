@@ -88,6 +88,7 @@ def create_app(
                 await close_container(container)
 
     settings = container.settings()
+    container.notification_kinds()  # plugins' kinds, known before the document lists kinds
     api = Router(
         path=API_PREFIX,
         route_handlers=[

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
@@ -17,10 +17,13 @@ class RequestBody(msgspec.Struct, forbid_unknown_fields=True):
     """Requests refuse fields they do not know: a typo is an error, not a silent no-op.
 
     ``openapi_extra`` adds keywords to the body's schema for rules that tie fields together
-    (``any_of``: "an e-mail address or a phone number"), which field types cannot say.
+    (``any_of``: "an e-mail address or a phone number"), which field types cannot say. It
+    is read when the document is built, so it may list what plugins added by then.
     """
 
-    openapi_extra: ClassVar[dict[str, Any]] = {}
+    @classmethod
+    def openapi_extra(cls) -> dict[str, Any]:
+        return {}
 
 
 class ResponseBody(msgspec.Struct):
@@ -42,13 +45,43 @@ class RequestBodySchemaPlugin(StructSchemaPlugin):
     ) -> Schema:
         schema = super().to_openapi_schema(field_definition, schema_creator)
         schema.additional_properties = False
-        for keyword, value in field_definition.type_.openapi_extra.items():
+        for keyword, value in field_definition.type_.openapi_extra().items():
             setattr(schema, keyword, value)
         _document_item_constraints(field_definition.type_, schema)
         for documented in (schema.properties or {}).values():
             if isinstance(documented, Schema):
                 _constrain_the_value_branch(documented)
+        _document_numeric_bounds(field_definition.type_, schema)
         return schema
+
+
+def _document_numeric_bounds(struct: type[msgspec.Struct], schema: Schema) -> None:
+    """Litestar drops a bound that is zero (``ge=0`` is falsy to it); msgspec enforces it,
+    so every numeric bound is written from msgspec's own view of the field."""
+    info = msgspec.inspect.type_info(struct)
+    assert isinstance(info, msgspec.inspect.StructType)
+    for field in info.fields:
+        number = _number(field.type)
+        documented = (schema.properties or {}).get(field.encode_name)
+        if number is None or not isinstance(documented, Schema):
+            continue
+        branches = [b for b in documented.one_of or [] if isinstance(b, Schema)]
+        target = next((b for b in branches if b.type != OpenAPIType.NULL), documented)
+        target.minimum = number.ge
+        target.maximum = number.le
+        target.exclusive_minimum = number.gt
+        target.exclusive_maximum = number.lt
+
+
+def _number(
+    kind: msgspec.inspect.Type,
+) -> msgspec.inspect.IntType | msgspec.inspect.FloatType | None:
+    while isinstance(kind, msgspec.inspect.UnionType | msgspec.inspect.Metadata):
+        if isinstance(kind, msgspec.inspect.Metadata):
+            kind = kind.type
+        else:
+            kind = next(t for t in kind.types if not isinstance(t, msgspec.inspect.NoneType))
+    return kind if isinstance(kind, msgspec.inspect.IntType | msgspec.inspect.FloatType) else None
 
 
 _CONSTRAINTS = (

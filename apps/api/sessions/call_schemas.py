@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -41,12 +41,14 @@ class CallPreferenceBody(RequestBody):
     ) = None
     locale: Locale = Locale.EN
 
-    openapi_extra: ClassVar[dict[str, Any]] = {
-        "any_of": [
-            Schema(properties={"missed_call_channel": Schema(const="email")}),
-            Schema(required=["phone"], properties={"phone": Schema(type=OpenAPIType.STRING)}),
-        ]
-    }
+    @classmethod
+    def openapi_extra(cls) -> dict[str, Any]:
+        return {
+            "any_of": [
+                Schema(properties={"missed_call_channel": Schema(const="email")}),
+                Schema(required=["phone"], properties={"phone": Schema(type=OpenAPIType.STRING)}),
+            ]
+        }
 
 
 class CallPreferenceOut(ResponseBody):

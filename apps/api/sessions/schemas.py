@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
@@ -161,12 +161,14 @@ class InviteGuestBody(RequestBody):
     locale: Locale = Locale.EN
     phone: Phone | None = None
 
-    openapi_extra: ClassVar[dict[str, Any]] = {
-        "any_of": [
-            Schema(required=["email"], properties={"email": Schema(type=OpenAPIType.STRING)}),
-            Schema(required=["phone"], properties={"phone": Schema(type=OpenAPIType.STRING)}),
-        ]
-    }
+    @classmethod
+    def openapi_extra(cls) -> dict[str, Any]:
+        return {
+            "any_of": [
+                Schema(required=["email"], properties={"email": Schema(type=OpenAPIType.STRING)}),
+                Schema(required=["phone"], properties={"phone": Schema(type=OpenAPIType.STRING)}),
+            ]
+        }
 
 
 class InvitationOut(ResponseBody):
