@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NoReturn
 
 from core.audit.services import AuditDependencies
 from core.retention.services import RetentionDependencies
@@ -19,3 +20,13 @@ class FeatureServices:
     audit: Callable[[], AuditDependencies]
     retention: Callable[[], RetentionDependencies]
     webhooks: Callable[[], WebhookDependencies]
+
+    @classmethod
+    def for_listing(cls) -> FeatureServices:
+        """Lets ``passerelle plugins`` build the feature plugins to show their hooks; a
+        hook that ran with these would fail loudly instead of working on nothing."""
+        return cls(audit=_outside_platform, retention=_outside_platform, webhooks=_outside_platform)
+
+
+def _outside_platform() -> NoReturn:
+    raise RuntimeError("feature plugins work inside the platform; this process only lists them")

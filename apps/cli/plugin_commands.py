@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from rich.table import Table
 
 from apps.cli.output import console, emit_json
+from plugins.features import FeatureServices
 from plugins.manager import build_plugins
 
 
@@ -37,7 +38,7 @@ def plugins_command(as_json: bool) -> None:
 
 
 def plugin_rows() -> list[PluginRow]:
-    plugins = build_plugins()
+    plugins = build_plugins(services=FeatureServices.for_listing())
     provides: dict[str, list[str]] = {}
     for spec in plugins.adapters().specs():
         label = f"{spec.kind}={spec.name}" + (" (development)" if spec.development else "")

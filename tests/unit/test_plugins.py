@@ -106,3 +106,9 @@ def test_plugins_command_reports_versions_hooks_and_what_each_provides() -> None
     assert mail.hooks == ["register_adapters"]
     assert "mail=smtp" in mail.provides
     assert "mail=console (development)" in mail.provides
+
+
+def test_plugins_command_shows_the_hooks_of_feature_plugins() -> None:
+    rows = {row.name: row for row in plugin_rows()}
+    assert "session_ended" in rows["plugins.builtin.audit_log"].hooks
+    assert "session_ended" in rows["plugins.builtin.webhooks"].hooks
