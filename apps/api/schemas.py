@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -55,15 +56,24 @@ class RequestBodySchemaPlugin(StructSchemaPlugin):
         return schema
 
 
-def _document_numeric_bounds(struct: type[msgspec.Struct], schema: Schema) -> None:
-    """Litestar drops a bound that is zero (``ge=0`` is falsy to it); msgspec enforces it,
-    so every numeric bound is written from msgspec's own view of the field."""
+def _documented_fields(
+    struct: type[msgspec.Struct], schema: Schema
+) -> Iterator[tuple[msgspec.inspect.Type, Schema]]:
+    """Each field's type as msgspec checks it, beside its schema in the document."""
     info = msgspec.inspect.type_info(struct)
     assert isinstance(info, msgspec.inspect.StructType)
     for field in info.fields:
-        number = _number(field.type)
         documented = (schema.properties or {}).get(field.encode_name)
-        if number is None or not isinstance(documented, Schema):
+        if isinstance(documented, Schema):
+            yield field.type, documented
+
+
+def _document_numeric_bounds(struct: type[msgspec.Struct], schema: Schema) -> None:
+    """Litestar drops a bound that is zero (``ge=0`` is falsy to it); msgspec enforces it,
+    so every numeric bound is written from msgspec's own view of the field."""
+    for kind, documented in _documented_fields(struct, schema):
+        number = _number(kind)
+        if number is None:
             continue
         branches = [b for b in documented.one_of or [] if isinstance(b, Schema)]
         target = next((b for b in branches if b.type != OpenAPIType.NULL), documented)
@@ -114,12 +124,9 @@ def _constrain_the_value_branch(documented: Schema) -> None:
 def _document_item_constraints(struct: type[msgspec.Struct], schema: Schema) -> None:
     """Litestar documents a list of constrained strings as a list of any strings; msgspec
     checks each item, so the items' length and pattern are written here."""
-    info = msgspec.inspect.type_info(struct)
-    assert isinstance(info, msgspec.inspect.StructType)
-    for field in info.fields:
-        items = _string_items(field.type)
-        documented = (schema.properties or {}).get(field.encode_name)
-        if items is None or not isinstance(documented, Schema):
+    for kind, documented in _documented_fields(struct, schema):
+        items = _string_items(kind)
+        if items is None:
             continue
         arrays = [documented, *(documented.one_of or [])]
         for array in arrays:
