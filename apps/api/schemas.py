@@ -77,10 +77,15 @@ def _document_numeric_bounds(struct: type[msgspec.Struct], schema: Schema) -> No
             continue
         branches = [b for b in documented.one_of or [] if isinstance(b, Schema)]
         target = next((b for b in branches if b.type != OpenAPIType.NULL), documented)
-        target.minimum = number.ge
-        target.maximum = number.le
-        target.exclusive_minimum = number.gt
-        target.exclusive_maximum = number.lt
+        bounds = {
+            "minimum": number.ge,
+            "maximum": number.le,
+            "exclusive_minimum": number.gt,
+            "exclusive_maximum": number.lt,
+        }
+        for keyword, bound in bounds.items():
+            if bound is not None:
+                setattr(target, keyword, bound)
 
 
 def _number(
