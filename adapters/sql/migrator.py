@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from enum import StrEnum
 from importlib.resources import files
 from typing import Any
@@ -46,6 +48,22 @@ async def current_revision(engine: AsyncEngine) -> str | None:
         return await connection.run_sync(read)
 
 
+_turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _one_at_a_time() -> asyncio.Lock:
+    """alembic keeps the run in progress in module globals (``alembic.op``, ``context``): two
+    runs interleaving on one event loop (tenants migrated or provisioned concurrently) would
+    send one's DDL to the other's database. Runs on one loop take turns."""
+    loop = asyncio.get_running_loop()
+    lock = _turns.get(loop)
+    if lock is None:
+        lock = _turns[loop] = asyncio.Lock()
+    return lock
+
+
 async def _run(engine: AsyncEngine, history: History, action: Any, revision: str) -> None:
     config = alembic_config(history)
 
@@ -53,5 +71,5 @@ async def _run(engine: AsyncEngine, history: History, action: Any, revision: str
         config.attributes["connection"] = connection
         action(config, revision)
 
-    async with engine.begin() as connection:
+    async with _one_at_a_time(), engine.begin() as connection:
         await connection.run_sync(run)

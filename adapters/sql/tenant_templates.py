@@ -32,9 +32,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from adapters.sql.migrator import History, head_revision, upgrade
 
 DUPLICATE_DATABASE = "42P04"
+_UNIQUE_VIOLATION = "23505"  # two renames to one name at once: the catalog index decides
 _UNDEFINED_DATABASE = "3D000"
+# Templates of other keys are kept a while: during a rolling upgrade (or test runs of two
+# working trees on one server) processes of both versions provision at once, and dropping
+# each other's template on every build would make them rebuild it in turns.
+KEPT_TEMPLATES = 4
 _STALE = sa.text(
-    "SELECT datname FROM pg_database WHERE starts_with(datname, :prefix) AND datname <> :keep"
+    "SELECT datname FROM pg_database WHERE starts_with(datname, :prefix) AND datname <> :keep "
+    "ORDER BY oid DESC OFFSET :kept"
 )
 
 
@@ -108,7 +114,7 @@ class PostgresTemplates:
             )
             renamed = True
         except DBAPIError as exc:
-            if sqlstate(exc) != DUPLICATE_DATABASE:
+            if sqlstate(exc) not in (DUPLICATE_DATABASE, _UNIQUE_VIOLATION):
                 raise
         finally:
             if not renamed:
@@ -117,9 +123,12 @@ class PostgresTemplates:
                 )
 
     async def _drop_stale(self, server: AsyncConnection, template: str) -> None:
-        """Drop templates of older keys. Best effort: one that cannot go now goes next time."""
+        """Drop templates of other keys but the newest few (database oids grow with time).
+        Best effort: one that cannot go now goes next time."""
         quote = server.dialect.identifier_preparer.quote
-        found = await server.execute(_STALE, {"prefix": self.name(""), "keep": template})
+        found = await server.execute(
+            _STALE, {"prefix": self.name(""), "keep": template, "kept": KEPT_TEMPLATES - 1}
+        )
         for name in found.scalars().all():
             try:
                 await server.exec_driver_sql(f"DROP DATABASE IF EXISTS {quote(name)}")
@@ -163,16 +172,23 @@ class SqliteTemplates:
 
 def _seal(building: Path, final: Path) -> None:
     """Leave WAL mode (so the template is one self-contained file), rename it into place,
-    then remove templates of older keys."""
+    then remove templates of other keys but the newest few."""
     connection = sqlite3.connect(building)
     try:
         connection.execute("PRAGMA journal_mode=DELETE")
     finally:
         connection.close()
     building.replace(final)
-    for stale in final.parent.glob("tenant_*.db"):
-        if stale != final:
-            stale.unlink(missing_ok=True)
+    others = [p for p in final.parent.glob("tenant_*.db") if p != final]
+    for stale in sorted(others, key=_modified, reverse=True)[KEPT_TEMPLATES - 1 :]:
+        stale.unlink(missing_ok=True)
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0
 
 
 def _copy(template: Path, target: Path) -> None:

@@ -3,6 +3,7 @@ migrations, and no template that reconciling would take for an orphan tenant."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -92,22 +93,32 @@ async def test_new_tenants_are_copies_of_one_template_at_head_and_no_orphans(
     assert await databases.tenant_ids() == {first.id, second}
 
 
-async def test_a_changed_set_of_migrations_builds_a_new_template_and_drops_the_old(
+async def test_new_migrations_build_a_new_template_and_only_the_newest_few_are_kept(
     templated: Container, database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     databases = templated.tenant_databases()
-    monkeypatch.setattr(tenant_templates, "template_key", lambda: "0001_aaaaaaaaaaaa")
-    await databases.ensure(uuid.uuid4())
-    assert await _templates(templated, database, tmp_path) == _expected(
-        database, "0001_aaaaaaaaaaaa"
-    )
+    keys = [f"0001_{str(n) * 12}" for n in range(1, tenant_templates.KEPT_TEMPLATES + 2)]
+    for key in keys:
+        monkeypatch.setattr(tenant_templates, "template_key", lambda key=key: key)
+        tenant = uuid.uuid4()
+        await databases.ensure(tenant)
+        assert await databases.at_head(tenant)
 
-    monkeypatch.setattr(tenant_templates, "template_key", lambda: "0001_bbbbbbbbbbbb")
-    tenant = uuid.uuid4()
-    await databases.ensure(tenant)
-    assert await databases.at_head(tenant)
+    kept = sorted(name for key in keys[1:] for name in _expected(database, key))
+    assert await _templates(templated, database, tmp_path) == kept
+
+
+async def test_tenants_provisioned_at_once_all_get_a_database_and_one_template_is_kept(
+    templated: Container, database: Database, tmp_path: Path
+) -> None:
+    databases = templated.tenant_databases()
+    tenants = [uuid.uuid4() for _ in range(4)]
+    await asyncio.gather(*(databases.ensure(tenant) for tenant in tenants))
+
+    for tenant in tenants:
+        assert await databases.at_head(tenant)
     assert await _templates(templated, database, tmp_path) == _expected(
-        database, "0001_bbbbbbbbbbbb"
+        database, tenant_templates.template_key()
     )
 
 
