@@ -14,6 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from adapters.sql.shared_dialect import sharing_initialisation
 from adapters.sql.tls import DatabaseTls
 
 
@@ -126,6 +127,10 @@ class TenantEngines:
     def __len__(self) -> int:
         return len(self._engines)
 
+    def __contains__(self, tenant_id: object) -> bool:
+        """Whether the tenant's engine is open now (a read of it would find it warm)."""
+        return tenant_id in self._engines
+
     async def forget(self, tenant_id: UUID) -> None:
         cached = self._engines.pop(tenant_id, None)
         if cached is not None:
@@ -140,8 +145,9 @@ class TenantEngines:
             await asyncio.gather(*self._disposing)
 
     def _create(self, tenant_id: UUID) -> AsyncEngine:
+        """An engine whose dialect reuses what earlier engines on its server learnt."""
         return create_engine(
-            self._url_for(tenant_id),
+            sharing_initialisation(self._url_for(tenant_id)),
             pool_size=self._pool_size,
             max_overflow=self._max_overflow,
             tls=self._tls,
