@@ -14,6 +14,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from apps.api.fields import explain_format
 from core.errors import (
     Conflict,
     DomainError,
@@ -61,6 +62,7 @@ _TITLES = {
     507: "Insufficient storage",
 }
 _NAMED_FIELD = re.compile(r"(?:unknown|missing required) field `([^`]+)`")
+_WRONG_SHAPE = re.compile(r", got `|^Object (?:contains unknown|missing required) field")
 _PATTERN_MISMATCH = re.compile(r"^Expected `str` matching regex .*$", re.DOTALL)
 _FORMAT_MESSAGE = "not in the format this field's schema documents (its pattern and description)"
 
@@ -101,11 +103,21 @@ def domain_error_handler(
 def validation_error_handler(
     request: Request[Any, Any, Any], exc: ValidationException
 ) -> Response[dict[str, Any]]:
-    """Schema violations (malformed JSON, unknown fields, wrong types) answer 400 with the path."""
+    """Schema violations answer with the fields at fault. A body of the right shape whose
+    values break a rule (format, length, range, allowed values) is a 422, as the
+    platform's own rules are; a body of the wrong shape (unknown or missing fields, wrong
+    types), a wrong query, path or header parameter, or an unreadable body is a 400."""
     errors = [_field_error(item) for item in exc.extra or [] if isinstance(item, dict)]
     detail = "the request does not match the schema" if errors else str(exc.detail)
     code = "validation_failed" if errors else "malformed_request"
-    return problem(request, 400, code, detail, errors=errors or None)
+    return problem(request, _validation_status(exc, errors), code, detail, errors=errors or None)
+
+
+def _validation_status(exc: ValidationException, errors: list[dict[str, str]]) -> int:
+    messages = [str(item.get("message", "")) for item in exc.extra or [] if isinstance(item, dict)]
+    values_only = not any(_WRONG_SHAPE.search(message) for message in messages)
+    in_body = bool(errors) and all(error["source"] == "body" for error in errors)
+    return 422 if in_body and values_only else 400
 
 
 def http_error_handler(
@@ -129,13 +141,19 @@ def internal_error_handler(
 
 
 def _field_error(item: dict[str, Any]) -> dict[str, str]:
-    message = _PATTERN_MISMATCH.sub(_FORMAT_MESSAGE, str(item.get("message", "invalid value")))
+    message = str(item.get("message", "invalid value"))
+    explained = explain_format(message) if _PATTERN_MISMATCH.match(message) else None
+    message = _PATTERN_MISMATCH.sub(_FORMAT_MESSAGE, message)
     key = str(item.get("key") or "")
     named = _NAMED_FIELD.search(message)
     if key in ("", "data") and named:
         key = named.group(1)
     field = key.removeprefix("$.") if key != "data" else "body"
-    return {"field": field, "message": message, "source": str(item.get("source") or "body")}
+    error = {"field": field, "message": message, "source": str(item.get("source") or "body")}
+    if explained:
+        error["code"], rule = explained
+        error["message"] = f"{field} {rule}"
+    return error
 
 
 EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {

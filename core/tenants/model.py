@@ -48,7 +48,9 @@ class TenantSuspended(Forbidden):
     code = "tenant_suspended"
 
 
-class SlugTaken(Conflict):
+class SlugTaken(InvalidInput):
+    """422 naming the field, like every other slug rule (the tenancy issue asks for it)."""
+
     code = "slug_taken"
 
 

@@ -72,20 +72,20 @@ async def test_schema_violations_answer_400_with_the_field(
 
 
 @pytest.mark.parametrize(
-    ("change", "field", "status", "code"),
+    ("change", "field", "rule"),
     [
-        ({"slug": "Bad_Slug"}, "slug", 400, "validation_failed"),
-        ({"slug": "www"}, "slug", 400, "validation_failed"),
-        ({"admin_email": "nope"}, "admin_email", 400, "validation_failed"),
-        ({"admin_password": "short"}, "admin_password", 400, "validation_failed"),
-        ({"admin_password": "PassWord1234"}, "admin_password", 400, "validation_failed"),
+        ({"slug": "Bad_Slug"}, "slug", "invalid_slug"),
+        ({"slug": "www"}, "slug", "invalid_slug"),
+        ({"admin_email": "nope"}, "admin_email", "invalid_email"),
+        ({"admin_password": "short"}, "admin_password", None),
+        ({"admin_password": "PassWord1234"}, "admin_password", "common_password"),
     ],
 )
-async def test_format_violations_answer_400_with_the_field_and_create_nothing(
-    api: Api, change: dict[str, str], field: str, status: int, code: str
+async def test_format_violations_answer_422_naming_the_field_and_rule_and_create_nothing(
+    api: Api, change: dict[str, str], field: str, rule: str | None
 ) -> None:
     """Formats the schema documents (patterns, lengths, reserved names, common passwords)
-    are checked with the schema: 400, naming the field."""
+    are checked with the schema: 422, naming the field and, for a pattern, its rule."""
     body = {
         "slug": "acme",
         "display_name": "ACME",
@@ -97,7 +97,9 @@ async def test_format_violations_answer_400_with_the_field_and_create_nothing(
     response = await api.client.post(
         "/api/v1/tenants", json=body, headers={"Authorization": f"Bearer {api.operator_key}"}
     )
-    assert _fields(_problem(response, status, code)) == [field]
+    problem = _problem(response, 422, "validation_failed")
+    assert _fields(problem) == [field]
+    assert problem["errors"][0].get("code") == rule
     assert await _tenant_count(api) == 0
 
 
@@ -116,7 +118,7 @@ async def test_taken_slug_is_422_naming_the_rule_and_the_first_tenant_is_untouch
         },
         headers={"Authorization": f"Bearer {api.operator_key}"},
     )
-    assert _fields(_problem(response, 409, "slug_taken")) == ["slug"]
+    assert _fields(_problem(response, 422, "slug_taken")) == ["slug"]
     assert await _tenant_count(api) == 1
     assert (await api.login("acme"))["X-Passerelle-Tenant"] == first["tenant"]["slug"]
 
@@ -218,7 +220,7 @@ async def test_invitation_with_bad_email_writes_no_outbox_row(api: Api) -> None:
         json={"email": "not-an-address", "display_name": "Gus"},
         headers=headers,
     )
-    assert _fields(_problem(response, 400, "validation_failed")) == ["email"]
+    assert _fields(_problem(response, 422, "validation_failed")) == ["email"]
     listed = await api.client.get(f"/api/v1/sessions/{session_id}/invitations", headers=headers)
     assert listed.json()["items"] == []
     assert await api.outbox_size("acme") == 0
@@ -235,5 +237,5 @@ async def test_invitation_with_a_malformed_phone_names_the_phone_and_writes_noth
         json={"email": "gus@supplier.example", "display_name": "Gus", "phone": "0470 12"},
         headers=headers,
     )
-    assert _fields(_problem(response, 400, "validation_failed")) == ["phone"]
+    assert _fields(_problem(response, 422, "validation_failed")) == ["phone"]
     assert await api.outbox_size("acme") == 0

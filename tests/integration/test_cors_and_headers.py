@@ -57,7 +57,7 @@ async def test_an_origin_with_a_path_or_wildcard_is_refused_and_nothing_changes(
     tenant = await _tenant_allowing(api, [PORTAL])
     for bad in ("https://portal.acme.example/app", "https://*.acme.example", "ftp://x.example"):
         response = await _allow(api, tenant["id"], [PORTAL, bad])
-        assert response.status_code == 400, bad
+        assert response.status_code == 422, bad
         problem = response.json()
         assert problem["code"] == "validation_failed"
         assert problem["errors"][0]["field"] == "allowed_origins[1]"

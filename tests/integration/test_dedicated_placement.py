@@ -98,7 +98,7 @@ async def test_database_url_that_is_not_a_supported_url_is_refused_on_its_field(
         },
         headers={"Authorization": f"Bearer {api.operator_key}"},
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "database_url"
     listed = await api.client.get(
         "/api/v1/tenants", headers={"Authorization": f"Bearer {api.operator_key}"}

@@ -265,7 +265,7 @@ async def test_a_malformed_user_code_is_refused_with_its_field(
     response = await api.client.post(
         "/api/v1/devices/pairings/approve", json={"user_code": "AEIO-U123"}, headers=admin
     )
-    assert response.status_code == 400, response.text
+    assert response.status_code == 422, response.text
     assert [e["field"] for e in response.json()["errors"]] == ["user_code"]
 
 

@@ -104,9 +104,9 @@ async def test_a_revoked_link_no_longer_opens_the_session(api: Api, admin: dict[
     ("body", "field", "status"),
     [
         ({"display_name": "Gus"}, "email", 422),
-        ({"display_name": "Gus", "email": "not-an-email"}, "email", 400),
-        ({"display_name": "Gus", "phone": "0470"}, "phone", 400),
-        ({"display_name": "Gus", "email": "g@x.example", "locale": "de"}, "locale", 400),
+        ({"display_name": "Gus", "email": "not-an-email"}, "email", 422),
+        ({"display_name": "Gus", "phone": "0470"}, "phone", 422),
+        ({"display_name": "Gus", "email": "g@x.example", "locale": "de"}, "locale", 422),
     ],
 )
 async def test_bad_invitations_are_refused_with_their_field_and_write_nothing(
@@ -197,5 +197,5 @@ async def test_the_host_describes_the_session_and_ends_it(api: Api, admin: dict[
     kept = await api.client.get(url, headers=admin)
     assert (kept.json()["outcome"], kept.json()["tags"]) == ("Seal replaced", ["pump", "line 3"])
     too_long = await api.client.patch(url, json={"notes": "n" * 5001}, headers=admin)
-    assert too_long.status_code == 400
+    assert too_long.status_code == 422
     assert too_long.json()["errors"][0]["field"] == "notes"

@@ -159,10 +159,10 @@ async def test_unknown_role_and_scope_are_refused_with_the_field(api: Api) -> No
         json={"email": "x@acme.example", "display_name": "X", "role": "overlord"},
         headers=admin,
     )
-    assert role.status_code == 400
+    assert role.status_code == 422
     assert role.json()["errors"][0]["field"] == "role"
     scope = await api.client.post(
         "/api/v1/api-keys", json={"name": "k", "scopes": ["root"]}, headers=admin
     )
-    assert scope.status_code == 400
+    assert scope.status_code == 422
     assert scope.json()["errors"][0]["field"].startswith("scopes")

@@ -230,7 +230,7 @@ async def test_a_bad_sender_is_refused_with_its_field(
 
     response = await api.client.put(SENDER, json=body, headers=headers)
 
-    assert response.status_code == 400, response.text
+    assert response.status_code == 422, response.text
     assert response.json()["errors"][0]["field"] == field
     assert (await api.client.get(SENDER, headers=headers)).json() == {
         "mail_from_name": None,

@@ -31,8 +31,8 @@ async def test_preview_names_the_field_at_fault(api: Api) -> None:
     cases = [
         ({"kind": "birthday"}, 422, "kind"),
         ({"kind": "password_reset", "channel": "sms"}, 422, "channel"),
-        ({"kind": "password_reset", "channel": "fax"}, 400, "channel"),
-        ({"kind": "password_reset", "locale": "de"}, 400, "locale"),
+        ({"kind": "password_reset", "channel": "fax"}, 422, "channel"),
+        ({"kind": "password_reset", "locale": "de"}, 422, "locale"),
         ({"kind": "password_reset", "values": {"shoe_size": "44"}}, 422, "values.shoe_size"),
     ]
     for body, status, field in cases:

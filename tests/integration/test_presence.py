@@ -134,18 +134,18 @@ async def test_the_presence_list_covers_every_user_page_by_page(
 
 
 @pytest.mark.parametrize(
-    ("body", "field"),
+    ("body", "field", "status"),
     [
-        ({"device": "phone", "status": "asleep"}, "status"),
-        ({"device": "no spaces allowed"}, "device"),
-        ({"device": ""}, "device"),
-        ({}, "device"),
+        ({"device": "phone", "status": "asleep"}, "status", 422),
+        ({"device": "no spaces allowed"}, "device", 422),
+        ({"device": ""}, "device", 422),
+        ({}, "device", 400),
     ],
 )
-async def test_a_bad_heartbeat_is_a_422_naming_the_field(
-    api: Api, admin: dict[str, str], body: dict[str, str], field: str
+async def test_a_bad_heartbeat_names_the_field_422_for_a_value_400_for_a_missing_one(
+    api: Api, admin: dict[str, str], body: dict[str, str], field: str, status: int
 ) -> None:
     response = await api.client.post(HEARTBEAT, json=body, headers=admin)
-    assert response.status_code == 400, response.text
+    assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     assert [error["field"] for error in response.json()["errors"]] == [field]

@@ -75,7 +75,7 @@ async def test_invitation_row_and_outbox_row_share_one_transaction(api: Api) -> 
         headers=headers,
     )
 
-    assert refused.status_code == 400
+    assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "locale"
     assert accepted.status_code == 201
     engine = api.container.tenant_engines().get(tenant_id)

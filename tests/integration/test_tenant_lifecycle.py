@@ -111,7 +111,7 @@ async def test_limits_are_patched_in_range_and_refused_out_of_range(api: Api) ->
     assert patched.json()["display_name"] == "ACME NV"
 
     too_many = await _tenant_call(api, "PATCH", tenant_id, json={"limits": {"max_users": 0}})
-    assert too_many.status_code == 400
+    assert too_many.status_code == 422
     assert too_many.json()["errors"][0]["field"] == "limits.max_users"
     unknown = await _tenant_call(api, "PATCH", tenant_id, json={"limits": {"max_cats": 3}})
     assert unknown.status_code == 400

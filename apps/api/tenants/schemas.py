@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from apps.api.fields import Email, NewPassword, PersonName
+from apps.api.fields import Email, NewPassword, PersonName, format_rule
 from apps.api.schemas import RequestBody, ResponseBody
 from core.tenants.model import (
     DATABASE_URL_PATTERN,
@@ -50,7 +50,12 @@ class CreateTenantBody(RequestBody):
         msgspec.Meta(
             min_length=1,
             max_length=63,
-            pattern=SLUG_PATTERN,
+            pattern=format_rule(
+                SLUG_PATTERN,
+                "invalid_slug",
+                "must be a DNS label (1-63 lowercase letters, digits and hyphens, starting and "
+                "ending with a letter or digit) and not a reserved name (www, api, admin, ...)",
+            ),
             description="DNS label: the tenant is served at <slug>.<base domain>.",
             examples=["acme-industries"],
         ),
@@ -65,7 +70,12 @@ class CreateTenantBody(RequestBody):
             str,
             msgspec.Meta(
                 max_length=2000,
-                pattern=DATABASE_URL_PATTERN,
+                pattern=format_rule(
+                    DATABASE_URL_PATTERN,
+                    "invalid_database_url",
+                    "must be a postgresql+asyncpg:// URL or sqlite+aiosqlite:/// and a path "
+                    "relative to the data directory",
+                ),
                 description=(
                     "Dedicated placement: the tenant's own database (created if missing, "
                     "then migrated). A SQLite path is relative to the deployment's data "
@@ -84,7 +94,11 @@ Origin = Annotated[
     str,
     msgspec.Meta(
         max_length=300,
-        pattern=f"^[Hh][Tt][Tt][Pp][Ss]?://(?:{_LABEL}\\.)*{_LABEL}(?::{_PORT})?$",
+        pattern=format_rule(
+            f"^[Hh][Tt][Tt][Pp][Ss]?://(?:{_LABEL}\\.)*{_LABEL}(?::{_PORT})?$",
+            "invalid_origin",
+            "must be an origin: http:// or https://, a host name and an optional port",
+        ),
         examples=["https://portal.acme.example"],
     ),
 ]
