@@ -23,8 +23,9 @@ Phases:
    over more tenants than the cache holds, so each pays for a new engine and a new server
    connection: reported as a multiple of the hot read, with where that time goes (raw
    asyncpg connect, first query on a new backend). The same through HTTP
-   (``GET /api/v1/sessions``) on the Litestar app; then a concurrent run. Connections to PostgreSQL are sampled every 50 ms meanwhile, and the
-   process's RSS is read before and after touching the tenants.
+   (``GET /api/v1/sessions``) on the Litestar app; then a concurrent run. Connections to
+   PostgreSQL are sampled every 50 ms meanwhile, and the process's RSS is read before and
+   after touching the tenants.
 """
 
 from __future__ import annotations
