@@ -146,14 +146,14 @@ async def test_an_unanswered_call_is_missed_and_told_by_sms_as_the_callee_prefer
 @pytest.mark.parametrize(
     ("body", "status", "field"),
     [
-        ({"callee_id": "not-a-uuid"}, 400, "callee_id"),
+        ({"callee_id": "not-a-uuid"}, 422, "callee_id"),
         ({"callee_id": "6f1c7a7e-2f4e-4c43-9d56-1b0f0e7a9c11"}, 404, "callee_id"),
         (
             {"callee_id": "6f1c7a7e-2f4e-4c43-9d56-1b0f0e7a9c11", "callee_kind": "fax"},
-            400,
+            422,
             "callee_kind",
         ),
-        ({"callee_id": "6f1c7a7e-2f4e-4c43-9d56-1b0f0e7a9c11", "reference": "x" * 201}, 400, None),
+        ({"callee_id": "6f1c7a7e-2f4e-4c43-9d56-1b0f0e7a9c11", "reference": "x" * 201}, 422, None),
     ],
 )
 async def test_bad_calls_are_refused_with_the_field_at_fault(
@@ -169,9 +169,9 @@ async def test_bad_calls_are_refused_with_the_field_at_fault(
 @pytest.mark.parametrize(
     ("body", "field", "status"),
     [
-        ({"missed_call_channel": "pigeon"}, "missed_call_channel", 400),
+        ({"missed_call_channel": "pigeon"}, "missed_call_channel", 422),
         ({"missed_call_channel": "sms"}, "phone", 422),
-        ({"missed_call_channel": "email", "locale": "de"}, "locale", 400),
+        ({"missed_call_channel": "email", "locale": "de"}, "locale", 422),
     ],
 )
 async def test_bad_call_preferences_are_refused_with_their_field(
