@@ -67,7 +67,7 @@ async def create_tenant(
     slug = validate_slug(request.slug)
     display_name = validate_display_name(request.display_name)
     email = normalize_email(request.admin_email, field="admin_email")
-    password = validate_password(request.admin_password, field="admin_password")
+    password = validate_password(request.admin_password, field="admin_password", email=email)
     admin_name = validate_person_name(request.admin_name, field="admin_name")
     limits = request.limits.validated()
     database_url = (

@@ -61,7 +61,9 @@ STATEFUL_REFUSALS = {
     # decides, not the request's shape; 422 names `url` (tests/integration/test_webhooks_api.py).
     "POST /api/v1/webhook-endpoints": ["422"],
     "PATCH /api/v1/webhook-endpoints/{endpoint_id}": ["422"],
-    # A slug an earlier case took is refused like every other slug rule: 422 `slug_taken`.
+    # A slug an earlier case took is refused like every other slug rule (422 `slug_taken`),
+    # and the admin's password may not contain the name part of the admin's address, a rule
+    # across two fields (422 `password_contains_email`).
     "POST /api/v1/tenants": ["422"],
 }
 """Statuses that answer a schema-valid request because of the server's state, or of a rule

@@ -252,3 +252,16 @@ def test_dedicated_database_url_may_not_leave_the_data_directory(url: str) -> No
 def test_dedicated_sqlite_path_is_kept_absolute_inside_the_data_directory() -> None:
     url = validate_database_url("sqlite+aiosqlite:///acme/acme.db", sqlite_folder=PurePath("/srv"))
     assert url == "sqlite+aiosqlite:////srv/acme/acme.db"
+
+
+async def test_first_admin_password_may_not_contain_the_address_name_part(
+    tenant_deps: TenantDependencies,
+) -> None:
+    request = replace(REQUEST, admin_password="ops-and-more-words")
+    with pytest.raises(InvalidInput) as refused:
+        await create_tenant(request, tenant_deps, actor="op")
+    assert (refused.value.field, refused.value.code) == (
+        "admin_password",
+        "password_contains_email",
+    )
+    assert await _catalog(tenant_deps).find_by_slug("acme") is None
