@@ -19,8 +19,15 @@ def _run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.stdout + result.stderr
 
 
+def _run_json(*args: str) -> tuple[int, str]:
+    """Standard output alone once the command succeeded (logs go to standard error)."""
+    result = runner.invoke(app, list(args))
+    out = result.stdout if result.exit_code == 0 else result.stdout + result.stderr
+    return result.exit_code, out
+
+
 def _create_acme() -> str:
-    code, out = _run(
+    code, out = _run_json(
         "tenants",
         "create",
         "--slug",
@@ -49,14 +56,14 @@ def test_tenant_is_exported_then_imported_under_a_new_slug_from_the_command_line
     document.write_bytes(b"%PDF-1.7 pump manual")
     archive = tmp_path / "acme.tar.gz"
 
-    code, out = _run("tenants", "export", "acme", "--output", str(archive), "--json")
+    code, out = _run_json("tenants", "export", "acme", "--output", str(archive), "--json")
     assert code == 0, out
     exported = json.loads(out)
     assert exported["slug"] == "acme"
     assert exported["tables"]["users"] == 1
     assert exported["files"] == 1
 
-    code, out = _run("tenants", "import", str(archive), "--slug", "acme-copy", "--json")
+    code, out = _run_json("tenants", "import", str(archive), "--slug", "acme-copy", "--json")
     assert code == 0, out
     imported = json.loads(out)
     assert imported["slug"] == "acme-copy"
@@ -66,7 +73,7 @@ def test_tenant_is_exported_then_imported_under_a_new_slug_from_the_command_line
     assert imported["tables"] == exported["tables"]
     copied = tmp_path / "files" / "tenants" / imported["id"] / "manuals" / "pump.pdf"
     assert copied.read_bytes() == b"%PDF-1.7 pump manual"
-    code, out = _run("tenants", "list", "--json")
+    code, out = _run_json("tenants", "list", "--json")
     assert sorted(t["slug"] for t in json.loads(out)) == ["acme", "acme-copy"]
 
 
@@ -104,15 +111,15 @@ def test_a_tenant_is_backed_up_listed_and_restored_from_the_command_line(tmp_pat
     document.parent.mkdir(parents=True)
     document.write_bytes(b"%PDF-1.7 pump manual")
 
-    code, out = _run("tenants", "backup", "acme", "--json")
+    code, out = _run_json("tenants", "backup", "acme", "--json")
     assert code == 0, out
     made = json.loads(out)
     document.write_bytes(b"overwritten after the backup")
     refused, _ = _run("tenants", "restore", "acme", "--backup", made["name"])
-    code, out = _run("tenants", "restore", "acme", "--backup", made["name"], "--yes", "--json")
+    code, out = _run_json("tenants", "restore", "acme", "--backup", made["name"], "--yes", "--json")
     assert code == 0, out
     restored = json.loads(out)
-    code, out = _run("tenants", "backups", "acme", "--json")
+    code, out = _run_json("tenants", "backups", "acme", "--json")
     assert code == 0, out
     listed = json.loads(out)
     missing, message = _run("tenants", "restore", "acme", "--backup", "nope.tar.gz", "--yes")
