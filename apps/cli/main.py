@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -23,7 +24,7 @@ from apps.cli import (
 from apps.cli.migrate_commands import migrate_command
 from apps.cli.options import ConfigOption, JsonOption
 from apps.cli.plugin_commands import plugins_command
-from apps.cli.runtime import settings_or_exit
+from apps.cli.runtime import configured_disabled_plugins, settings_or_exit
 from apps.cli.serve_commands import serve, up, worker
 from apps.observability.logging import configure_logging
 from plugins.manager import build_plugins
@@ -108,9 +109,10 @@ def migrate(
 
 
 @app.command("plugins")
-def plugins(as_json: JsonOption = False) -> None:
-    """List loaded plugins, their version, hooks and the adapters each provides."""
-    plugins_command(as_json)
+def plugins(config: ConfigOption = None, as_json: JsonOption = False) -> None:
+    """List plugins: each one's version, hooks and the adapters it provides, the plugins
+    that failed to load, and those the configuration disables (`disabled_plugins`)."""
+    plugins_command(tuple(settings_or_exit(config).disabled_plugins), as_json)
 
 
 QUIET_LOGGERS = ("vonage", "vonage_http_client")
@@ -121,5 +123,5 @@ def run() -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.INFO)
-    build_plugins().add_cli_commands(app)
+    build_plugins(disabled=configured_disabled_plugins(sys.argv[1:])).add_cli_commands(app)
     app()

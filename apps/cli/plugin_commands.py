@@ -8,7 +8,7 @@ from rich.table import Table
 
 from apps.cli.output import console, emit_json
 from plugins.features import FeatureServices
-from plugins.manager import build_plugins
+from plugins.manager import BUILTIN_PLUGINS, build_plugins
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,26 +19,27 @@ class PluginRow:
     hooks: list[str] = field(default_factory=list)
     provides: list[str] = field(default_factory=list)
     error: str | None = None
+    disabled: bool = False
 
 
-def plugins_command(as_json: bool) -> None:
-    rows = plugin_rows()
+def plugins_command(disabled: tuple[str, ...], as_json: bool) -> None:
+    rows = plugin_rows(disabled)
     if as_json:
         emit_json([asdict(row) for row in rows])
         return
     table = Table(title="Plugins")
-    for column in ("plugin", "version", "hooks", "provides", "errors"):
+    for column in ("plugin", "version", "hooks", "provides", "status"):
         table.add_column(column)
     for row in rows:
-        error = f"[red]{row.error}[/]" if row.error else ""
+        error = f"[red]{row.error}[/]" if row.error else "disabled" if row.disabled else ""
         table.add_row(
             row.name, row.version or "-", ", ".join(row.hooks), ", ".join(row.provides), error
         )
     console.print(table)
 
 
-def plugin_rows() -> list[PluginRow]:
-    plugins = build_plugins(services=FeatureServices.for_listing())
+def plugin_rows(disabled: tuple[str, ...] = ()) -> list[PluginRow]:
+    plugins = build_plugins(services=FeatureServices.for_listing(), disabled=disabled)
     provides: dict[str, list[str]] = {}
     for spec in plugins.adapters().specs():
         label = f"{spec.kind}={spec.name}" + (" (development)" if spec.development else "")
@@ -60,5 +61,8 @@ def plugin_rows() -> list[PluginRow]:
     rows += [
         PluginRow(name, None, builtin=False, error=error)
         for name, error in plugins.load_errors.items()
+    ]
+    rows += [
+        PluginRow(name, None, builtin=name in BUILTIN_PLUGINS, disabled=True) for name in disabled
     ]
     return rows

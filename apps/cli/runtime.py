@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,6 +24,25 @@ def settings_or_exit(config_file: Path | None, **overrides: Any) -> Settings:
         return load_settings(config_file, **overrides)
     except SettingsError as exc:
         fail(str(exc), ExitCode.CONFIG)
+
+
+def configured_disabled_plugins(argv: Sequence[str]) -> tuple[str, ...]:
+    """``disabled_plugins`` read before any command runs, so that a disabled plugin's
+    commands are never added. A configuration that does not load disables nothing here:
+    the command itself then reports what is wrong with it."""
+    try:
+        return tuple(load_settings(_config_argument(argv)).disabled_plugins)
+    except SettingsError:
+        return ()
+
+
+def _config_argument(argv: Sequence[str]) -> Path | None:
+    for index, argument in enumerate(argv):
+        if argument == "--config" and index + 1 < len(argv):
+            return Path(argv[index + 1])
+        if argument.startswith("--config="):
+            return Path(argument.removeprefix("--config="))
+    return None
 
 
 class SchemaNotReady(Exception):

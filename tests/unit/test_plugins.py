@@ -14,6 +14,7 @@ from adapters.memory.clock import FixedClock
 from adapters.memory.mail_sender import RecordingMailSender
 from adapters.sinks.console_mail_sender import ConsoleMailSender
 from apps.cli.plugin_commands import plugin_rows
+from apps.cli.runtime import configured_disabled_plugins
 from plugins import manager as plugin_manager
 from plugins.hookspecs import hookimpl
 from plugins.manager import BUILTIN_PLUGINS, build_plugins
@@ -112,3 +113,28 @@ def test_plugins_command_shows_the_hooks_of_feature_plugins() -> None:
     rows = {row.name: row for row in plugin_rows()}
     assert "session_ended" in rows["plugins.builtin.audit_log"].hooks
     assert "session_ended" in rows["plugins.builtin.webhooks"].hooks
+
+
+def test_plugins_command_lists_disabled_plugins_as_disabled_and_loads_nothing_of_them() -> None:
+    rows = {row.name: row for row in plugin_rows(("plugins.builtin.sms",))}
+    sms = rows["plugins.builtin.sms"]
+    assert sms.disabled
+    assert sms.builtin
+    assert sms.hooks == []
+    assert not any("sms=" in label for row in rows.values() for label in row.provides)
+
+
+def test_cli_reads_disabled_plugins_from_the_config_named_on_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PASSERELLE_CONFIG_FILE", raising=False)
+    config = tmp_path / "passerelle.toml"
+    config.write_text(
+        f'profile = "embedded"\ndata_dir = "{tmp_path}"\n'
+        'disabled_plugins = ["plugins.builtin.retention"]\n'
+    )
+    assert configured_disabled_plugins(["retention", "run", "--config", str(config)]) == (
+        "plugins.builtin.retention",
+    )
+    assert configured_disabled_plugins([f"--config={config}"]) == ("plugins.builtin.retention",)
+    assert configured_disabled_plugins(["--config", str(tmp_path / "missing.toml")]) == ()
