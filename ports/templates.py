@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from core.notifications.customisation import TemplateWording
-from core.notifications.model import Channel
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,9 +32,11 @@ class TemplateError(Exception):
 
 class TemplateRenderer(Protocol):
     def render(
-        self, kind: str, channel: Channel, locale: str, values: Mapping[str, str]
+        self, kind: str, channel: str, locale: str, values: Mapping[str, str]
     ) -> RenderedMessage:
-        """Render; raises TemplateError rather than sending a message with a hole in it."""
+        """Render; raises TemplateError rather than sending a message with a hole in it.
+
+        ``channel`` is a ``Channel`` member or a plugin channel's name (plain text)."""
         ...
 
     def render_wording(

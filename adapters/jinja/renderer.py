@@ -20,7 +20,6 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from core.notifications.customisation import TemplateWording
-from core.notifications.model import Channel
 from ports.templates import RenderedMessage, TemplateError
 
 _TEXT = SandboxedEnvironment(
@@ -35,20 +34,20 @@ class JinjaTemplateRenderer:
 
     def __init__(self, extra: Mapping[str, Mapping[str, Any]] | None = None) -> None:
         self._extra = dict(extra or {})
-        self._compiled_extra: dict[tuple[str, Channel, str], dict[str, Template]] = {}
+        self._compiled_extra: dict[tuple[str, str, str], dict[str, Template]] = {}
 
     def render(
-        self, kind: str, channel: Channel, locale: str, values: Mapping[str, str]
+        self, kind: str, channel: str, locale: str, values: Mapping[str, str]
     ) -> RenderedMessage:
         try:
             if kind in self._extra:
                 return _render(self._compiled_plugin_kind(kind, channel, locale), values)
             return _render(_compiled(kind, channel, locale), values)
         except JinjaError as exc:
-            raise TemplateError(f"{kind}/{channel.value}/{locale}: {exc}") from exc
+            raise TemplateError(f"{kind}/{channel}/{locale}: {exc}") from exc
 
     def _compiled_plugin_kind(
-        self, kind: str, channel: Channel, locale: str
+        self, kind: str, channel: str, locale: str
     ) -> dict[str, Template]:
         key = (kind, channel, locale)
         if key not in self._compiled_extra:
@@ -105,25 +104,25 @@ def _compiled_wording(wording: TemplateWording) -> dict[str, Template]:
 
 
 @cache
-def _compiled(kind: str, channel: Channel, locale: str) -> dict[str, Template]:
+def _compiled(kind: str, channel: str, locale: str) -> dict[str, Template]:
     """Each template is compiled once per process; compiling cost more than sending."""
     return _compile(_templates(kind), kind, channel, locale)
 
 
 def _compile(
-    templates: Mapping[str, Any], kind: str, channel: Channel, locale: str
+    templates: Mapping[str, Any], kind: str, channel: str, locale: str
 ) -> dict[str, Template]:
     try:
-        parts = templates[locale][channel.value]
+        parts = templates[locale][channel]
     except KeyError as exc:
-        raise TemplateError(f"no template for {kind} by {channel.value} in {locale}") from exc
+        raise TemplateError(f"no template for {kind} by {channel} in {locale}") from exc
     try:
         return {
             name: (_HTML if name == "html" else _TEXT).from_string(source)
             for name, source in parts.items()
         }
     except JinjaError as exc:
-        raise TemplateError(f"{kind}/{channel.value}/{locale}: {exc}") from exc
+        raise TemplateError(f"{kind}/{channel}/{locale}: {exc}") from exc
 
 
 @cache

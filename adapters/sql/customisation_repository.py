@@ -64,7 +64,7 @@ class SqlCustomisationRepository:
         t = template_overrides
         query = t.select().where(
             sa.tuple_(t.c.kind, t.c.channel, t.c.locale).in_(
-                [(k.kind, k.channel.value, k.locale) for k in wanted]
+                [(k.kind, str(k.channel), k.locale) for k in wanted]
             )
         )
         rows = (await self._connection.execute(query)).all()
@@ -86,7 +86,7 @@ class SqlCustomisationRepository:
                 t.insert().values(
                     id=override.id,
                     kind=key.kind,
-                    channel=key.channel.value,
+                    channel=str(key.channel),
                     locale=key.locale,
                     created_at=override.created_at,
                     **wording,
@@ -115,7 +115,7 @@ class SqlCustomisationRepository:
 
 def _is(key: TemplateKey) -> sa.ColumnElement[bool]:
     t = template_overrides
-    return sa.and_(t.c.kind == key.kind, t.c.channel == key.channel.value, t.c.locale == key.locale)
+    return sa.and_(t.c.kind == key.kind, t.c.channel == str(key.channel), t.c.locale == key.locale)
 
 
 def _override(row: Any) -> TemplateOverride:

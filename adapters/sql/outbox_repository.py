@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.keyset import paginate, to_page
 from adapters.sql.tenant_tables import outbox
-from core.notifications.model import Channel, Fallback, NotificationStatus, OutboxMessage
+from core.notifications.model import Fallback, NotificationStatus, OutboxMessage, channel_named
 from ports.pagination import Page, PageRequest
 
 _RETRYABLE = (NotificationStatus.QUEUED.value, NotificationStatus.FAILED.value)
@@ -85,7 +85,7 @@ def _row(message: OutboxMessage) -> dict[str, Any]:
     return {
         "id": message.id,
         "kind": message.kind,
-        "channel": message.channel.value,
+        "channel": str(message.channel),
         "recipient": message.recipient,
         "payload": message.payload,
         "status": message.status.value,
@@ -99,7 +99,7 @@ def _row(message: OutboxMessage) -> dict[str, Any]:
         "sent_at": message.sent_at,
         "session_id": message.session_id,
         "fallbacks": [
-            {"channel": f.channel.value, "recipient": f.recipient} for f in message.fallbacks
+            {"channel": str(f.channel), "recipient": f.recipient} for f in message.fallbacks
         ],
     }
 
@@ -108,7 +108,7 @@ def _message(row: Any) -> OutboxMessage:
     return OutboxMessage(
         id=row.id,
         kind=row.kind,
-        channel=Channel(row.channel),
+        channel=channel_named(row.channel),
         recipient=row.recipient,
         payload=dict(row.payload),
         status=NotificationStatus(row.status),
@@ -122,7 +122,7 @@ def _message(row: Any) -> OutboxMessage:
         sent_at=row.sent_at,
         session_id=row.session_id,
         fallbacks=tuple(
-            Fallback(channel=Channel(f["channel"]), recipient=f["recipient"])
+            Fallback(channel=channel_named(f["channel"]), recipient=f["recipient"])
             for f in row.fallbacks or ()
         ),
     )

@@ -33,7 +33,9 @@ MAX_SENDER_NAME = 100
 @dataclass(frozen=True, slots=True)
 class TemplateKey:
     kind: str
-    channel: Channel
+    channel: str
+    """Tenants word the built-in channels (the API takes only those); a plugin channel's
+    messages are looked up too, and find no wording."""
     locale: str
 
     def validated(self) -> TemplateKey:
@@ -50,18 +52,18 @@ class TemplateWording:
     subject: str | None = None
     html: str | None = None
 
-    def validated(self, channel: Channel) -> TemplateWording:
+    def validated(self, channel: str) -> TemplateWording:
         _require_length(self.text, "text", MAX_TEXT)
-        if channel is Channel.SMS and self.subject is not None:
+        if channel == Channel.SMS and self.subject is not None:
             raise InvalidInput("an SMS has no subject", field="subject", code="not_for_channel")
-        if channel is Channel.EMAIL and self.subject is None:
+        if channel == Channel.EMAIL and self.subject is None:
             raise InvalidInput("an e-mail needs a subject", field="subject", code="required")
         if self.subject is not None:
             _require_length(self.subject, "subject", MAX_SUBJECT)
             if "\n" in self.subject or "\r" in self.subject:
                 raise InvalidInput("a subject is one line", field="subject", code="multiline")
         if self.html is not None:
-            if channel is not Channel.EMAIL:
+            if channel != Channel.EMAIL:
                 raise InvalidInput("only e-mail has HTML", field="html", code="not_for_channel")
             _require_length(self.html, "html", MAX_HTML)
         return self
@@ -108,7 +110,7 @@ class TenantCustomisation:
     sender: SenderIdentity = field(default_factory=SenderIdentity)
     overrides: Mapping[TemplateKey, TemplateOverride] = field(default_factory=dict)
 
-    def wording_for(self, kind: str, channel: Channel, locale: str) -> TemplateWording | None:
+    def wording_for(self, kind: str, channel: str, locale: str) -> TemplateWording | None:
         override = self.overrides.get(TemplateKey(kind, channel, locale))
         return override.wording if override is not None else None
 

@@ -66,7 +66,7 @@ async def remove_wording(actor: Actor, key: TemplateKey, deps: CustomisationDepe
     async with deps.tenant_uow(actor.tenant_id) as uow:
         if not await uow.customisation.delete_override(key):
             raise NotFound(
-                f"no wording of {key.kind} by {key.channel.value} in {key.locale} to remove",
+                f"no wording of {key.kind} by {key.channel} in {key.locale} to remove",
                 field="kind",
                 code="wording_not_found",
             )
@@ -114,7 +114,7 @@ def _check_renders(key: TemplateKey, wording: TemplateWording, renderer: Templat
         rendered = renderer.render_wording(wording, kind.example)
     except TemplateError as exc:
         raise InvalidInput(str(exc), field=exc.part or "text", code="template_error") from exc
-    if key.channel is Channel.SMS:
+    if key.channel == Channel.SMS:
         length = measure_sms(rendered.text.strip())
         if length.parts > MAX_SMS_PARTS:
             raise InvalidInput(

@@ -28,7 +28,8 @@ LOCALES = tuple(locale.value for locale in Locale)
 @dataclass(frozen=True, slots=True)
 class NotificationKind:
     name: str
-    channels: frozenset[Channel]
+    channels: frozenset[str]
+    """``Channel`` members, and for a plugin's kind maybe channels plugins add."""
     example: Mapping[str, str]
 
     @property
@@ -127,7 +128,7 @@ def add_kind(kind: NotificationKind) -> None:
     KINDS[kind.name] = kind
 
 
-def notification_kind(name: str, *, channel: Channel | None = None) -> NotificationKind:
+def notification_kind(name: str, *, channel: str | None = None) -> NotificationKind:
     kind = KINDS.get(name)
     if kind is None:
         raise InvalidInput(
@@ -135,7 +136,7 @@ def notification_kind(name: str, *, channel: Channel | None = None) -> Notificat
         )
     if channel is not None and channel not in kind.channels:
         raise InvalidInput(
-            f"{name} is not sent by {channel.value}", field="channel", code="unsupported_channel"
+            f"{name} is not sent by {channel}", field="channel", code="unsupported_channel"
         )
     return kind
 

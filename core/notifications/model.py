@@ -16,11 +16,23 @@ MAX_DELAY = timedelta(hours=6)
 
 
 class Channel(StrEnum):
+    """The built-in channels. A message's channel is a ``str``: one of these members, or
+    the name of a channel a plugin adds (``register_notification_channels``)."""
+
     EMAIL = "email"
     SMS = "sms"
     PUSH = "push"
     WEBHOOK = "webhook"
     """A tenant's webhook endpoint: the recipient is the endpoint's id (core.webhooks)."""
+
+
+BUILTIN_CHANNELS = frozenset(channel.value for channel in Channel)
+
+
+def channel_named(name: str) -> str:
+    """The built-in member of this name (so ``is Channel.SMS`` holds), else the plugin
+    channel's name as it is: how stored and configured names come back into the core."""
+    return Channel(name) if name in BUILTIN_CHANNELS else name
 
 
 class NotificationStatus(StrEnum):
@@ -38,7 +50,7 @@ class Fallback:
     """Where to send instead when a channel gives up for good (an SMS number that is
     barred -> the same person's e-mail address)."""
 
-    channel: Channel
+    channel: str
     recipient: str
 
 
@@ -62,7 +74,8 @@ class OutboxMessage:
 
     id: UUID
     kind: str
-    channel: Channel
+    channel: str
+    """A ``Channel`` member, or a plugin channel's name."""
     recipient: str
     payload: dict[str, str]
     status: NotificationStatus

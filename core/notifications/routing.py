@@ -17,7 +17,7 @@ from core.errors import InvalidInput
 from core.notifications.kinds import notification_kind
 from core.notifications.model import Channel, Fallback, NotificationStatus, OutboxMessage
 
-DEFAULT_CHAINS: dict[str, tuple[Channel, ...]] = {
+DEFAULT_CHAINS: dict[str, tuple[str, ...]] = {
     "session_invitation": (Channel.EMAIL, Channel.SMS),
     "missed_call": (Channel.PUSH, Channel.SMS, Channel.EMAIL),
     "session_summary": (Channel.EMAIL,),
@@ -25,19 +25,18 @@ DEFAULT_CHAINS: dict[str, tuple[Channel, ...]] = {
     "account_invitation": (Channel.EMAIL,),
 }
 
-Chains = Mapping[str, tuple[Channel, ...]]
+Chains = Mapping[str, tuple[str, ...]]
+"""Kind -> channel names: ``Channel`` members, or channels plugins add."""
 
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    channel: Channel
+    channel: str
     recipient: str
     fallbacks: tuple[Fallback, ...]
 
 
-def validate_chains(
-    chains: Chains, defaults: Chains | None = None
-) -> dict[str, tuple[Channel, ...]]:
+def validate_chains(chains: Chains, defaults: Chains | None = None) -> dict[str, tuple[str, ...]]:
     """Every kind named must exist and be sendable by every channel of its chain.
 
     ``defaults`` are the chains of kinds that plugins add, which the deployment's own
@@ -50,11 +49,11 @@ def validate_chains(
     return {**DEFAULT_CHAINS, **(defaults or {}), **chains}
 
 
-def route(kind: str, recipients: Mapping[Channel, str], chains: Chains) -> Route:
+def route(kind: str, recipients: Mapping[str, str], chains: Chains) -> Route:
     chain = chains[kind] if kind in chains else DEFAULT_CHAINS[kind]
     usable = [(channel, recipients[channel]) for channel in chain if recipients.get(channel)]
     if not usable:
-        names = ", ".join(channel.value for channel in chain)
+        names = ", ".join(chain)
         raise InvalidInput(
             f"{kind} is sent by {names}, and no address was given for any of them",
             field="recipient",

@@ -287,7 +287,7 @@ async def _missed_call_message(
         return None
     preference = await _preference(uow, callee.id, deps)
     caller = await uow.users.get(session.host_id)
-    recipients = {Channel.EMAIL: callee.email, Channel.SMS: preference.phone or ""}
+    recipients: dict[str, str] = {Channel.EMAIL: callee.email, Channel.SMS: preference.phone or ""}
     chain = (preference.missed_call_channel, Channel.EMAIL)
     to = route(MISSED_CALL_KIND, recipients, {MISSED_CALL_KIND: tuple(dict.fromkeys(chain))})
     now = deps.clock.now()

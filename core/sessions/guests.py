@@ -82,7 +82,7 @@ async def invite_guest(
     phone = validate_phone(request.phone) if request.phone else None
     display_name = validate_person_name(request.display_name)
     locale = validate_locale(request.locale)
-    recipients = {Channel.EMAIL: email, Channel.SMS: phone or ""}
+    recipients: dict[str, str] = {Channel.EMAIL: email, Channel.SMS: phone or ""}
     if not email and phone is None:
         raise InvalidInput("an e-mail address or a phone number is needed", field="email")
     to = route(INVITATION_KIND, recipients, deps.channel_chains)

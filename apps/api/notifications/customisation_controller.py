@@ -22,7 +22,7 @@ from core.identity.model import Actor
 from core.notifications import customising
 from core.notifications.customisation import TemplateKey
 from core.notifications.kinds import KINDS, Locale
-from core.notifications.model import Channel
+from core.notifications.model import BUILTIN_CHANNELS, Channel
 
 _KEY = "/{kind:str}/{channel:str}/{locale:str}"
 KindPath = Annotated[
@@ -32,7 +32,11 @@ ChannelPath = Annotated[
     str,
     PathParameter(
         description="The channel; each kind is sent on some of them (else 404).",
-        schema_extra={"enum": sorted({c.value for k in KINDS.values() for c in k.channels})},
+        schema_extra={
+            "enum": sorted(
+                {str(c) for k in KINDS.values() for c in k.channels if c in BUILTIN_CHANNELS}
+            )
+        },
     ),
 ]
 

@@ -81,7 +81,7 @@ class WordingOut(ResponseBody):
         return cls(
             id=override.id,
             kind=override.key.kind,
-            channel=override.key.channel.value,
+            channel=str(override.key.channel),
             locale=override.key.locale,
             subject=override.wording.subject,
             text=override.wording.text,

@@ -11,7 +11,7 @@ from litestar.openapi.spec import OpenAPIType, Reference, Schema
 
 from apps.api.schemas import RequestBody, ResponseBody
 from core.notifications.kinds import KINDS, Locale
-from core.notifications.model import Channel, OutboxMessage
+from core.notifications.model import BUILTIN_CHANNELS, Channel, OutboxMessage
 from core.notifications.sms_text import measure_sms
 from ports.templates import RenderedMessage
 
@@ -33,7 +33,7 @@ class NotificationOut(ResponseBody):
         return cls(
             id=message.id,
             kind=message.kind,
-            channel=message.channel.value,
+            channel=str(message.channel),
             recipient=message.recipient,
             status=message.status.value,
             attempts=message.attempts,
@@ -50,10 +50,13 @@ class NotificationPage(ResponseBody):
 
 
 def _per_kind() -> list[Schema]:
-    """Each kind's channels and values: a kind may be previewed on the channels it is sent by
-    (e-mail unless said otherwise) and with the values its templates use."""
+    """Each kind's channels and values: a kind may be previewed on the built-in channels it
+    is sent by (e-mail unless said otherwise) and with the values its templates use."""
     variants = []
     for kind in KINDS.values():
+        channels = sorted(str(c) for c in kind.channels if c in BUILTIN_CHANNELS)
+        if not channels:
+            continue
         values: dict[str, Schema | Reference] = {
             name: Schema(type=OpenAPIType.STRING) for name in sorted(kind.values)
         }
@@ -62,7 +65,7 @@ def _per_kind() -> list[Schema]:
                 required=["kind"] if Channel.EMAIL in kind.channels else ["kind", "channel"],
                 properties={
                     "kind": Schema(const=kind.name),
-                    "channel": Schema(enum=sorted(c.value for c in kind.channels)),
+                    "channel": Schema(enum=channels),
                     "values": Schema(
                         type=OpenAPIType.OBJECT, properties=values, additional_properties=False
                     ),
