@@ -32,6 +32,7 @@ from apps.api.notifications.customisation_controller import CustomisationControl
 from apps.api.photon.controller import PhotonController
 from apps.api.plugin_routes import plugin_router
 from apps.api.problem_responses import document_problems
+from apps.api.query_repeats import refuse_repeated_scalar_parameters
 from apps.api.realtime.controller import FirebaseTokenController, PresenceController
 from apps.api.realtime.stream import event_socket, event_source
 from apps.api.realtime.sweeper import presence_sweeper
@@ -141,6 +142,7 @@ def create_app(
             IdempotencyMiddleware(),
             AuditMiddleware(),
         ],
+        before_request=refuse_repeated_scalar_parameters,
         before_send=[add_security_headers, send_request_id],
         plugins=[RequestBodySchemaPlugin(), *tracing_plugins(settings.observability)],
     )

@@ -200,6 +200,16 @@ async def test_bad_pagination_parameters_name_the_parameter(
     assert field in _fields(response.json())
 
 
+async def test_a_scalar_parameter_given_twice_is_400_naming_it_not_the_last_value(
+    api: Api,
+) -> None:
+    await api.create_tenant("acme")
+    headers = await api.login("acme")
+    response = await api.client.get("/api/v1/sessions?limit=1&limit=2", headers=headers)
+    body = _problem(response, 400, "validation_failed")
+    assert _fields(body) == ["limit"]
+
+
 async def test_oversized_body_is_413_not_500(api: Api) -> None:
     await api.create_tenant("acme")
     headers = await api.login("acme")

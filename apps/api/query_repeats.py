@@ -1,0 +1,56 @@
+"""A query parameter given more than once where the route takes one value is refused.
+
+Litestar keeps the last of ``?limit=1&limit=2`` for a scalar parameter; a client that
+sent both meant something the server would silently drop, so it gets a 400 naming the
+parameter instead. Parameters typed as lists (``?channel=a&channel=b``) still repeat.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.exceptions import ValidationException
+from litestar.handlers import BaseRouteHandler
+from litestar.params import ParameterKwarg
+from litestar.typing import FieldDefinition
+
+_ONE_VALUE = "given more than once; it takes one value"
+_repeatable_by_handler: dict[int, frozenset[str]] = {}
+
+
+async def refuse_repeated_scalar_parameters(request: Request[Any, Any, Any]) -> None:
+    repeated = [key for key, values in request.query_params.dict().items() if len(values) > 1]
+    if not repeated:
+        return
+    repeatable = _repeatable(request.route_handler)
+    refused = [key for key in repeated if key not in repeatable]
+    if refused:
+        raise ValidationException(
+            detail="a query parameter that takes one value was given more than once",
+            extra=[{"key": key, "message": _ONE_VALUE, "source": "query"} for key in refused],
+        )
+
+
+def _repeatable(handler: BaseRouteHandler) -> frozenset[str]:
+    """The query names of the handler's list-typed parameters, its dependencies' included."""
+    known = _repeatable_by_handler.get(id(handler))
+    if known is None:
+        providers = handler.resolve_dependencies().values()
+        signatures = [handler.parsed_fn_signature]
+        signatures += [provider.parsed_fn_signature for provider in providers]
+        known = frozenset(
+            _query_name(name, field)
+            for signature in signatures
+            for name, field in signature.parameters.items()
+            if field.is_non_string_sequence
+        )
+        _repeatable_by_handler[id(handler)] = known
+    return known
+
+
+def _query_name(name: str, field: FieldDefinition) -> str:
+    kwarg = field.kwarg_definition
+    if isinstance(kwarg, ParameterKwarg) and kwarg.query:
+        return kwarg.query
+    return name
