@@ -14,6 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from adapters.sql.liveness import ping_when_idle
 from adapters.sql.shared_dialect import sharing_initialisation
 from adapters.sql.tls import DatabaseTls
 
@@ -30,7 +31,8 @@ def create_engine(
     SQLite gets foreign keys, WAL, a busy timeout and ``BEGIN IMMEDIATE``: every
     transaction takes the write lock up front, so two transactions that read then write
     (claiming outbox rows, say) wait for each other instead of failing half-way. That
-    serialises writers, which suits the embedded profile's single process.
+    serialises writers, which suits the embedded profile's single process. PostgreSQL
+    connections are pinged on checkout only after sitting idle (``adapters.sql.liveness``).
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -40,13 +42,11 @@ def create_engine(
         _configure_sqlite(engine)
         return engine
     connect_args = {"ssl": tls.asyncpg_ssl()} if tls is not None else {}
-    return create_async_engine(
-        parsed,
-        pool_size=pool_size,
-        max_overflow=max_overflow,
-        pool_pre_ping=True,
-        connect_args=connect_args,
+    engine = create_async_engine(
+        parsed, pool_size=pool_size, max_overflow=max_overflow, connect_args=connect_args
     )
+    ping_when_idle(engine)
+    return engine
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
