@@ -339,8 +339,16 @@ class Container(containers.DeclarativeContainer):
     )
     room_presence = providers.Singleton(_room_presence, settings, adapter_context)
     access_tokens = providers.Singleton(_access_tokens, settings, clock)
+    notification_channels = providers.Singleton(
+        lambda plugins: plugins.notification_channels(), plugins
+    )
     notification_kinds = providers.Singleton(
-        lambda plugins: plugins.notification_kinds().register(), plugins
+        lambda plugins, channels: plugins.notification_kinds(channels).register(),
+        plugins,
+        notification_channels,
+    )
+    plugin_channel_senders = providers.Singleton(
+        lambda channels, context: channels.senders(context), notification_channels, adapter_context
     )
     renderer = providers.Singleton(
         lambda kinds: JinjaTemplateRenderer(kinds.templates()), notification_kinds
@@ -489,17 +497,20 @@ class Container(containers.DeclarativeContainer):
         jitter=jitter,
     )
     channel_senders = providers.Singleton(
-        lambda s, mail, sms, push, renderer, limiter, clock, jitter, webhooks: ChannelSenders(
-            mail=mail,
-            sms=sms,
-            push=push,
-            renderer=renderer,
-            rate_limiter=limiter,
-            sms_budget=_sms_budget(s),
-            mail_sender_address=s.mail.sender,
-            clock=clock,
-            jitter=jitter,
-            webhooks=webhooks,
+        lambda s, mail, sms, push, renderer, limiter, clock, jitter, webhooks, plugged: (
+            ChannelSenders(
+                mail=mail,
+                sms=sms,
+                push=push,
+                renderer=renderer,
+                rate_limiter=limiter,
+                sms_budget=_sms_budget(s),
+                mail_sender_address=s.mail.sender,
+                clock=clock,
+                jitter=jitter,
+                webhooks=webhooks,
+                plugin_channels=plugged,
+            )
         ),
         settings,
         mail,
@@ -510,6 +521,7 @@ class Container(containers.DeclarativeContainer):
         clock,
         jitter,
         webhook_sender,
+        plugin_channel_senders,
     )
     delivery_dependencies = providers.Singleton(
         lambda uow, senders, clock, s: DeliveryDependencies(
@@ -563,6 +575,7 @@ async def check_adapters(container: Container) -> None:
     container.events()
     container.storage()
     container.access_tokens()
+    container.plugin_channel_senders()
 
 
 def _tenant_templates(

@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Sequence
 import pluggy
 import typer
 
+from plugins.notification_channels import NotificationChannels
 from plugins.notification_kinds import NotificationKinds
 from plugins.registry import AdapterContext, AdapterRegistry
 from plugins.runtime import SettingsBlocks, WorkerJob
@@ -68,6 +69,12 @@ def participant_left(event: Event) -> LifecycleResult:
 def session_ended(event: Event) -> LifecycleResult:
     """After a session reached an end state; ``event.data["state"]`` says which
     (ended, missed, cancelled, declined)."""
+
+
+@hookspec
+def register_notification_channels(channels: NotificationChannels) -> None:
+    """Called once at start-up, before the kinds: add outbox channels with ``channels.add``
+    (a name, its sender or a factory building it from settings, a description)."""
 
 
 @hookspec

@@ -19,12 +19,13 @@ import typer
 
 from plugins import hookspecs
 from plugins.features import FeatureServices
+from plugins.notification_channels import NotificationChannels
 from plugins.notification_kinds import NotificationKinds
 from plugins.registry import AdapterContext, AdapterRegistry
 from plugins.runtime import SettingsBlocks, WorkerJob
 
 log = logging.getLogger(__name__)
-T = TypeVar("T", AdapterRegistry, SettingsBlocks, NotificationKinds)
+T = TypeVar("T", AdapterRegistry, SettingsBlocks, NotificationKinds, NotificationChannels)
 
 ENTRY_POINT_GROUP = "passerelle.plugins"
 BUILTIN_PLUGINS = (
@@ -87,9 +88,15 @@ class PluginSet:
         target.current_plugin = ""
         return target
 
-    def notification_kinds(self) -> NotificationKinds:
-        """Ask every plugin, in load order, for the notification kinds it adds."""
-        return self._fill(NotificationKinds(), "register_notification_kinds", "kinds")
+    def notification_channels(self) -> NotificationChannels:
+        """Ask every plugin, in load order, for the outbox channels it adds."""
+        return self._fill(NotificationChannels(), "register_notification_channels", "channels")
+
+    def notification_kinds(self, channels: NotificationChannels | None = None) -> NotificationKinds:
+        """Ask every plugin, in load order, for the notification kinds it adds; their chains
+        may name ``channels`` (by default, asked for here)."""
+        known = self.notification_channels() if channels is None else channels
+        return self._fill(NotificationKinds(channels=known), "register_notification_kinds", "kinds")
 
     def api_controllers(self) -> list[object]:
         return self._collect("register_api_controllers", {})

@@ -47,6 +47,8 @@ def plugin_rows(disabled: tuple[str, ...] = ()) -> list[PluginRow]:
     blocks = plugins.settings_blocks()
     for key, owner in blocks.owners.items():
         provides.setdefault(owner, []).append(f"settings=[plugins.{key}]")
+    for name, channel in plugins.notification_channels().added.items():
+        provides.setdefault(channel.plugin, []).append(f"channel={name}")
     rows = [
         PluginRow(
             info.name,

@@ -1,4 +1,4 @@
-"""Sending one outbox message by its channel: e-mail, SMS, push or webhook.
+"""Sending one outbox message by its channel: e-mail, SMS, push, webhook, or a plugin's.
 
 Each function renders the message's template for its channel and hands it to the
 channel's port; every provider refusal comes back as the message's next state (sent,
@@ -8,16 +8,18 @@ failed to retry, dead, or deferred when the provider only asked to slow down).
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from core.notifications.customisation import SenderIdentity, TenantCustomisation
-from core.notifications.model import Channel, Jitter, OutboxMessage
+from core.notifications.model import BUILTIN_CHANNELS, Channel, Jitter, OutboxMessage
 from core.notifications.receipts import receipt_reference
 from core.webhooks.delivery import WebhookSender
 from ports.clock import Clock
 from ports.mail import MailDeliveryError, MailMessage, MailSender
+from ports.notification_channel import ChannelDeliveryError, ChannelMessage, ChannelSender
 from ports.push import PushDeliveryError, PushNotification, PushPriority, PushSender
 from ports.rate_limiter import RateLimiter
 from ports.sms import SmsDeliveryError, SmsMessage, SmsSender
@@ -26,6 +28,7 @@ from ports.templates import RenderedMessage, TemplateError, TemplateRenderer
 LONGEST_WAIT_IN_LINE = timedelta(seconds=1)
 """A rate-limit slot further away than this is not waited for: the message is deferred."""
 THROTTLE_PAUSE = timedelta(seconds=2)
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,8 @@ class ChannelSenders:
     jitter: Jitter
     webhooks: WebhookSender | None = None
     """Tenants' webhook endpoints; without it a webhook message fails for good."""
+    plugin_channels: Mapping[str, ChannelSender] = field(default_factory=dict)
+    """The senders of the channels plugins add, by channel name."""
 
 
 async def send_message(
@@ -64,6 +69,8 @@ async def send_message(
             unsent = "webhooks are not configured"
             return message.failed(unsent, now(), retryable=False, jitter=senders.jitter)
         return await senders.webhooks.deliver(tenant.tenant_id, message)
+    if message.channel not in BUILTIN_CHANNELS:
+        return await _send_by_plugin(tenant, message, values, senders)
     try:
         rendered = _render(tenant, message, values, senders.renderer)
         if message.channel is Channel.EMAIL:
@@ -83,6 +90,45 @@ async def send_message(
         return message.failed(exc.reason, now(), retryable=exc.retryable, jitter=senders.jitter)
     except TemplateError as exc:
         return message.failed(str(exc), now(), retryable=False, jitter=senders.jitter)
+    return message.sent(now())
+
+
+async def _send_by_plugin(
+    tenant: TenantCustomisation,
+    message: OutboxMessage,
+    values: Mapping[str, str],
+    senders: ChannelSenders,
+) -> OutboxMessage:
+    """A plugin channel's message; a channel no plugin registers now cannot be sent, ever.
+
+    The sender's own failures are isolated like a plugin's hooks: logged, and retried.
+    """
+    now, jitter = senders.clock.now, senders.jitter
+    sender = senders.plugin_channels.get(message.channel)
+    if sender is None:
+        unsent = f"no plugin registers the channel {message.channel} (any more)"
+        return message.failed(unsent, now(), retryable=False, jitter=jitter)
+    try:
+        rendered = _render(tenant, message, values, senders.renderer)
+        await sender.send(
+            ChannelMessage(
+                tenant_id=tenant.tenant_id,
+                message_id=message.id,
+                kind=message.kind,
+                recipient=message.recipient,
+                locale=message.payload.get("locale", "en"),
+                text=rendered.text.strip(),
+                subject=rendered.subject,
+                payload=message.payload,
+            )
+        )
+    except TemplateError as exc:
+        return message.failed(str(exc), now(), retryable=False, jitter=jitter)
+    except ChannelDeliveryError as exc:
+        return message.failed(exc.reason, now(), retryable=exc.retryable, jitter=jitter)
+    except Exception as exc:
+        log.exception("the sender of the plugin channel %s failed", message.channel)
+        return message.failed(f"{type(exc).__name__}: {exc}", now(), retryable=True, jitter=jitter)
     return message.sent(now())
 
 
