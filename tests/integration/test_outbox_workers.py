@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from dependency_injector import providers
 
 from adapters.memory.clock import FixedClock
 from apps.container import Container
 from apps.worker.outbox_worker import OutboxWorker
-from core.notifications.model import Channel, NotificationStatus, OutboxMessage
+from core.notifications.model import Channel, Fallback, NotificationStatus, OutboxMessage
+from core.notifications.routing import Route, queued_message
 from core.tenants.model import Tenant
 from core.tenants.services import CreateTenant, create_tenant
+from plugins.manager import build_plugins
 from ports.mail import MailMessage
+from ports.notification_channel import ChannelDeliveryError, ChannelMessage
 from tests.integration.conftest import ADMIN_PASSWORD
+from tests.unit.test_plugin_notification_channels import ChatPlugin
 
 
 class SlowRecordingSender:
@@ -29,6 +32,18 @@ class SlowRecordingSender:
         self.sent.append(message)
 
 
+class ChatDesk:
+    """A plugin channel's sender: delivers to everyone but @gone, who left the chat."""
+
+    def __init__(self) -> None:
+        self.sent: list[ChannelMessage] = []
+
+    async def send(self, message: ChannelMessage) -> None:
+        if message.recipient == "@gone":
+            raise ChannelDeliveryError("@gone left ACME Chat", retryable=False)
+        self.sent.append(message)
+
+
 async def _tenant_with_messages(
     container: Container, count: int
 ) -> tuple[Tenant, list[OutboxMessage]]:
@@ -37,32 +52,37 @@ async def _tenant_with_messages(
         container.tenant_dependencies(),
         actor="test",
     )
+    invitation = {
+        "guest_name": "G",
+        "inviter_name": "A",
+        "session_id": "s",
+        "session_reference": "r",
+    }
     now = container.clock().now()
     messages = [
-        OutboxMessage(
-            id=uuid.uuid4(),
-            kind="session_invitation",
-            channel=Channel.EMAIL,
-            recipient=f"guest{n}@supplier.example",
-            payload={
-                "guest_name": "G",
-                "inviter_name": "A",
-                "session_id": "s",
-                "session_reference": "r",
-            },
-            status=NotificationStatus.QUEUED,
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-            updated_at=now,
-        )
+        _queued("session_invitation", Channel.EMAIL, f"guest{n}@supplier.example", invitation, now)
         for n in range(count)
     ]
+    await _add(container, tenant, messages)
+    return tenant, messages
+
+
+def _queued(
+    kind: str,
+    channel: str,
+    recipient: str,
+    payload: dict[str, str],
+    now: datetime,
+    fallbacks: tuple[Fallback, ...] = (),
+) -> OutboxMessage:
+    return queued_message(kind, Route(channel, recipient, fallbacks), payload, now)
+
+
+async def _add(container: Container, tenant: Tenant, messages: list[OutboxMessage]) -> None:
     async with container.tenant_uow()(tenant.id) as uow:
         for message in messages:
             await uow.outbox.add(message)
         await uow.commit()
-    return tenant, messages
 
 
 async def test_concurrent_workers_deliver_every_message_exactly_once(container: Container) -> None:
@@ -147,3 +167,49 @@ async def test_full_scan_recovers_work_whose_index_mark_was_lost(container: Cont
     assert await worker.rebuild_index() == 1
     assert (await worker.run_once()).sent == 1
     assert [m.to for m in sender.sent] == ["guest0@supplier.example"]
+
+
+async def test_the_worker_delivers_plugin_channels_and_gives_up_unknown_ones_for_good(
+    container: Container,
+) -> None:
+    desk, mail = ChatDesk(), SlowRecordingSender()
+    plugins = build_plugins(extra=(ChatPlugin(desk),), load_entry_points=False)
+    channels = plugins.notification_channels()
+    container.notification_channels.override(providers.Object(channels))
+    container.notification_kinds.override(
+        providers.Object(plugins.notification_kinds(channels).register())
+    )
+    container.mail.override(providers.Object(mail))
+    container.renderer.reset()
+    container.plugin_channel_senders.reset()
+    container.channel_senders.reset()
+    container.delivery_dependencies.reset()
+    container.dispatch_dependencies.reset()
+    tenant, _ = await _tenant_with_messages(container, 0)
+    now, ping = container.clock().now(), {"who": "Ada", "locale": "en"}
+    to_fred = _queued("chat_ping", "chat", "@fred", ping, now)
+    to_gone = _queued(
+        "chat_ping", "chat", "@gone", ping, now, (Fallback(Channel.EMAIL, "g@acme.example"),)
+    )
+    paged = _queued("chat_ping", "pager", "+32470123456", ping, now)
+    await _add(container, tenant, [to_fred, to_gone, paged])
+
+    worker = OutboxWorker(container)
+    first, second = await worker.run_once(), await worker.run_once()
+
+    assert (first.sent, first.dead, first.fell_back, second.sent) == (1, 2, 1, 1)
+    assert [(m.recipient, m.subject, m.text) for m in desk.sent] == [
+        ("@fred", "Ping from ACME", "Ada pinged you.")
+    ]
+    assert [m.to for m in mail.sent] == ["g@acme.example"]
+    async with container.tenant_uow()(tenant.id) as uow:
+        stored = {m.recipient: await uow.outbox.get(m.id) for m in (to_fred, to_gone, paged)}
+    assert {r: (m.channel, m.status, m.last_error) for r, m in stored.items() if m} == {
+        "@fred": ("chat", NotificationStatus.SENT, None),
+        "@gone": ("chat", NotificationStatus.DEAD, "@gone left ACME Chat"),
+        "+32470123456": (
+            "pager",
+            NotificationStatus.DEAD,
+            "no plugin registers the channel pager (any more)",
+        ),
+    }
