@@ -28,10 +28,8 @@ from tests.integration.conftest import Api, settings_for
 from tests.integration.realtime_support import actor_of
 from tests.support.fcm_server import RsaKey, new_rsa_key
 from tests.support.rtdb_rules import load_rules, may_read
-from tests.support.rtdb_server import RtdbServer
+from tests.support.rtdb_server import CLIENT_EMAIL, RtdbServer, firebase_block
 
-PROJECT = "passerelle-test"
-CLIENT_EMAIL = f"firebase-adminsdk@{PROJECT}.iam.gserviceaccount.com"
 GOOGLE_TOKEN_AUDIENCE = (
     "https://identitytoolkit.googleapis.com/google.identity.identitytoolkit.v1.IdentityToolkit"
 )
@@ -49,19 +47,6 @@ def rtdb_server() -> Iterator[RtdbServer]:
 @pytest.fixture(scope="module")
 def service_key() -> RsaKey:
     return new_rsa_key()
-
-
-def firebase_block(server: RtdbServer, key: RsaKey) -> dict[str, Any]:
-    account = {
-        "type": "service_account",
-        "project_id": PROJECT,
-        "private_key_id": key.key_id,
-        "private_key": key.pem,
-        "client_email": CLIENT_EMAIL,
-        "client_id": "1",
-        "token_uri": "http://127.0.0.1:9/token",
-    }
-    return {"database_url": server.url, "credentials_json": json.dumps(account)}
 
 
 @pytest.fixture

@@ -21,6 +21,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from tests.support.fcm_server import RsaKey
+
+PROJECT = "passerelle-test"
+CLIENT_EMAIL = f"firebase-adminsdk@{PROJECT}.iam.gserviceaccount.com"
+
 
 @dataclass(frozen=True)
 class Recorded:
@@ -207,3 +212,17 @@ def _handler(server: RtdbServer) -> type[BaseHTTPRequestHandler]:
             return
 
     return Handler
+
+
+def firebase_block(server: RtdbServer, key: RsaKey) -> dict[str, Any]:
+    """The ``firebase`` settings block of a deployment whose database is ``server``."""
+    account = {
+        "type": "service_account",
+        "project_id": PROJECT,
+        "private_key_id": key.key_id,
+        "private_key": key.pem,
+        "client_email": CLIENT_EMAIL,
+        "client_id": "1",
+        "token_uri": "http://127.0.0.1:9/token",
+    }
+    return {"database_url": server.url, "credentials_json": json.dumps(account)}
