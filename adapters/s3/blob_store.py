@@ -102,17 +102,16 @@ class S3BlobStore(BucketDirectories):
             "ContentType": content_type,
             "Metadata": {SHA256_METADATA: sha256.lower()} if sha256 else {},
         }
-        digest = hashlib.sha256()
-        stream = aiter(chunks)
-        first = await _gather(stream, self._settings.part_bytes, digest)
+        parts = _Parts(aiter(chunks), self._settings.part_bytes)
+        first = await parts.next()
         if len(first) < self._settings.part_bytes:
-            _check(digest, sha256, key)
+            _check(parts.digest, sha256, key)
             await self._call(
                 key, self._client.put_object, Body=first, **target, **described, **condition
             )
         else:
-            await self._multipart(key, target, described, condition, first, stream, digest, sha256)
-        return replace(await self.stat(tenant_id, key), sha256=digest.hexdigest())
+            await self._multipart(key, target, described, condition, parts, sha256)
+        return replace(await self.stat(tenant_id, key), sha256=parts.digest.hexdigest())
 
     async def get(self, tenant_id: UUID, key: str) -> AsyncIterator[bytes]:
         answer = await self._call(
@@ -217,29 +216,28 @@ class S3BlobStore(BucketDirectories):
         target: dict[str, str],
         described: dict[str, Any],
         condition: dict[str, str],
-        first: bytes,
-        stream: AsyncIterator[bytes],
-        digest: Any,
+        parts: _Parts,
         sha256: str | None,
     ) -> None:
+        """The part ``parts`` last gave, then the others, each sent before the next is read."""
         await self._check_condition(key, target, condition)
         started = await self._call(key, self._client.create_multipart_upload, **target, **described)
         upload = {**target, "UploadId": started["UploadId"]}
         try:
-            parts: builtins.list[dict[str, Any]] = []
-            piece = first
+            sent: builtins.list[dict[str, Any]] = []
+            piece = parts.current
             while piece:
-                number = len(parts) + 1
-                sent = await self._call(
+                number = len(sent) + 1
+                answer = await self._call(
                     key, self._client.upload_part, Body=piece, PartNumber=number, **upload
                 )
-                parts.append({"PartNumber": number, "ETag": sent["ETag"]})
-                piece = await _gather(stream, self._settings.part_bytes, digest)
-            _check(digest, sha256, key)
+                sent.append({"PartNumber": number, "ETag": answer["ETag"]})
+                piece = await parts.next()
+            _check(parts.digest, sha256, key)
             await self._call(
                 key,
                 self._client.complete_multipart_upload,
-                MultipartUpload={"Parts": parts},
+                MultipartUpload={"Parts": sent},
                 **upload,
                 **condition,
             )
@@ -313,19 +311,42 @@ class S3BlobStore(BucketDirectories):
         )
 
 
-async def _gather(stream: AsyncIterator[bytes], size: int, digest: Any) -> bytes:
-    """The next ``size`` bytes of the stream (fewer at its end), hashed as they come."""
-    parts: builtins.list[bytes] = []
-    held = 0
-    while held < size:
-        try:
-            chunk = await anext(stream)
-        except StopAsyncIteration:
-            break
-        digest.update(chunk)
-        parts.append(chunk)
-        held += len(chunk)
-    return b"".join(parts)
+class _Parts:
+    """The stream cut into parts of exactly ``size`` bytes (the last one shorter), hashed
+    as they come.
+
+    Every part is filled into one buffer, reused for the next part once the previous one
+    is sent: an upload holds one part, not a list of pieces plus their join. The buffer is
+    a ``bytearray`` so botocore sends it as it is (it copies a ``bytes`` body into the
+    request head before sending).
+    """
+
+    def __init__(self, stream: AsyncIterator[bytes], size: int) -> None:
+        self.digest = hashlib.sha256()
+        self.current = bytearray()
+        self._stream = stream
+        self._size = size
+        self._rest = memoryview(b"")
+
+    async def next(self) -> bytearray:
+        """The next part, in the buffer the previous one was in (grown as bytes come, so a
+        small file holds no more than its size); empty at the end."""
+        buffer, held = self.current, 0
+        while held < self._size:
+            if not self._rest:
+                try:
+                    chunk = await anext(self._stream)
+                except StopAsyncIteration:
+                    break
+                self.digest.update(chunk)
+                self._rest = memoryview(chunk)
+            taken = self._rest[: self._size - held]
+            buffer[held : held + len(taken)] = taken
+            held += len(taken)
+            self._rest = self._rest[len(taken) :]
+        if held < self._size:
+            del buffer[held:]
+        return buffer
 
 
 def _check(digest: Any, sha256: str | None, key: str) -> None:
