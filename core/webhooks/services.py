@@ -10,7 +10,7 @@ subscribed to its type.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TypeVar
 from uuid import UUID
@@ -27,6 +27,7 @@ from core.webhooks.model import (
     checked_url,
     event_message,
 )
+from core.webhooks.quiet import QuietTypes
 from core.webhooks.targets import Resolve, check_target
 from ports.clock import Clock
 from ports.pagination import Page, PageRequest
@@ -41,6 +42,7 @@ class WebhookDependencies:
     clock: Clock
     resolve: Resolve
     rules: WebhookRules
+    quiet: QuietTypes = field(default_factory=QuietTypes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +71,7 @@ async def create_endpoint(
     async with deps.tenant_uow(actor.tenant_id) as uow:
         await uow.webhook_endpoints.add(endpoint)
         await uow.commit()
+    deps.quiet.forget(actor.tenant_id)
     return endpoint
 
 
@@ -106,6 +109,7 @@ async def update_endpoint(
         )
         await uow.webhook_endpoints.save(updated)
         await uow.commit()
+    deps.quiet.forget(actor.tenant_id)
     return updated
 
 
@@ -116,6 +120,7 @@ async def delete_endpoint(actor: Actor, endpoint_id: UUID, deps: WebhookDependen
         await _existing(uow, endpoint_id)
         await uow.webhook_endpoints.delete(endpoint_id)
         await uow.commit()
+    deps.quiet.forget(actor.tenant_id)
 
 
 async def rotate_secret(
@@ -167,12 +172,19 @@ async def queue_event(
     occurred_at: datetime,
     deps: WebhookDependencies,
 ) -> int:
-    """Queue one event for every enabled endpoint subscribed to it; returns how many."""
+    """Queue one event for every enabled endpoint subscribed to it; returns how many.
+
+    A type the tenant was just found not to want is skipped without a transaction
+    (``core.webhooks.quiet``)."""
+    now = deps.clock.now()
+    if deps.quiet.is_quiet(tenant_id, event_type, now):
+        return 0
+    changes = deps.quiet.changes(tenant_id)
     async with deps.tenant_uow(tenant_id) as uow:
         endpoints = await uow.webhook_endpoints.subscribed(event_type)
         if not endpoints:
+            deps.quiet.remember(tenant_id, event_type, now, changes)
             return 0
-        now = deps.clock.now()
         for endpoint in endpoints:
             await uow.outbox.add(event_message(endpoint.id, event_type, data, occurred_at, now))
         await uow.commit()
