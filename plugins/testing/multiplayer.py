@@ -1,7 +1,8 @@
 """The contract every MultiplayerRooms adapter passes, for the platform's and plugins' alike.
 
 A plugin's tests subclass ``MultiplayerRoomsContract`` and give it a ``harness`` fixture:
-the rooms under test, the ``FixedClock`` they read (the tests move it to expire tickets),
+the rooms under test, the ``FixedClock`` they read (the tests move it to expire tickets;
+the kit's ``passerelle_clock`` fixture is one),
 and ``stranger``: the same adapter holding another ticket secret, as a forger would.
 """
 
@@ -9,15 +10,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from adapters.memory.clock import FixedClock
 from ports.multiplayer import InvalidRoomTicket, MultiplayerRooms, RoomAddress
 
-START = datetime(2026, 11, 28, 14, 0, tzinfo=UTC)
-"""Where a harness's clock should start."""
 ROOM = RoomAddress(
     uuid.UUID("11111111-2222-4333-8444-555555555555"),
     uuid.UUID("66666666-7777-4888-9999-aaaaaaaaaaaa"),

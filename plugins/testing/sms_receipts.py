@@ -5,7 +5,8 @@ signed it and it is fresh, since a forged or replayed one could mark an SMS deli
 dead and trigger its fallback. A plugin's tests subclass ``SmsReceiptReaderContract`` and
 give it a ``harness`` fixture:
 
-- ``reader``: the reader under test, reading the time from ``clock`` (a ``FixedClock``);
+- ``reader``: the reader under test, reading the time from ``clock`` (a ``FixedClock`` at
+  a whole second, as webhook timestamps are: the kit's ``passerelle_clock`` fixture);
 - ``statuses``: the provider's delivery statuses and the outcome each must read as;
 - ``receipt``: the webhook fields the provider sends for the SMS sent with a reference,
   in one of those statuses (or any other text), signed at a time with the secret the
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 from uuid import UUID
@@ -29,8 +30,6 @@ from core.errors import InvalidInput, Unauthenticated
 from core.notifications.receipts import ReceiptOutcome, receipt_reference
 from ports.sms_receipts import SmsReceiptReader
 
-START = datetime(2026, 11, 28, 9, 14, tzinfo=UTC)
-"""Where a harness's clock should start (whole seconds, as webhook timestamps are)."""
 REFERENCE = receipt_reference(
     UUID("0b6f3c4e-9d2a-4e1b-8f7c-5a6d3e2b1c0f"), UUID("7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f")
 )

@@ -3,39 +3,33 @@ built by the registry from its settings block as ``passerelle up`` builds it."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from adapters.memory.clock import FixedClock
-from plugins.manager import build_plugins
-from plugins.registry import AdapterContext
-from plugins.testing.multiplayer import START, Harness, MultiplayerRoomsContract
+from plugins.testing.multiplayer import Harness, MultiplayerRoomsContract
+from plugins.testing.pytest_plugin import BuildAdapter
 
 SECRET = "a-photon-ticket-secret-of-32-characters"
 OTHER_SECRET = "another-ticket-secret-of-32-characters!"
 
 
-def _built(name: str, blocks: dict[str, Any], clock: FixedClock, tmp_path: Path) -> Any:
-    context = AdapterContext(blocks=blocks, clock=clock, data_dir=tmp_path)
-    return (
-        build_plugins(load_entry_points=False).adapters().get("multiplayer", name).factory(context)
-    )
-
-
 @pytest.fixture(params=["photon", "development"])
-def harness(request: pytest.FixtureRequest, tmp_path: Path) -> Harness:
-    clock = FixedClock(START)
+def harness(
+    request: pytest.FixtureRequest, passerelle_adapter: BuildAdapter, passerelle_clock: FixedClock
+) -> Harness:
+    """Through the kit's own fixtures, as a plugin's tests would build theirs."""
 
     def rooms(secret: str | None) -> Any:
         photon = {"app_id": "app-1", "region": "eu"} if request.param == "photon" else {}
         if secret is not None:
             photon["ticket_secret"] = secret
-        return _built(request.param, {"photon": photon}, clock, tmp_path)
+        blocks = {"photon": photon}
+        return passerelle_adapter("multiplayer", request.param, blocks, clock=passerelle_clock)
 
     own = SECRET if request.param == "photon" else None
-    return Harness(rooms(own), clock, rooms(OTHER_SECRET))
+    return Harness(rooms(own), passerelle_clock, rooms(OTHER_SECRET))
 
 
 class TestEveryMultiplayerAdapter(MultiplayerRoomsContract):

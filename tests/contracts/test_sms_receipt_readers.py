@@ -7,18 +7,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import datetime, timedelta
-from pathlib import Path
-from typing import Any
 
 import pytest
 
 from adapters.memory.clock import FixedClock
 from adapters.vonage.sms_sender import VonageSmsSender
 from core.notifications.receipts import ReceiptOutcome
-from plugins.manager import build_plugins
-from plugins.registry import AdapterContext
+from plugins.testing.pytest_plugin import BuildAdapter
 from plugins.testing.sms import INVITATION
-from plugins.testing.sms_receipts import START, Harness, Signature, SmsReceiptReaderContract
+from plugins.testing.sms_receipts import Harness, Signature, SmsReceiptReaderContract
 from tests.support.vonage_server import (
     API_SECRET,
     SIGNATURE_SECRET,
@@ -39,20 +36,19 @@ VONAGE_STATUSES = {
 
 
 @pytest.fixture
-async def harness(vonage_server: VonageTestServer, tmp_path: Path) -> AsyncIterator[Harness]:
-    clock = FixedClock(START)
+async def harness(
+    vonage_server: VonageTestServer,
+    passerelle_adapter: BuildAdapter,
+    passerelle_clock: FixedClock,
+) -> AsyncIterator[Harness]:
+    """The reader built through the kit's own fixtures, as a plugin's tests would build it."""
+    clock = passerelle_clock
     settings = vonage_server.settings(signature_secret=SIGNATURE_SECRET)
     block = settings.model_dump(mode="json") | {
         "api_secret": API_SECRET,
         "signature_secret": SIGNATURE_SECRET,
     }
-    context = AdapterContext(blocks={"vonage": block}, clock=clock, data_dir=tmp_path)
-    reader: Any = (
-        build_plugins(load_entry_points=False)
-        .adapters()
-        .get("sms_receipts", "vonage")
-        .factory(context)
-    )
+    reader = passerelle_adapter("sms_receipts", "vonage", {"vonage": block}, clock=clock)
     sender = VonageSmsSender(settings)
 
     async def receipt(
