@@ -23,7 +23,7 @@ TENANT = uuid.uuid4()
 
 def test_first_reachable_channel_leads_and_the_others_follow_in_order() -> None:
     chains = validate_chains({"missed_call": (Channel.PUSH, Channel.SMS, Channel.EMAIL)})
-    recipients = {Channel.EMAIL: "fred@acme.example", Channel.SMS: "+32470123456"}
+    recipients: dict[str, str] = {Channel.EMAIL: "fred@acme.example", Channel.SMS: "+32470123456"}
 
     chosen = route("missed_call", recipients, chains)
 
