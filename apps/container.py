@@ -26,6 +26,7 @@ from adapters.photon.presence import InProcessRoomPresence
 from adapters.redis.presence_store import RedisPresenceStore
 from adapters.redis.request_limiter import RedisRequestLimiter
 from adapters.redis.room_presence import RedisRoomPresence
+from adapters.sql.audit_appender import SqlAuditAppender
 from adapters.sql.dispatch_index import SqlDispatchIndex
 from adapters.sql.engines import TenantEngines, create_engine
 from adapters.sql.idempotency_store import SqlIdempotencyStore
@@ -552,7 +553,12 @@ class Container(containers.DeclarativeContainer):
     )
     idempotency_store = providers.Singleton(SqlIdempotencyStore, control_engine)
     request_limiter = providers.Singleton(_request_limiter, settings, clock, adapter_context)
-    audit_dependencies = providers.Singleton(AuditDependencies, tenant_uow=tenant_uow, clock=clock)
+    audit_dependencies = providers.Singleton(
+        AuditDependencies,
+        tenant_uow=tenant_uow,
+        clock=clock,
+        appender=providers.Singleton(SqlAuditAppender, tenant_engines),
+    )
     retention_dependencies = providers.Singleton(
         RetentionDependencies, tenant_uow=tenant_uow, catalog=catalog, blobs=blob_store, clock=clock
     )

@@ -25,6 +25,12 @@ class AuditEventRepository(Protocol):
     async def count_before(self, cutoff: datetime) -> int: ...
 
 
+class AuditAppender(Protocol):
+    async def append(self, tenant_id: UUID, event: AuditEvent) -> None:
+        """Write one event on its own: committed (or failed) when this returns."""
+        ...
+
+
 class AuditUnitOfWork(Protocol):
     audit: AuditEventRepository
 

@@ -13,6 +13,23 @@ from core.audit.model import ActorKind, AuditActor, AuditEvent, AuditFilter
 from ports.pagination import Page, PageRequest, Position
 
 _T = audit_events.c
+# built once: a statement made per call costs its cache key on every event
+ADD_EVENT = audit_events.insert()
+
+
+def event_row(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "occurred_at": event.occurred_at,
+        "actor_kind": event.actor.kind.value,
+        "actor_id": event.actor.id,
+        "action": event.action,
+        "target_type": event.target_type,
+        "target_id": event.target_id,
+        "ip": event.ip,
+        "request_id": event.request_id,
+        "details": event.details,
+    }
 
 
 class SqlAuditEventRepository:
@@ -20,20 +37,7 @@ class SqlAuditEventRepository:
         self._connection = connection
 
     async def add(self, event: AuditEvent) -> None:
-        await self._connection.execute(
-            audit_events.insert().values(
-                id=event.id,
-                occurred_at=event.occurred_at,
-                actor_kind=event.actor.kind.value,
-                actor_id=event.actor.id,
-                action=event.action,
-                target_type=event.target_type,
-                target_id=event.target_id,
-                ip=event.ip,
-                request_id=event.request_id,
-                details=event.details,
-            )
-        )
+        await self._connection.execute(ADD_EVENT, event_row(event))
 
     async def list(self, criteria: AuditFilter, page: PageRequest) -> Page[AuditEvent]:
         query = audit_events.select().where(*_conditions(criteria))

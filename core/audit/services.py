@@ -16,7 +16,7 @@ from uuid import UUID
 from core.audit.model import AuditEntry, AuditEvent, AuditFilter, clean_details
 from core.identity.model import Actor
 from core.identity.permissions import Action, authorize
-from ports.audit import AuditUnitOfWorkFactory
+from ports.audit import AuditAppender, AuditUnitOfWorkFactory
 from ports.clock import Clock
 from ports.pagination import Page, PageRequest
 
@@ -28,10 +28,12 @@ EXPORT_BATCH = 500
 class AuditDependencies:
     tenant_uow: AuditUnitOfWorkFactory
     clock: Clock
+    appender: AuditAppender
 
 
 async def record(tenant_id: UUID, entry: AuditEntry, deps: AuditDependencies) -> bool:
-    """Append one event in its own transaction; False (and a log line) if it failed."""
+    """Append one event on its own (``AuditAppender``: one autocommitted statement where
+    the database allows); False (and a log line) if it failed."""
     event = AuditEvent(
         id=uuid.uuid4(),
         occurred_at=deps.clock.now(),
@@ -44,9 +46,7 @@ async def record(tenant_id: UUID, entry: AuditEntry, deps: AuditDependencies) ->
         details=clean_details(entry.details),
     )
     try:
-        async with deps.tenant_uow(tenant_id) as uow:
-            await uow.audit.add(event)
-            await uow.commit()
+        await deps.appender.append(tenant_id, event)
     except Exception:  # the change it describes already happened
         log.exception("audit event %s of tenant %s not recorded", entry.action, tenant_id)
         return False

@@ -185,6 +185,10 @@ class MemoryUnitOfWorkFactory:
     def tables(self, tenant_id: UUID) -> Tables:
         return self.store.setdefault(tenant_id, Tables())
 
+    async def append(self, tenant_id: UUID, event: AuditEvent) -> None:
+        """The audit log's ``AuditAppender``: one event, on its own."""
+        await MemoryAudit(self.tables(tenant_id)).add(event)
+
 
 @dataclass
 class DeletingBlobs:

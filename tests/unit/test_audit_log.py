@@ -35,7 +35,7 @@ def uow() -> MemoryUnitOfWorkFactory:
 
 @pytest.fixture
 def deps(uow: MemoryUnitOfWorkFactory) -> AuditDependencies:
-    return AuditDependencies(tenant_uow=uow, clock=FixedClock(NOON))
+    return AuditDependencies(tenant_uow=uow, clock=FixedClock(NOON), appender=uow)
 
 
 def test_details_keep_only_allow_listed_keys_never_secrets() -> None:

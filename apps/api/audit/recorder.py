@@ -6,7 +6,7 @@ or the created object's id from the response), the client address and the reques
 Failed sign-ins are recorded too. Request bodies are read only for JSON requests and only
 allow-listed keys are kept (``core.audit.model.clean_details``); secrets never are.
 
-The event is written right after the change committed, in its own transaction: a crash
+The event is written right after the change committed, on its own: a crash
 between the two loses the event (at most once), never the change. It sits inside the
 idempotency middleware, so a replayed answer is not recorded twice.
 """
