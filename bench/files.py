@@ -2,7 +2,10 @@
 
 Not a test: it prints figures and never asserts on time. The API runs in its own process
 (uvicorn on 127.0.0.1, SQLite control and tenant databases), so its resident memory can
-be read from ``/proc/<pid>/status`` while the upload runs. This process creates the
+be read from ``/proc/<pid>/status`` while the upload runs. Its HTTP parser and event loop
+are those of ``api.http_parser`` and ``api.event_loop`` (httptools and uvloop when
+installed; ``PASSERELLE_API__HTTP_PARSER=h11 PASSERELLE_API__EVENT_LOOP=asyncio`` for the
+pure-Python ones). This process creates the
 tenant with the real ``create_tenant``, then, ``--repeat`` times (best time kept, as
 the machine is shared):
 
@@ -49,8 +52,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchkit import Report, cpu_model, run_bench  # noqa: E402
+from benchkit import ENCRYPTION_KEY, Report, cpu_model, run_bench  # noqa: E402
 
+from apps.cli.server_choices import http_parser, loop_factory  # noqa: E402
 from apps.config.loading import load_settings  # noqa: E402
 from apps.container import Container, build_container, close_container  # noqa: E402
 from apps.maintenance import migrate_control  # noqa: E402
@@ -110,6 +114,7 @@ def _environment(root: Path, args: argparse.Namespace, endpoint: str) -> dict[st
         "PASSERELLE_DATA_DIR": str(root),
         "PASSERELLE_DATABASE__URL": f"sqlite+aiosqlite:///{root}/control.db",
         "PASSERELLE_AUTH__JWT_SECRET": SECRET,
+        "PASSERELLE_ENCRYPTION__KEYS": ENCRYPTION_KEY,
         "PASSERELLE_MAIL__BACKEND": "console",
         "PASSERELLE_VIDEO__BACKEND": "development",
         "PASSERELLE_MULTIPLAYER__BACKEND": "development",
@@ -125,8 +130,15 @@ def serve(port: int) -> None:
 
     from apps.api.app import create_app
 
-    container = build_container(load_settings())
-    uvicorn.run(create_app(container), host="127.0.0.1", port=port, log_level="warning")
+    settings = load_settings()
+    uvicorn.run(
+        create_app(build_container(settings)),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        http=settings.api.http_parser,
+        loop=settings.api.event_loop,
+    )
 
 
 @contextlib.contextmanager
@@ -248,6 +260,9 @@ async def run(args: argparse.Namespace, report: Report) -> None:
         root = Path(folder)
         os.environ.update(_environment(root, args, endpoint))
         settings = load_settings()
+        server = _server(settings.api.http_parser, settings.api.event_loop)
+        report.line(f"API server: uvicorn with {server}")
+        report.put("api_server", server)
         container = build_container(settings)
         await migrate_control(container)
         tenant, _ = await create_tenant(
@@ -270,6 +285,11 @@ async def run(args: argparse.Namespace, report: Report) -> None:
             api.terminate()
             await api.wait()
             await close_container(container)
+
+
+def _server(parser: str, loop: str) -> str:
+    """The parser and loop the API process runs on, as ``serve`` resolves the settings."""
+    return f"{http_parser(parser)} on {'uvloop' if loop_factory(loop) else 'asyncio'}"
 
 
 async def _admin(container: Container, tenant_id: uuid.UUID) -> Actor | None:

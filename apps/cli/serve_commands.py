@@ -14,7 +14,10 @@ import typer
 import uvicorn
 
 from apps.api.app import create_app
+from apps.cli.output import ExitCode, fail
 from apps.cli.runtime import run_with_container
+from apps.cli.server_choices import http_parser, loop_factory
+from apps.config.loading import SettingsError
 from apps.config.settings import Settings
 from apps.container import Container, build_container, check_adapters, close_container
 from apps.maintenance import migrate_control, migrate_tenants, tenants_to_migrate
@@ -29,6 +32,11 @@ CREDENTIALS_FILE = "demo-credentials.json"
 
 def serve(settings: Settings, *, with_worker: bool) -> None:
     """Check adapters, database and schema first: a bad setting exits 78 with its name."""
+    try:
+        http = http_parser(settings.api.http_parser)
+        loop = loop_factory(settings.api.event_loop)
+    except SettingsError as exc:
+        fail(str(exc), ExitCode.CONFIG)
     run_with_container(settings, check_adapters)
 
     async def main() -> None:
@@ -44,10 +52,12 @@ def serve(settings: Settings, *, with_worker: bool) -> None:
             lifespan="on",
             log_config=None,
             access_log=False,
+            http=http,
         )
         await uvicorn.Server(config).serve()
 
-    asyncio.run(main())
+    with asyncio.Runner(loop_factory=loop) as runner:
+        runner.run(main())
 
 
 def up(settings: Settings) -> None:

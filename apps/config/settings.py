@@ -10,7 +10,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import (
@@ -254,6 +254,20 @@ class ApiSettings(BaseModel):
         description=(
             "A request still in flight after this long is taken for dead: a retry with its "
             "Idempotency-Key may run again instead of answering 409."
+        ),
+    )
+    http_parser: Literal["auto", "httptools", "h11"] = Field(
+        default="auto",
+        description=(
+            "HTTP/1.1 parser of `passerelle serve` and `up`: auto takes httptools (C, faster "
+            "on large bodies) when installed, else h11 (pure Python); name one to force it."
+        ),
+    )
+    event_loop: Literal["auto", "uvloop", "asyncio"] = Field(
+        default="auto",
+        description=(
+            "Event loop of `passerelle serve` and `up`: auto takes uvloop when installed "
+            "(not on Windows), else asyncio's own; name one to force it."
         ),
     )
 
