@@ -11,6 +11,7 @@ from uuid import UUID
 from core.recordings.model import RecordingMode
 from core.sessions.model import AssistanceSession, Invitation, Participant
 from core.sessions.preferences import CallPreference
+from core.usage.meter import SessionMeter
 from ports.sessions import InvitationRepository, ParticipantRepository, SessionRepository
 from ports.unit_of_work import TenantUnitOfWork
 from ports.usage_ledger import UsageLedger
@@ -56,6 +57,16 @@ class RecordingModes(Protocol):
         ...
 
 
+class Admissions(Protocol):
+    async def record(
+        self, session: AssistanceSession, participant: Participant, meter: SessionMeter
+    ) -> None:
+        """A join's writes together: the session as it now is, its new participant, and the
+        session's meter (created at the first join). One statement where the database
+        allows it: a join's round trips are most of its cost."""
+        ...
+
+
 class SessionUnitOfWork(TenantUnitOfWork, Protocol):
     sessions: SessionRecords
     participants: ParticipantRecords
@@ -65,6 +76,9 @@ class SessionUnitOfWork(TenantUnitOfWork, Protocol):
 
     @property
     def recordings(self) -> RecordingModes: ...
+
+    @property
+    def admissions(self) -> Admissions: ...
 
 
 class SessionUnitOfWorkFactory(Protocol):

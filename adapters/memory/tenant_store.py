@@ -299,6 +299,22 @@ class MemoryRecordingModes:
         return self._data.recording_mode
 
 
+@dataclass
+class MemoryAdmissions:
+    """A join's writes, as the SQL adapter makes them in one statement."""
+
+    sessions: SessionRecords
+    participants: ParticipantRecords
+    usage: UsageLedger
+
+    async def record(
+        self, session: AssistanceSession, participant: Participant, meter: SessionMeter
+    ) -> None:
+        await self.sessions.save(session)
+        await self.participants.add(participant)
+        await self.usage.save_meter(meter)
+
+
 class MemoryTenantUnitOfWork:
     """Works on a copy of the tenant's data; commit publishes the copy, exit discards it."""
 
@@ -316,6 +332,7 @@ class MemoryTenantUnitOfWork:
     api_keys: ApiKeyRepository
     usage: UsageLedger
     recordings: MemoryRecordingModes
+    admissions: MemoryAdmissions
 
     def __init__(
         self,
@@ -344,6 +361,7 @@ class MemoryTenantUnitOfWork:
         self.api_keys = MemoryApiKeys(self._working.api_keys, keyset_page)
         self.usage = MemoryUsageLedger(self._working.meters, self._working.usage_months)
         self.recordings = MemoryRecordingModes(self._working)
+        self.admissions = MemoryAdmissions(self.sessions, self.participants, self.usage)
         return self
 
     async def __aexit__(

@@ -44,10 +44,10 @@ class SqlSessionRepository:
         self._connection = connection
 
     async def add(self, session: AssistanceSession) -> None:
-        await self._connection.execute(_ADD_SESSION, _session_row(session))
+        await self._connection.execute(_ADD_SESSION, session_row(session))
 
     async def save(self, session: AssistanceSession) -> None:
-        await self._connection.execute(_SAVE_SESSION, {"b_id": session.id} | _session_row(session))
+        await self._connection.execute(_SAVE_SESSION, {"b_id": session.id} | session_row(session))
 
     async def get(self, session_id: UUID, *, for_update: bool = False) -> AssistanceSession | None:
         query = _LOCK_SESSION if for_update else _GET_SESSION
@@ -97,19 +97,7 @@ class SqlParticipantRepository:
         self._connection = connection
 
     async def add(self, participant: Participant) -> None:
-        await self._connection.execute(
-            _ADD_PARTICIPANT,
-            {
-                "id": participant.id,
-                "session_id": participant.session_id,
-                "user_id": participant.user_id,
-                "role": participant.role.value,
-                "joined_at": participant.joined_at,
-                "left_at": participant.left_at,
-                "invitation_id": participant.invitation_id,
-                "display_name": participant.display_name,
-            },
-        )
+        await self._connection.execute(_ADD_PARTICIPANT, participant_row(participant))
 
     async def list_for_session(self, session_id: UUID) -> list[Participant]:
         return await self._select(participants.c.session_id == session_id)
@@ -222,7 +210,20 @@ class SqlCallPreferenceRepository:
             )
 
 
-def _session_row(session: AssistanceSession) -> dict[str, Any]:
+def participant_row(participant: Participant) -> dict[str, Any]:
+    return {
+        "id": participant.id,
+        "session_id": participant.session_id,
+        "user_id": participant.user_id,
+        "role": participant.role.value,
+        "joined_at": participant.joined_at,
+        "left_at": participant.left_at,
+        "invitation_id": participant.invitation_id,
+        "display_name": participant.display_name,
+    }
+
+
+def session_row(session: AssistanceSession) -> dict[str, Any]:
     callee = session.callee
     return {
         "id": session.id,

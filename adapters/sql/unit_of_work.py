@@ -11,6 +11,7 @@ from uuid import UUID
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.sql.admissions import SqlAdmissions
 from adapters.sql.audit_repository import SqlAuditEventRepository
 from adapters.sql.credential_repository import (
     SqlApiKeyRepository,
@@ -74,6 +75,7 @@ class SqlTenantUnitOfWork:
     audit: AuditEventRepository
     retention: RetentionRecords
     usage: UsageLedger
+    admissions: SqlAdmissions
 
     def __init__(
         self, engines: TenantEngines, tenant_id: UUID, dispatch: DispatchIndex | None = None
@@ -107,6 +109,7 @@ class SqlTenantUnitOfWork:
         self.audit = SqlAuditEventRepository(connection)
         self.retention = SqlRetentionRecords(connection)
         self.usage = SqlUsageLedger(connection)
+        self.admissions = SqlAdmissions(connection)
         return self
 
     async def __aexit__(

@@ -38,12 +38,7 @@ class SqlUsageLedger:
         return _meter(row) if row else None
 
     async def save_meter(self, meter: SessionMeter) -> None:
-        values = {
-            "month": str(meter.month),
-            "settled_us": meter.settled_us,
-            "present": meter.present,
-            "since_us": epoch_us(meter.since) if meter.since else None,
-        }
+        values = meter_values(meter)
         updated = await self._connection.execute(
             _UPDATE_METER, {"b_session_id": meter.session_id} | values
         )
@@ -80,6 +75,16 @@ class SqlUsageLedger:
     def _insert(self) -> Any:
         dialect = self._connection.dialect.name
         return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(usage_months)
+
+
+def meter_values(meter: SessionMeter) -> dict[str, Any]:
+    """A meter's columns but its key."""
+    return {
+        "month": str(meter.month),
+        "settled_us": meter.settled_us,
+        "present": meter.present,
+        "since_us": epoch_us(meter.since) if meter.since else None,
+    }
 
 
 def _moment(now: datetime) -> dict[str, Any]:

@@ -238,9 +238,7 @@ async def admit(
     session = session.started(now)
     if was_created:
         events.append(session_event(EventType.SESSION_STARTED, newcomer.tenant_id, session, now))
-    await uow.sessions.save(session)
-    await uow.participants.add(participant)
-    await uow.usage.save_meter(meter.joined(now))
+    await uow.admissions.record(session, participant, meter.joined(now))
     events.append(participant_event(EventType.PARTICIPANT_JOINED, newcomer.tenant_id, participant))
     channels = [session_channel(newcomer.tenant_id, session.id)]
     if newcomer.user_id is not None:

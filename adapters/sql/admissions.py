@@ -1,0 +1,79 @@
+"""A join's three writes in one statement on PostgreSQL, one after the other on SQLite.
+
+A join saves the session (started, its activity time moved on), adds the participant and
+moves the session's meter on; each was its own round trip, three of the join's eight.
+PostgreSQL runs data-modifying CTEs as one statement, atomically like the three:
+
+    WITH saved_session AS (UPDATE assistance_sessions ...),
+         added_participant AS (INSERT INTO participants ...)
+    INSERT INTO session_meters ... ON CONFLICT (session_id) DO UPDATE ...
+
+The meter's upsert also replaces the update-then-insert of the first join. The statement
+is built once, its parameters named per table, so it is compiled once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.sql.session_repository import (
+    SqlParticipantRepository,
+    SqlSessionRepository,
+    participant_row,
+    session_row,
+)
+from adapters.sql.tenant_tables import assistance_sessions, participants, session_meters
+from adapters.sql.usage_ledger import SqlUsageLedger, meter_values
+from core.sessions.model import AssistanceSession, Participant
+from core.usage.meter import SessionMeter
+
+
+class SqlAdmissions:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def record(
+        self, session: AssistanceSession, participant: Participant, meter: SessionMeter
+    ) -> None:
+        if self._connection.dialect.name == "postgresql":
+            await self._connection.execute(_RECORD_JOIN, _parameters(session, participant, meter))
+            return
+        await SqlSessionRepository(self._connection).save(session)
+        await SqlParticipantRepository(self._connection).add(participant)
+        await SqlUsageLedger(self._connection).save_meter(meter)
+
+
+def _named(table: sa.Table, prefix: str) -> dict[str, Any]:
+    return {c.name: sa.bindparam(prefix + c.name, type_=c.type) for c in table.c}
+
+
+def _parameters(
+    session: AssistanceSession, participant: Participant, meter: SessionMeter
+) -> dict[str, Any]:
+    found = {"s_key": session.id}
+    found |= {f"s_{k}": v for k, v in session_row(session).items()}
+    found |= {f"p_{k}": v for k, v in participant_row(participant).items()}
+    found |= {f"m_{k}": v for k, v in meter_values(meter).items()}
+    return found | {"m_session_id": meter.session_id}
+
+
+def _record_join() -> sa.Insert:
+    sessions = assistance_sessions
+    saved = (
+        sessions.update()
+        .where(sessions.c.id == sa.bindparam("s_key", type_=sessions.c.id.type))
+        .values(_named(sessions, "s_"))
+        .cte("saved_session")
+    )
+    added = participants.insert().values(_named(participants, "p_")).cte("added_participant")
+    meter = postgresql.insert(session_meters).values(_named(session_meters, "m_"))
+    moved = {c.name: meter.excluded[c.name] for c in session_meters.c if not c.primary_key}
+    upsert = meter.on_conflict_do_update(index_elements=[session_meters.c.session_id], set_=moved)
+    return upsert.add_cte(saved, added)
+
+
+_RECORD_JOIN = _record_join()
