@@ -1,0 +1,1 @@
+"""AES-256-GCM sealing of secrets kept in tenant databases (the ``cryptography`` package)."""
