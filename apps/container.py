@@ -13,6 +13,7 @@ from typing import Any, cast
 
 from dependency_injector import containers, providers
 
+from adapters.aesgcm.sealer import AesGcmSealer, parse_keys
 from adapters.archive.blob_archive import BlobBackupArchives
 from adapters.archive.tar_archive import TarArchives
 from adapters.argon2.password_hasher import Argon2PasswordHasher
@@ -42,7 +43,7 @@ from adapters.sql.unit_of_work import SqlTenantUnitOfWorkFactory
 from adapters.system.address_resolver import resolve_host
 from adapters.system.clock import SystemClock
 from apps.api.auth.tokens import AccessTokens
-from apps.config.embedded_secret import embedded_jwt_secret
+from apps.config.embedded_secret import embedded_encryption_key, embedded_jwt_secret
 from apps.config.settings import Profile, Settings
 from apps.observability.metrics import Metrics
 from core.audit.services import AuditDependencies
@@ -123,6 +124,15 @@ def _jwt_secret(settings: Settings) -> str:
     if settings.profile is not Profile.EMBEDDED:
         raise ValueError("auth.jwt_secret is required outside the embedded profile")
     return embedded_jwt_secret(settings.data_dir)
+
+
+def _sealer(settings: Settings) -> AesGcmSealer:
+    keys = settings.encryption.keys
+    if keys is not None:
+        return AesGcmSealer(parse_keys(keys.get_secret_value()))
+    if settings.profile is not Profile.EMBEDDED:
+        raise ValueError("encryption.keys is required outside the embedded profile")
+    return AesGcmSealer(parse_keys(embedded_encryption_key(settings.data_dir)))
 
 
 def _access_tokens(settings: Settings, clock: Clock) -> AccessTokens:
@@ -289,7 +299,10 @@ class Container(containers.DeclarativeContainer):
         tenant_engines,
     )
     dispatch_index = providers.Singleton(SqlDispatchIndex, control_engine)
-    tenant_uow = providers.Singleton(SqlTenantUnitOfWorkFactory, tenant_engines, dispatch_index)
+    sealer = providers.Singleton(_sealer, settings)
+    tenant_uow = providers.Singleton(
+        SqlTenantUnitOfWorkFactory, tenant_engines, sealer, dispatch_index
+    )
     storage = providers.Singleton(
         lambda registry, s, context: _adapter(registry, "storage", s.storage_backend, context),
         registry,
@@ -368,7 +381,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         sqlite_folder=providers.Callable(lambda s: s.data_dir.resolve(), settings),
     )
-    tenant_rows = providers.Singleton(SqlTenantRows, tenant_engines)
+    tenant_rows = providers.Singleton(SqlTenantRows, tenant_engines, sealer)
     tenant_archives = providers.Singleton(TarArchives)
     backup_archives = providers.Singleton(
         lambda blobs, s: BlobBackupArchives(blobs, s.data_dir / "backup-staging"),

@@ -10,6 +10,7 @@ from uuid import UUID
 from adapters.sql.migrator import History, upgrade
 from apps.container import Container
 from core.tenants.model import Tenant, TenantStatus
+from core.tenants.services import existing_tenant
 from ports.pagination import PageRequest, Position
 from ports.tenant_databases import ProvisioningError
 
@@ -35,6 +36,14 @@ async def tenants_to_migrate(container: Container) -> list[Tenant]:
         if page.next is None:
             return found
         after = page.next
+
+
+async def tenants_in_use(container: Container, reference: str | None) -> list[Tenant]:
+    """The tenant ``reference`` names (slug or id), else every active or suspended tenant."""
+    if reference is not None:
+        return [await existing_tenant(container.catalog(), reference)]
+    in_use = (TenantStatus.ACTIVE, TenantStatus.SUSPENDED)
+    return [t for t in await tenants_to_migrate(container) if t.status in in_use]
 
 
 async def migrate_tenants(

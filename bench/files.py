@@ -52,7 +52,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchkit import Report, cpu_model, run_bench  # noqa: E402
+from benchkit import ENCRYPTION_KEY, Report, cpu_model, run_bench  # noqa: E402
 
 from apps.cli.server_choices import http_parser, loop_factory  # noqa: E402
 from apps.config.loading import load_settings  # noqa: E402
@@ -114,6 +114,7 @@ def _environment(root: Path, args: argparse.Namespace, endpoint: str) -> dict[st
         "PASSERELLE_DATA_DIR": str(root),
         "PASSERELLE_DATABASE__URL": f"sqlite+aiosqlite:///{root}/control.db",
         "PASSERELLE_AUTH__JWT_SECRET": SECRET,
+        "PASSERELLE_ENCRYPTION__KEYS": ENCRYPTION_KEY,
         "PASSERELLE_MAIL__BACKEND": "console",
         "PASSERELLE_VIDEO__BACKEND": "development",
         "PASSERELLE_MULTIPLAYER__BACKEND": "development",

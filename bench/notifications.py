@@ -62,6 +62,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import benchkit  # noqa: E402
 from benchkit import Report, asyncpg_dsn, cpu_model, ms, percentile, run_bench  # noqa: E402
 
 from adapters.argon2.password_hasher import Argon2PasswordHasher  # noqa: E402
@@ -212,6 +213,7 @@ def worker_env(
         "PASSERELLE_DATABASE__URL": control_url,
         "PASSERELLE_DATABASE__TENANT_DATABASE_PREFIX": prefix,
         "PASSERELLE_AUTH__JWT_SECRET": JWT_SECRET,
+        "PASSERELLE_ENCRYPTION__KEYS": benchkit.ENCRYPTION_KEY,
         "PASSERELLE_MAIL__BACKEND": "smtp",
         "PASSERELLE_MAIL__SENDER": SENDER,
         "PASSERELLE_SMTP__HOST": smtp.host,
@@ -500,6 +502,7 @@ async def run(args: argparse.Namespace, report: Report) -> None:
             data_dir=root / "data",
             database={"url": control_url, "tenant_database_prefix": prefix},
             auth={"jwt_secret": JWT_SECRET},
+            encryption={"keys": benchkit.ENCRYPTION_KEY},
             mail={"backend": "console"},
             video={"backend": "development"},
             storage={"backend": "local"},

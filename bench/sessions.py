@@ -50,6 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import benchkit  # noqa: E402
 from benchkit import Report, asyncpg_dsn, cpu_model, ms, percentile, run_bench  # noqa: E402
 
 from apps.config.loading import load_settings  # noqa: E402
@@ -83,6 +84,7 @@ def _settings(database: dict[str, Any], root: Path) -> dict[str, Any]:
         "data_dir": str(root),
         "database": database,
         "auth": {"jwt_secret": SECRET},
+        "encryption": {"keys": benchkit.ENCRYPTION_KEY},
         "mail": {"backend": "console"},
         "video": {"backend": "development"},
         "multiplayer": {"backend": "development"},

@@ -51,7 +51,7 @@ from uuid import UUID, uuid4
 
 import asyncpg
 import httpx
-from benchkit import Report, asyncpg_dsn, cpu_model, ms, percentile, run_bench
+from benchkit import ENCRYPTION_KEY, Report, asyncpg_dsn, cpu_model, ms, percentile, run_bench
 from dependency_injector import providers
 from pydantic import BaseModel
 from sqlalchemy.engine import URL, make_url
@@ -705,6 +705,7 @@ async def run(args: argparse.Namespace, report: Report) -> None:
             profile="production",
             database=database,
             auth={"jwt_secret": JWT_SECRET},
+            encryption={"keys": ENCRYPTION_KEY},
             mail={"backend": "console"},
             video={"backend": "development"},
             storage={"backend": "local"},

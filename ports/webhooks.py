@@ -36,6 +36,10 @@ class WebhookEndpointRepository(Protocol):
         """The endpoint's outbox messages (its delivery log), oldest first."""
         ...
 
+    async def reseal_secrets(self) -> int:
+        """Seal every secret not sealed with the newest key (clear ones included); how many."""
+        ...
+
 
 class WebhookUnitOfWork(TenantUnitOfWork, Protocol):
     webhook_endpoints: WebhookEndpointRepository

@@ -5,6 +5,11 @@ travel JSON-safe, encoded by type so that rows read from PostgreSQL load into SQ
 back: ids as canonical UUID text, timestamps as ISO 8601 in UTC, JSON as itself, bytes as
 base64, decimals as text. Columns or tables the schema does not know (rows of an older
 schema version) are written as they come, for the database to judge.
+
+Sealed columns (``adapters.sql.sealed_columns``) travel opened: a sealed value is bound to
+its tenant's id and this deployment's key, and an import gets a new id on a deployment with
+another key, so the reader opens each value and the writer seals it for where it lands.
+An archive therefore holds those secrets as it holds the rest of the tenant's data.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import cache
@@ -27,8 +32,13 @@ from sqlalchemy.sql.type_api import TypeEngine
 
 from adapters.sql.engines import TenantEngines
 from adapters.sql.migrator import History, alembic_config, current_revision
+from adapters.sql.sealed_columns import SEALED_COLUMNS, sealed_context
 from adapters.sql.tenant_tables import metadata
+from ports.secret_sealer import SecretSealer, SecretUnreadable
 from ports.tenant_rows import JsonValue, Row, TenantRowsError
+
+Reseal = Callable[[Mapping[str, JsonValue], str], Mapping[str, JsonValue]]
+"""Turns a row of a table into the row as it travels (opened) or rests (sealed)."""
 
 
 @cache
@@ -38,8 +48,9 @@ def _schema_versions() -> tuple[str, ...]:
 
 
 class SqlTenantRows:
-    def __init__(self, engines: TenantEngines) -> None:
+    def __init__(self, engines: TenantEngines, sealer: SecretSealer) -> None:
         self._engines = engines
+        self._sealer = sealer
 
     def schema_versions(self) -> Sequence[str]:
         return _schema_versions()
@@ -60,19 +71,20 @@ class SqlTenantRows:
                 if connection.dialect.name == "postgresql":
                     await connection.execution_options(isolation_level="REPEATABLE READ")
                 async with connection.begin():
-                    yield SqlRowReader(connection)
+                    yield SqlRowReader(connection, _resealing(self._sealer.open, tenant_id))
 
     @contextlib.asynccontextmanager
     async def loader(self, tenant_id: UUID) -> AsyncIterator[SqlRowWriter]:
         async with _as_rows_error(f"writing the rows of tenant {tenant_id}"):
             engine = await self._engines.engine_for(tenant_id)
             async with engine.begin() as connection:
-                yield SqlRowWriter(connection)
+                yield SqlRowWriter(connection, _resealing(self._sealer.seal, tenant_id))
 
 
 class SqlRowReader:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, opened: Reseal) -> None:
         self._connection = connection
+        self._opened = opened
 
     async def rows(self, table: str, batch_size: int = 500) -> AsyncIterator[list[Row]]:
         known = metadata.tables.get(table)
@@ -83,14 +95,15 @@ class SqlRowReader:
             result = await self._connection.stream(query.execution_options(yield_per=batch_size))
             async for partition in result.partitions(batch_size):
                 yield [
-                    {name: _encode(value, f"{table}.{name}") for name, value in row.items()}
-                    for row in (found._mapping for found in partition)
+                    dict(self._opened(_encoded_row(table, found._mapping), table))
+                    for found in partition
                 ]
 
 
 class SqlRowWriter:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, sealed: Reseal) -> None:
         self._connection = connection
+        self._sealed = sealed
         self._started: set[str] = set()
 
     async def write(self, table: str, rows: Sequence[Mapping[str, JsonValue]]) -> None:
@@ -100,7 +113,7 @@ class SqlRowWriter:
         if table not in self._started:
             await self._require_empty(target)
             self._started.add(table)
-        decoded = [_decoded_row(target, row) for row in rows]
+        decoded = [_decoded_row(target, self._sealed(row, table)) for row in rows]
         async with _as_rows_error(f"writing table {table!r}"):
             await self._connection.execute(sa.insert(target), decoded)
 
@@ -109,6 +122,27 @@ class SqlRowWriter:
         async with _as_rows_error(f"reading table {target.name!r}"):
             if (await self._connection.execute(query)).first() is not None:
                 raise TenantRowsError(f"table {target.name!r} already holds rows")
+
+
+def _resealing(change: Callable[[str, str], str], tenant_id: UUID) -> Reseal:
+    """Applies ``change`` (open or seal) to the sealed column of a row, bound to its row."""
+
+    def reseal(row: Mapping[str, JsonValue], table: str) -> Mapping[str, JsonValue]:
+        column = SEALED_COLUMNS.get(table)
+        value = row.get(column) if column else None
+        if column is None or not isinstance(value, str):
+            return row
+        try:
+            context = sealed_context(table, tenant_id, uuid.UUID(str(row["id"])))
+            return {**row, column: change(value, context)}
+        except (KeyError, ValueError, SecretUnreadable) as exc:
+            raise TenantRowsError(f"{table}.{column}: {type(exc).__name__}: {exc}") from exc
+
+    return reseal
+
+
+def _encoded_row(table: str, row: sa.RowMapping) -> Row:
+    return {name: _encode(value, f"{table}.{name}") for name, value in row.items()}
 
 
 def _target(table: str, columns: list[str]) -> sa.TableClause:

@@ -43,6 +43,7 @@ from ports.notification_customisation import CustomisationRepository
 from ports.outbox import OutboxRepository
 from ports.recordings import RecordingRepository
 from ports.retention import RetentionRecords
+from ports.secret_sealer import SecretSealer
 from ports.session_store import (
     CallPreferences,
     GuestInvitations,
@@ -78,10 +79,15 @@ class SqlTenantUnitOfWork:
     admissions: SqlAdmissions
 
     def __init__(
-        self, engines: TenantEngines, tenant_id: UUID, dispatch: DispatchIndex | None = None
+        self,
+        engines: TenantEngines,
+        tenant_id: UUID,
+        sealer: SecretSealer,
+        dispatch: DispatchIndex | None = None,
     ) -> None:
         self._engines = engines
         self._tenant_id = tenant_id
+        self._sealer = sealer
         self._dispatch = dispatch
         self._connection: AsyncConnection | None = None
         self._earliest_due: datetime | None = None
@@ -105,7 +111,9 @@ class SqlTenantUnitOfWork:
         self.device_authorizations = SqlDeviceAuthorizationRepository(connection)
         self.recordings = SqlRecordingRepository(connection)
         self.files = SqlFileRepository(connection)
-        self.webhook_endpoints = SqlWebhookEndpointRepository(connection)
+        self.webhook_endpoints = SqlWebhookEndpointRepository(
+            connection, self._sealer, self._tenant_id
+        )
         self.audit = SqlAuditEventRepository(connection)
         self.retention = SqlRetentionRecords(connection)
         self.usage = SqlUsageLedger(connection)
@@ -149,9 +157,12 @@ class SqlTenantUnitOfWork:
 
 
 class SqlTenantUnitOfWorkFactory:
-    def __init__(self, engines: TenantEngines, dispatch: DispatchIndex | None = None) -> None:
+    def __init__(
+        self, engines: TenantEngines, sealer: SecretSealer, dispatch: DispatchIndex | None = None
+    ) -> None:
         self._engines = engines
+        self._sealer = sealer
         self._dispatch = dispatch
 
     def __call__(self, tenant_id: UUID) -> SqlTenantUnitOfWork:
-        return SqlTenantUnitOfWork(self._engines, tenant_id, self._dispatch)
+        return SqlTenantUnitOfWork(self._engines, tenant_id, self._sealer, self._dispatch)

@@ -13,10 +13,9 @@ from apps.cli.options import ConfigOption, JsonOption
 from apps.cli.output import ExitCode, console, emit_json, errors
 from apps.cli.runtime import run_with_container, settings_or_exit
 from apps.container import Container
-from apps.maintenance import tenants_to_migrate
+from apps.maintenance import tenants_in_use
 from core.files.reconcile import Reconciliation, reconcile
-from core.tenants.model import Tenant, TenantStatus
-from core.tenants.services import existing_tenant
+from core.tenants.model import Tenant
 
 app = typer.Typer(help="Files of tenants: rows and blobs.", no_args_is_help=True)
 
@@ -47,14 +46,7 @@ def reconcile_command(
     grace = timedelta(seconds=settings.storage.orphan_grace_seconds)
 
     async def work(container: Container) -> list[tuple[Tenant, Reconciliation]]:
-        if tenant is not None:
-            chosen = [await existing_tenant(container.catalog(), tenant)]
-        else:
-            chosen = [
-                t
-                for t in await tenants_to_migrate(container)
-                if t.status in (TenantStatus.ACTIVE, TenantStatus.SUSPENDED)
-            ]
+        chosen = await tenants_in_use(container, tenant)
         deps = container.file_dependencies()
         found: list[tuple[Tenant, Reconciliation]] = []
         bar = Progress(

@@ -18,6 +18,7 @@ from apps.cli import (
     operator_commands,
     plugin_skeleton,
     retention_commands,
+    secret_commands,
     tenant_commands,
     usage_commands,
 )
@@ -51,6 +52,7 @@ app.add_typer(usage_commands.app, name="usage")
 app.add_typer(file_commands.app, name="files")
 app.add_typer(plugin_skeleton.app, name="plugin")
 app.add_typer(retention_commands.app, name="retention")
+app.add_typer(secret_commands.app, name="secrets")
 
 
 @app.command("up")

@@ -26,6 +26,7 @@ REQUIRED = "(required)"
 PRODUCTION_REQUIRED: dict[str, str] = {
     "database.url": "a SQLite file, <data_dir>/control.db",
     "auth.jwt_secret": "generated once, kept in <data_dir>/jwt-secret",
+    "encryption.keys": "generated once, kept in <data_dir>/encryption-key",
 }
 """Settings the production profile refuses to start without, and what embedded uses instead."""
 
@@ -314,8 +315,8 @@ def _profiles_section() -> str:
             "`passerelle up` always uses it."
         ),
         Profile.PRODUCTION: (
-            "the real providers; the process refuses to start without "
-            + " and ".join(f"`{name}`" for name in PRODUCTION_REQUIRED)
+            "the real providers; the process refuses to start without any of "
+            + ", ".join(f"`{name}`" for name in PRODUCTION_REQUIRED)
             + "."
         ),
     }

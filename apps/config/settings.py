@@ -20,6 +20,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from adapters.aesgcm.settings import EncryptionSettings
 from adapters.channels.settings import ChannelsSettings
 from adapters.devvideo.settings import DevelopmentVideoSettings
 from adapters.firebase.settings import FirebaseSettings
@@ -663,6 +664,7 @@ class Settings(BaseSettings):
     )
     database: DatabaseSettings = DatabaseSettings()
     auth: AuthSettings = AuthSettings()
+    encryption: EncryptionSettings = EncryptionSettings()
     api: ApiSettings = ApiSettings()
     rate_limits: RateLimitSettings = RateLimitSettings()
     redis: RedisSettings = RedisSettings()
@@ -724,6 +726,11 @@ class Settings(BaseSettings):
                 raise ValueError("database.url is required in the production profile")
             if self.auth.jwt_secret is None:
                 raise ValueError("auth.jwt_secret is required in the production profile")
+            if self.encryption.keys is None:
+                raise ValueError(
+                    "encryption.keys is required in the production profile "
+                    "(PASSERELLE_ENCRYPTION__KEYS; `passerelle secrets new-key` prints one)"
+                )
         return self
 
     @property

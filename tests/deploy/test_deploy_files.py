@@ -33,6 +33,7 @@ KUBERNETES_VERSION = "1.30.0"
 SECRETS = {
     "PASSERELLE_DATABASE__URL": "postgresql+asyncpg://passerelle:pw@127.0.0.1:5432/passerelle",
     "PASSERELLE_AUTH__JWT_SECRET": "a-jwt-secret-that-is-at-least-32-characters",
+    "PASSERELLE_ENCRYPTION__KEYS": "ZGVwbG95LXRlc3QtZW5jcnlwdGlvbi1rZXktMDEyMzQ",
 }
 """What the Secret ``passerelle-secrets`` holds at the least, with placeholder values."""
 

@@ -41,6 +41,7 @@ from tests.support.smtp_server import SmtpTestServer
 pytestmark = pytest.mark.e2e
 
 JWT_SECRET = "worker-crash-test-secret-long-enough-for-hs256-0123456789"
+ENCRYPTION_KEY = "dGVzdC1lbmNyeXB0aW9uLWtleS0wMTIzNDU2Nzg5YWI"
 NOTIFICATIONS = 200
 BATCH_SIZE = 10
 LEASE_SECONDS = 5
@@ -62,6 +63,7 @@ def _settings(database: Database, data_dir: Path) -> Any:
         data_dir=data_dir,
         database={"url": database.url, "tenant_database_prefix": database.tenant_prefix},
         auth={"jwt_secret": JWT_SECRET},
+        encryption={"keys": ENCRYPTION_KEY},
         mail={"backend": "console"},
         video={"backend": "development"},
         multiplayer={"backend": "development"},
@@ -110,6 +112,7 @@ def _worker_environment(database: Database, data_dir: Path, smtp: SmtpTestServer
         "PASSERELLE_DATABASE__URL": database.url,
         "PASSERELLE_DATABASE__TENANT_DATABASE_PREFIX": database.tenant_prefix,
         "PASSERELLE_AUTH__JWT_SECRET": JWT_SECRET,
+        "PASSERELLE_ENCRYPTION__KEYS": ENCRYPTION_KEY,
         "PASSERELLE_MAIL__BACKEND": "smtp",
         "PASSERELLE_SMTP__HOST": smtp.host,
         "PASSERELLE_SMTP__PORT": str(smtp.port),

@@ -38,6 +38,7 @@ from tests.support.webhook_receiver import webhook_receiver  # noqa: F401 - fixt
 
 TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 ADMIN_PASSWORD = "correct horse battery staple"
+TEST_ENCRYPTION_KEY = "dGVzdC1lbmNyeXB0aW9uLWtleS0wMTIzNDU2Nzg5YWI"
 
 
 def settings_for(database: Database, data_dir: Path, **overrides: Any) -> Any:
@@ -57,7 +58,7 @@ def settings_for(database: Database, data_dir: Path, **overrides: Any) -> Any:
         storage={"backend": "local"},
         push={"backend": "console"},
         sms={"backend": "console"},
-        **overrides,
+        **({"encryption": {"keys": TEST_ENCRYPTION_KEY}} | overrides),
     )
 
 
@@ -73,6 +74,7 @@ def environment(database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPa
         "PASSERELLE_DATABASE__TENANT_TEMPLATE_DIR": str(TEMPLATE_DIR),
         "PASSERELLE_AUTH__JWT_SECRET": TEST_JWT_SECRET,
         "PASSERELLE_MAIL__BACKEND": "console",
+        "PASSERELLE_ENCRYPTION__KEYS": TEST_ENCRYPTION_KEY,
         "PASSERELLE_VIDEO__BACKEND": "development",
         "PASSERELLE_MULTIPLAYER__BACKEND": "development",
         "PASSERELLE_STORAGE__BACKEND": "local",

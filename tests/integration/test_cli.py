@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from apps.cli.main import app
 from apps.cli.output import ExitCode
 from tests.conftest import Database
-from tests.integration.conftest import TEST_JWT_SECRET
+from tests.integration.conftest import TEST_ENCRYPTION_KEY, TEST_JWT_SECRET
 
 runner = CliRunner()
 
@@ -106,6 +106,7 @@ def test_operator_key_is_printed_once_as_json() -> None:
 def test_unreachable_database_exits_69(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PASSERELLE_DATABASE__URL", "postgresql+asyncpg://nobody@127.0.0.1:1/none")
     monkeypatch.setenv("PASSERELLE_AUTH__JWT_SECRET", TEST_JWT_SECRET)
+    monkeypatch.setenv("PASSERELLE_ENCRYPTION__KEYS", TEST_ENCRYPTION_KEY)
     monkeypatch.setenv("PASSERELLE_DATA_DIR", str(tmp_path))
     result = runner.invoke(app, ["migrate"])
     assert result.exit_code == ExitCode.UNAVAILABLE

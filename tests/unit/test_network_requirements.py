@@ -21,6 +21,7 @@ PRODUCTION = {
     "profile": "production",
     "database": {"url": "postgresql+asyncpg://db.internal:6432/control"},
     "auth": {"jwt_secret": "x" * 40},
+    "encryption": {"keys": "dGVzdC1lbmNyeXB0aW9uLWtleS0wMTIzNDU2Nzg5YWI"},
     "api": {"base_domain": "assist.example", "public_url": "https://acme.assist.example"},
     "video": {"backend": "development"},
     "storage": {"backend": "local"},

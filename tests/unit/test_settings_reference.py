@@ -26,9 +26,11 @@ REGENERATE = "run `passerelle config reference > docs/configuration.md` and comm
 JWT_SECRET = "jwt-secret-that-must-never-be-printed-0123456789"
 SMTP_PASSWORD = "smtp-password-that-must-never-be-printed"
 DATABASE_PASSWORD = "database-password-that-must-never-be-printed"
+ENCRYPTION_KEY = "c2V0dGluZ3MtdGVzdC1rZXktbmV2ZXItcHJpbnRlZCE"
 PRODUCTION_VALUES = {
     "database.url": f"postgresql+asyncpg://passerelle:{DATABASE_PASSWORD}@db.internal/pxr",
     "auth.jwt_secret": JWT_SECRET,
+    "encryption.keys": ENCRYPTION_KEY,
 }
 
 runner = CliRunner()
@@ -255,7 +257,13 @@ def test_config_show_json_masks_every_secret(monkeypatch: pytest.MonkeyPatch) ->
     result = runner.invoke(app, ["config", "show", "--json"])
 
     assert result.exit_code == 0, result.output
-    for secret in (JWT_SECRET, SMTP_PASSWORD, DATABASE_PASSWORD, "development-video-secret"):
+    for secret in (
+        JWT_SECRET,
+        SMTP_PASSWORD,
+        DATABASE_PASSWORD,
+        ENCRYPTION_KEY,
+        "development-video-secret",
+    ):
         assert secret not in result.output
     shown = json.loads(result.stdout)
     assert shown["smtp"]["username"] == "mailer"
