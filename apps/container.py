@@ -457,7 +457,7 @@ class Container(containers.DeclarativeContainer):
         tenant_uow,
         blob_store,
         clock,
-        events,
+        session_events,
         settings,
     )
     recording_downloads = providers.Singleton(
@@ -465,7 +465,7 @@ class Container(containers.DeclarativeContainer):
         settings,
     )
     recording_dependencies = providers.Singleton(
-        lambda uow, video, clock, catalog, blobs, downloads, s: RecordingDependencies(
+        lambda uow, video, clock, catalog, blobs, downloads, events, s: RecordingDependencies(
             tenant_uow=uow,
             video=video,
             clock=clock,
@@ -473,6 +473,7 @@ class Container(containers.DeclarativeContainer):
             blobs=blobs,
             downloads=downloads,
             max_copy_attempts=s.sessions.recording_copy_attempts,
+            events=events,
         ),
         tenant_uow,
         video,
@@ -480,6 +481,7 @@ class Container(containers.DeclarativeContainer):
         catalog,
         blob_store,
         recording_downloads,
+        session_events,
         settings,
     )
     rate_limiter = providers.Singleton(SqlRateLimiter, control_engine, clock)

@@ -78,6 +78,18 @@ def register_notification_channels(channels: NotificationChannels) -> None:
 
 
 @hookspec
+def file_shared(event: Event) -> LifecycleResult:
+    """After a file attached to a session was stored (an upload confirmed, or attached
+    later); ``event.data`` has ``session_id``, ``file_id``, ``name``, ``kind``, ``size``."""
+
+
+@hookspec
+def recording_ready(event: Event) -> LifecycleResult:
+    """After a session's recording was copied into the tenant's storage; ``event.data``
+    has ``session_id``, ``recording_id``, ``file_id`` and ``size``."""
+
+
+@hookspec
 def register_notification_kinds(kinds: NotificationKinds) -> None:
     """Called once at start-up: add notification kinds with ``kinds.add`` (their example
     values, templates per language and channel, and channel chain)."""

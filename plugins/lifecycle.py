@@ -1,8 +1,10 @@
-"""Session lifecycle hooks, fed by the realtime events the sessions core already publishes.
+"""Lifecycle hooks, fed by the realtime events the sessions, files and recordings cores
+already publish.
 
 The core knows nothing of plugins: it publishes through the ``EventPublisher`` port.
 This publisher hands the events to the real transport, then calls the plugins'
-lifecycle hooks for the session events among them, each failure isolated.
+lifecycle hooks for the session, file and recording events among them, each failure
+isolated.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ LIFECYCLE_HOOKS: dict[EventType, str] = {
     EventType.SESSION_MISSED: "session_ended",
     EventType.SESSION_CANCELLED: "session_ended",
     EventType.SESSION_DECLINED: "session_ended",
+    EventType.FILE_SHARED: "file_shared",
+    EventType.RECORDING_READY: "recording_ready",
 }
 
 

@@ -34,6 +34,7 @@ class EventType(StrEnum):
     PARTICIPANT_JOINED = "participant.joined"
     PARTICIPANT_LEFT = "participant.left"
     FILE_SHARED = "file.shared"
+    RECORDING_READY = "recording.ready"
     NOTIFICATION_STATUS = "notification.status"
     PRESENCE_CHANGED = "presence.changed"
 

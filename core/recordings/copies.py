@@ -22,6 +22,7 @@ from core.recordings.model import CopyState, Recording, copy_backoff
 from core.recordings.services import RecordingDependencies
 from core.tenants.model import PlanLimits, TenantStatus
 from ports.blob_store import BlobInfo
+from ports.events import Audience, Event, EventsUnavailable, EventType
 from ports.pagination import PageRequest
 from ports.recordings import DownloadFailed, RecordingUnitOfWork
 
@@ -117,7 +118,11 @@ async def _copy_one(
         else:
             await _note_failure(tenant_id, recording, f"{type(exc).__name__}: {exc}", deps)
         return 0
-    return await _keep(tenant_id, recording, info, limits, deps)
+    kept = await _keep(tenant_id, recording, info, limits, deps)
+    if kept is None:
+        return 0
+    await _publish_ready(tenant_id, kept, deps)
+    return 1
 
 
 async def _reserve(
@@ -153,24 +158,24 @@ async def _keep(
     info: BlobInfo,
     limits: PlanLimits,
     deps: RecordingDependencies,
-) -> int:
-    """The stored blob becomes the tenant's file, if the quota still holds it."""
+) -> Recording | None:
+    """The stored blob becomes the tenant's file, if the quota still holds it; returns the
+    recording as stored, None when it is not kept."""
     now = deps.clock.now()
     async with deps.tenant_uow(tenant_id) as uow:
         await uow.files.lock_quota()
         current = await uow.recordings.by_archive(recording.archive_id, for_update=True)
         if current is not None and current.copy_state is CopyState.STORED:
-            return 0
+            return None
         reserved = await uow.files.get(recording.id)
         if current is not None and reserved is not None:
             room = limits.storage_quota_bytes - (await uow.files.total_size() - reserved.size)
             if info.size <= room:
+                kept = current.stored(info.key, info.size, now, file_id=current.id)
                 await uow.files.save(reserved.confirmed(info.size, info.sha256, now))
-                await uow.recordings.save(
-                    current.stored(info.key, info.size, now, file_id=current.id)
-                )
+                await uow.recordings.save(kept)
                 await uow.commit()
-                return 1
+                return kept
             await uow.files.delete(reserved.id)
             refused = _over(limits.storage_quota_bytes, room)
             await uow.recordings.save(current.copy_refused(refused, now))
@@ -178,7 +183,31 @@ async def _keep(
     await _discard(deps, tenant_id, info.key)
     if current is not None and reserved is None:
         await _note_failure(tenant_id, recording, "the copy's reservation lapsed", deps)
-    return 0
+    return None
+
+
+async def _publish_ready(
+    tenant_id: UUID, recording: Recording, deps: RecordingDependencies
+) -> None:
+    """After the commit: a realtime outage loses the live notice, never the recording."""
+    if deps.events is None:
+        return
+    event = Event(
+        EventType.RECORDING_READY,
+        tenant_id,
+        recording.updated_at,
+        Audience(session_id=recording.session_id),
+        {
+            "session_id": str(recording.session_id),
+            "recording_id": str(recording.id),
+            "file_id": str(recording.file_id),
+            "size": recording.size_bytes,
+        },
+    )
+    try:
+        await deps.events.publish([event])
+    except EventsUnavailable:
+        log.warning("realtime event recording.ready not published for recording %s", recording.id)
 
 
 def _over(quota: int, room: int) -> str:

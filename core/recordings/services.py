@@ -32,6 +32,7 @@ from core.sessions.model import AssistanceSession, SessionState
 from core.tenants.model import TenantStatus
 from ports.blob_store import BlobStore
 from ports.clock import Clock
+from ports.events import EventPublisher
 from ports.recordings import RecordingDownloads, RecordingUnitOfWorkFactory
 from ports.session_store import SessionRecords
 from ports.tenant_catalog import TenantCatalog
@@ -70,6 +71,8 @@ class RecordingDependencies:
     copy_retry_ceiling: timedelta = timedelta(hours=1)
     copy_lease: timedelta = timedelta(minutes=30)
     copy_batch: int = 10
+    events: EventPublisher | None = None
+    """Where ``recording.ready`` goes once a copy is stored (clients, and plugins' hooks)."""
 
 
 async def start_recording(actor: Actor, session_id: UUID, deps: RecordingDependencies) -> Recording:

@@ -19,6 +19,8 @@ EVENT_TYPES: dict[str, str] = {
     "(ended, missed, cancelled, declined).",
     "participant.joined": "Someone (a user or a guest) joined a session.",
     "participant.left": "Someone left a session, or was removed when it ended.",
+    "file.shared": "A file attached to a session was stored (uploaded, or attached later).",
+    "recording.ready": "A session's recording was copied into the tenant's storage.",
 }
 
 

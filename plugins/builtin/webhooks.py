@@ -1,8 +1,9 @@
-"""Built-in feature plugin: the platform's session events to tenants' webhook endpoints.
+"""Built-in feature plugin: the platform's session, file and recording events to tenants'
+webhook endpoints.
 
 Its lifecycle hooks queue each event in the tenant's outbox, once per enabled endpoint
 subscribed to the event's type; the worker then delivers it on the ``webhook`` channel
-(``core.webhooks.delivery``). Hooks run after the session change committed, so a process
+(``core.webhooks.delivery``). Hooks run after the change committed, so a process
 that dies between the commit and the hook loses that event's webhooks (docs/webhooks.md).
 ``disabled_plugins = ["plugins.builtin.webhooks"]`` stops queueing new events; the
 endpoints API stays, and what is already queued is still delivered.
@@ -42,6 +43,14 @@ class WebhookPlugin:
     @hookimpl
     async def session_ended(self, event: Event) -> None:
         await self._queue("session.ended", event)
+
+    @hookimpl
+    async def file_shared(self, event: Event) -> None:
+        await self._queue("file.shared", event)
+
+    @hookimpl
+    async def recording_ready(self, event: Event) -> None:
+        await self._queue("recording.ready", event)
 
     async def _queue(self, event_type: str, event: Event) -> None:
         data = {**event.data, "event_id": str(event.id)}

@@ -15,6 +15,7 @@ from litestar import Litestar
 from litestar.datastructures import State
 
 from adapters.argon2.password_hasher import Argon2PasswordHasher
+from adapters.memory.event_publisher import InProcessEventPublisher
 from adapters.memory.mail_sender import RecordingMailSender
 from adapters.sql.tenant_tables import outbox
 from apps.api.app import create_app
@@ -186,3 +187,11 @@ async def api(container: Container) -> AsyncIterator[Api]:
     transport = httpx.ASGITransport(app=_app_for(container))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield Api(client=client, operator_key=operator_key, container=container)
+
+
+@pytest.fixture
+def events(api: Api) -> InProcessEventPublisher:
+    """Recorded in process, whatever transport the deployment uses, to see what was sent."""
+    recorder = InProcessEventPublisher()
+    api.container.events.override(providers.Object(recorder))
+    return recorder

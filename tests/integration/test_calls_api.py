@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from dependency_injector import providers
 
 from adapters.memory.clock import FixedClock
 from adapters.memory.event_publisher import InProcessEventPublisher
@@ -18,14 +17,6 @@ from tests.integration.test_device_pairing import (
     clock,  # noqa: F401 - fixture, found by name
     pair_device,
 )
-
-
-@pytest.fixture
-def events(api: Api) -> InProcessEventPublisher:
-    """Recorded in process, whatever transport the deployment uses, to see what was sent."""
-    recorder = InProcessEventPublisher()
-    api.container.events.override(providers.Object(recorder))
-    return recorder
 
 
 @pytest.fixture

@@ -28,13 +28,6 @@ from tests.integration.conftest import ADMIN_PASSWORD, Api
 PDF = b"%PDF-1.7 pump manual " * 100
 
 
-@pytest.fixture
-def events(api: Api) -> InProcessEventPublisher:
-    recorder = InProcessEventPublisher()
-    api.container.events.override(providers.Object(recorder))
-    return recorder
-
-
 async def _tenant(api: Api, slug: str = "acme", **limits: int) -> tuple[dict[str, str], uuid.UUID]:
     response = await api.client.post(
         "/api/v1/tenants",

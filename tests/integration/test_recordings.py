@@ -21,6 +21,7 @@ import pytest
 from dependency_injector import providers
 
 from adapters.memory.clock import FixedClock
+from adapters.memory.event_publisher import InProcessEventPublisher
 from adapters.opentok.video_provider import OpenTokVideoProvider
 from adapters.system.clock import SystemClock
 from adapters.vonage.video_provider import VonageVideoProvider
@@ -29,6 +30,7 @@ from core.recordings.copies import copy_due_recordings
 from core.recordings.model import CopyState, RecordingMode
 from core.recordings.services import RecordingDependencies
 from ports.blob_store import BlobPageRequest
+from ports.events import EventType, session_channel
 from tests.integration.conftest import ADMIN_PASSWORD, Api
 from tests.support.opentok_server import (  # noqa: F401 - fixture, found by pytest by name
     CALLBACK_SECRET,
@@ -131,8 +133,8 @@ def _callback_body(fake: VideoApiFake, archive_id: str, url: str, **extra: Any) 
     return json.dumps(archive).encode()
 
 
-async def test_a_recording_is_started_stopped_called_back_and_copied(
-    api: Api, provider: Provider, archive_store: _FileServer
+async def test_a_recording_is_started_stopped_called_back_copied_and_announced(
+    api: Api, provider: Provider, archive_store: _FileServer, events: InProcessEventPublisher
 ) -> None:
     headers, session_id, tenant_id = await _recording_session(api, "alpha")
     base = f"/api/v1/sessions/{session_id}/recordings"
@@ -157,9 +159,18 @@ async def test_a_recording_is_started_stopped_called_back_and_copied(
     assert [(r["status"], r["copy_state"]) for r in listed] == [("available", "pending")]
     assert "url" not in json.dumps(listed)
 
+    heard = events.subscribe(session_channel(tenant_id, UUID(session_id)))
     copied = await copy_due_recordings(tenant_id, api.container.recording_dependencies())
 
     assert copied == 1
+    ready = heard.get_nowait()
+    assert ready.type is EventType.RECORDING_READY
+    assert ready.data == {
+        "session_id": session_id,
+        "recording_id": recording["id"],
+        "file_id": recording["id"],
+        "size": len(RECORDING),
+    }
     listed = (await api.client.get(base, headers=headers)).json()["items"]
     assert listed[0]["copy_state"] == "stored"
     assert listed[0]["size_bytes"] == len(RECORDING)

@@ -115,6 +115,33 @@ async def test_a_test_event_reaches_only_that_endpoint_and_unsubscribed_types_no
     assert _verified(hook, created["secret"])
 
 
+async def test_a_snapshot_shared_in_a_session_reaches_an_endpoint_subscribed_to_files(
+    api: Api, webhook_receiver: WebhookReceiver
+) -> None:
+    _allow_loopback(api, FixedClock(datetime.now(UTC)))
+    await api.create_tenant("acme")
+    admin = await api.login("acme")
+    created = await _endpoint(api, admin, webhook_receiver.url, "file.shared")
+    session_id = await api.create_session(admin)
+
+    uploaded = await api.client.post(
+        "/api/v1/files/raw",
+        params={"name": "gauge.jpg", "kind": "snapshot", "session_id": session_id},
+        content=b"\xff\xd8jpeg",
+        headers={**admin, "Content-Type": "image/jpeg"},
+    )
+    await OutboxWorker(api.container).run_once()
+
+    assert uploaded.status_code == 201, uploaded.text
+    (hook,) = webhook_receiver.hooks()
+    assert _verified(hook, created["secret"])
+    event = json.loads(hook.body)
+    assert event["type"] == "file.shared"
+    assert event["data"]["file_id"] == uploaded.json()["id"]
+    assert event["data"]["session_id"] == session_id
+    assert event["data"]["name"] == "gauge.jpg"
+
+
 async def test_a_rotated_secret_signs_and_a_disabled_endpoint_is_neither_tested_nor_sent(
     api: Api, webhook_receiver: WebhookReceiver
 ) -> None:

@@ -61,6 +61,14 @@ class Listener:
     async def session_ended(self, event: Event) -> None:
         self.journal.append(f"{self.label}:ended:{event.data['state']}")
 
+    @hookimpl
+    def file_shared(self, event: Event) -> None:
+        self.journal.append(f"{self.label}:file:{event.data['file_id']}")
+
+    @hookimpl
+    async def recording_ready(self, event: Event) -> None:
+        self.journal.append(f"{self.label}:recording:{event.data['recording_id']}")
+
 
 class Crashing:
     @hookimpl
@@ -115,6 +123,27 @@ async def test_lifecycle_hooks_follow_the_session_through_the_core_in_load_order
     sent = {e.type for e in transport.published}
     assert EventType.PARTICIPANT_JOINED in sent
     assert not sent & {EventType.SESSION_CREATED, EventType.SESSION_STARTED}
+
+
+async def test_file_and_recording_events_reach_their_hooks_and_the_transport() -> None:
+    journal: list[str] = []
+    transport = InProcessEventPublisher()
+    publisher = LifecycleHookPublisher(transport, _plugins(Listener("only", journal)))
+    now = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+    audience = Audience(session_id=uuid4())
+
+    await publisher.publish(
+        [
+            Event(EventType.FILE_SHARED, uuid4(), now, audience, {"file_id": "f1"}),
+            Event(EventType.RECORDING_READY, uuid4(), now, audience, {"recording_id": "r1"}),
+        ]
+    )
+
+    assert journal == ["only:file:f1", "only:recording:r1"]
+    assert [e.type for e in transport.published] == [
+        EventType.FILE_SHARED,
+        EventType.RECORDING_READY,
+    ]
 
 
 async def test_a_crashing_hook_is_logged_with_its_plugin_name_and_the_others_still_run(
