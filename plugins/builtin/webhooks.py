@@ -11,10 +11,25 @@ endpoints API stays, and what is already queued is still delivered.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from core.webhooks.services import queue_event
 from plugins.features import FeatureServices
 from plugins.hookspecs import hookimpl
 from ports.events import Event
+
+Hook = Callable[["WebhookPlugin", Event], Awaitable[None]]
+
+
+def _queueing(event_type: str) -> Hook:
+    """The lifecycle hook that queues its event as ``event_type`` for subscribed endpoints."""
+
+    async def hook(self: WebhookPlugin, event: Event) -> None:
+        data = {**event.data, "event_id": str(event.id)}
+        deps = self._services.webhooks()
+        await queue_event(event.tenant_id, event_type, data, event.occurred_at, deps)
+
+    return hookimpl(hook)
 
 
 class WebhookPlugin:
@@ -24,38 +39,13 @@ class WebhookPlugin:
     def __init__(self, services: FeatureServices) -> None:
         self._services = services
 
-    @hookimpl
-    async def session_created(self, event: Event) -> None:
-        await self._queue("session.created", event)
-
-    @hookimpl
-    async def session_started(self, event: Event) -> None:
-        await self._queue("session.started", event)
-
-    @hookimpl
-    async def participant_joined(self, event: Event) -> None:
-        await self._queue("participant.joined", event)
-
-    @hookimpl
-    async def participant_left(self, event: Event) -> None:
-        await self._queue("participant.left", event)
-
-    @hookimpl
-    async def session_ended(self, event: Event) -> None:
-        await self._queue("session.ended", event)
-
-    @hookimpl
-    async def file_shared(self, event: Event) -> None:
-        await self._queue("file.shared", event)
-
-    @hookimpl
-    async def recording_ready(self, event: Event) -> None:
-        await self._queue("recording.ready", event)
-
-    async def _queue(self, event_type: str, event: Event) -> None:
-        data = {**event.data, "event_id": str(event.id)}
-        deps = self._services.webhooks()
-        await queue_event(event.tenant_id, event_type, data, event.occurred_at, deps)
+    session_created = _queueing("session.created")
+    session_started = _queueing("session.started")
+    participant_joined = _queueing("participant.joined")
+    participant_left = _queueing("participant.left")
+    session_ended = _queueing("session.ended")
+    file_shared = _queueing("file.shared")
+    recording_ready = _queueing("recording.ready")
 
 
 def feature_plugin(services: FeatureServices) -> WebhookPlugin:
