@@ -18,10 +18,11 @@ from adapters.sql.keyset import paginate, to_page
 from adapters.sql.outbox_repository import _message as outbox_message
 from adapters.sql.sealed_columns import sealed_context
 from adapters.sql.tenant_tables import outbox, webhook_endpoints
+from core.errors import Unavailable
 from core.notifications.model import Channel, OutboxMessage
 from core.webhooks.model import WebhookEndpoint
 from ports.pagination import Page, PageRequest
-from ports.secret_sealer import SecretSealer
+from ports.secret_sealer import SecretSealer, SecretUnreadable
 
 TABLE = webhook_endpoints.name
 
@@ -91,7 +92,16 @@ class SqlWebhookEndpointRepository:
         return _row(endpoint, self._sealer.seal(endpoint.secret, self._context(endpoint.id)))
 
     def _opened(self, row: Any) -> WebhookEndpoint:
-        return _endpoint(row, self._sealer.open(row.secret, self._context(row.id)))
+        """A secret this deployment's keys do not open is the operator's to fix (a key left
+        out of ``encryption.keys``): 503 naming the setting, not a 500 the client cannot read."""
+        try:
+            return _endpoint(row, self._sealer.open(row.secret, self._context(row.id)))
+        except SecretUnreadable as exc:
+            raise Unavailable(
+                "a webhook endpoint's signing secret does not open with this deployment's "
+                "keys: put the key that sealed it back in encryption.keys",
+                code="encryption_key_missing",
+            ) from exc
 
 
 def _row(endpoint: WebhookEndpoint, sealed_secret: str) -> dict[str, Any]:

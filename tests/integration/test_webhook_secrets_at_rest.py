@@ -17,15 +17,16 @@ import httpx
 import sqlalchemy as sa
 from dependency_injector import providers
 
-from adapters.aesgcm.sealer import key_id, parse_keys
+from adapters.aesgcm.sealer import AesGcmSealer, key_id, parse_keys
 from adapters.memory.clock import FixedClock
+from adapters.sql.sealed_columns import sealed_context
 from adapters.sql.tenant_tables import webhook_endpoints
 from apps.api.app import create_app
 from apps.container import Container, build_container, close_container
 from apps.worker.outbox_worker import OutboxWorker
 from core.tenants.portability import export_tenant, import_tenant
 from core.webhooks.model import WebhookRules
-from core.webhooks.signing import verify
+from core.webhooks.signing import new_secret, verify
 from tests.conftest import Database
 from tests.integration.conftest import TEST_ENCRYPTION_KEY, Api, settings_for
 from tests.support.webhook_receiver import WebhookReceiver
@@ -163,3 +164,21 @@ async def test_an_archive_moved_to_a_deployment_with_another_key_still_signs(
         member = tar.extractfile("rows/webhook_endpoints.jsonl")
         assert member is not None
         assert secret in member.read().decode()
+
+
+async def test_a_secret_sealed_with_a_key_the_deployment_lacks_is_503_naming_the_setting(
+    api: Api, webhook_receiver: WebhookReceiver
+) -> None:
+    _allow_loopback(api.container)
+    admin, endpoint_id, _ = await _endpoint(api, webhook_receiver.url)
+    tenant_id = await _tenant_id(api.container, "acme")
+    context = sealed_context(webhook_endpoints.name, tenant_id, uuid.UUID(endpoint_id))
+    foreign = AesGcmSealer(parse_keys(OTHER_KEY)).seal(new_secret(), context)
+    await _store_in_the_clear(api.container, endpoint_id, foreign)
+
+    listed = await api.client.get(HOOKS, headers=admin)
+
+    assert listed.status_code == 503, listed.text
+    assert listed.json()["code"] == "encryption_key_missing"
+    assert "encryption.keys" in listed.json()["detail"]
+    assert foreign not in listed.text
