@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from core.errors import InvalidInput
+from core.errors import InvalidInput, Unavailable
 from core.notifications.model import Jitter, OutboxMessage
 from core.webhooks.model import WebhookRules, message_id, with_response
 from core.webhooks.signing import signed_headers
@@ -39,8 +39,11 @@ class WebhookSender:
 
     async def deliver(self, tenant_id: UUID, message: OutboxMessage) -> OutboxMessage:
         """One attempt; returns the message's next state, never raises for the receiver."""
-        async with self.tenant_uow(tenant_id) as uow:
-            endpoint = await uow.webhook_endpoints.get(UUID(message.recipient))
+        try:
+            async with self.tenant_uow(tenant_id) as uow:
+                endpoint = await uow.webhook_endpoints.get(UUID(message.recipient))
+        except Unavailable as unreadable:
+            return self._failed(message, unreadable.detail, retryable=True)
         if endpoint is None or not endpoint.enabled:
             gone = "deleted" if endpoint is None else "disabled"
             return self._failed(message, f"the endpoint was {gone}", retryable=False)

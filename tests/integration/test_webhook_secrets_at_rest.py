@@ -20,7 +20,7 @@ from dependency_injector import providers
 from adapters.aesgcm.sealer import AesGcmSealer, key_id, parse_keys
 from adapters.memory.clock import FixedClock
 from adapters.sql.sealed_columns import sealed_context
-from adapters.sql.tenant_tables import webhook_endpoints
+from adapters.sql.tenant_tables import outbox, webhook_endpoints
 from apps.api.app import create_app
 from apps.container import Container, build_container, close_container
 from apps.worker.outbox_worker import OutboxWorker
@@ -174,10 +174,20 @@ async def test_a_secret_sealed_with_a_key_the_deployment_lacks_is_503_naming_the
     tenant_id = await _tenant_id(api.container, "acme")
     context = sealed_context(webhook_endpoints.name, tenant_id, uuid.UUID(endpoint_id))
     foreign = AesGcmSealer(parse_keys(OTHER_KEY)).seal(new_secret(), context)
+    queued = await api.client.post(f"{HOOKS}/{endpoint_id}/test", headers=admin)
     await _store_in_the_clear(api.container, endpoint_id, foreign)
 
     listed = await api.client.get(HOOKS, headers=admin)
+    await OutboxWorker(api.container).run_once()
 
+    assert queued.status_code == 202, queued.text
+    assert webhook_receiver.hooks() == []
+    engine = await api.container.tenant_engines().engine_for(tenant_id)
+    async with engine.connect() as connection:
+        status, error = (
+            await connection.execute(sa.select(outbox.c.status, outbox.c.last_error))
+        ).one()
+    assert (status, "encryption.keys" in error) == ("failed", True)
     assert listed.status_code == 503, listed.text
     assert listed.json()["code"] == "encryption_key_missing"
     assert "encryption.keys" in listed.json()["detail"]
