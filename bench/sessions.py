@@ -22,7 +22,9 @@ Phases, per database:
 2. Throughput, same server, same run: ``GET /bench/bare`` for ``--seconds``, then
    ``POST /api/v1/sessions/{id}/join`` for ``--seconds`` (the admin joining the sessions of
    phase 1 in turn, at most 90 joins each, under the 100-participant limit set for the
-   run); requests/s of each, their ratio, and any non-2xx answer counted apart.
+   run); requests/s of each, their ratio, any non-2xx answer counted apart, and the
+   server process's CPU time per request of each (from /proc, where there is one): on a
+   shared machine the CPU share the server gets moves the rates, the CPU per request less.
 """
 
 from __future__ import annotations
@@ -190,8 +192,35 @@ async def hammer(port: int, requests: list[bytes], connections: int, seconds: fl
 # --- the run (parent process) ------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Served:
+    port: int
+    pid: int
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User plus system CPU time of a process so far; None where /proc does not say."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def timed_hammer(
+    served: Served, requests: list[bytes], connections: int, seconds: float
+) -> tuple[Tally, float | None]:
+    """``hammer``, and the server's CPU milliseconds per successful request meanwhile."""
+    before = cpu_seconds(served.pid)
+    tally = await hammer(served.port, requests, connections, seconds)
+    after = cpu_seconds(served.pid)
+    if before is None or after is None or not tally.ok:
+        return tally, None
+    return tally, round(1000 * (after - before) / tally.ok, 2)
+
+
 @contextlib.asynccontextmanager
-async def server(settings: dict[str, Any]) -> AsyncIterator[int]:
+async def server(settings: dict[str, Any]) -> AsyncIterator[Served]:
     port = _free_port()
     env = os.environ | {SETTINGS_ENV: json.dumps(settings)}
     child = subprocess.Popen(  # noqa: ASYNC220, S603 - this script itself, started once
@@ -208,7 +237,7 @@ async def server(settings: dict[str, Any]) -> AsyncIterator[int]:
             await asyncio.sleep(0.1)
         else:
             raise RuntimeError("the API did not start")
-        yield port
+        yield Served(port, child.pid)
     finally:
         child.terminate()
         child.wait(timeout=20)
@@ -271,8 +300,8 @@ async def measure(settings: dict[str, Any], args: argparse.Namespace, report: Re
     finally:
         await close_container(container)
     headers = {"Authorization": f"Bearer {token}", "X-Passerelle-Tenant": "bench"}
-    async with server(settings) as port:
-        created, sessions = await creations(port, headers, args.creations)
+    async with server(settings) as served:
+        created, sessions = await creations(served.port, headers, args.creations)
         figures: dict[str, Any] = {
             "creation_p50_ms": ms(percentile(created, 50)),
             "creation_p99_ms": ms(percentile(created, 99)),
@@ -283,13 +312,13 @@ async def measure(settings: dict[str, Any], args: argparse.Namespace, report: Re
             f"   p99 {figures['creation_p99_ms']} ms   max {figures['creation_max_ms']} ms"
         )
         bare = [request("GET", "/bench/bare", {})]
-        await hammer(port, bare, args.connections, 1.0)  # warm-up
-        plain = await hammer(port, bare, args.connections, args.seconds)
+        await hammer(served.port, bare, args.connections, 1.0)  # warm-up
+        plain, bare_cpu = await timed_hammer(served, bare, args.connections, args.seconds)
         joins = [
             request("POST", f"/api/v1/sessions/{session}/join", headers) for session in sessions
         ]
         budget = len(joins) * JOINS_PER_SESSION
-        joined = await hammer(port, joins, args.connections, args.seconds)
+        joined, join_cpu = await timed_hammer(served, joins, args.connections, args.seconds)
     plain_rate, join_rate = plain.ok / args.seconds, joined.ok / args.seconds
     figures |= {
         "bare_per_s": round(plain_rate, 1),
@@ -298,11 +327,15 @@ async def measure(settings: dict[str, Any], args: argparse.Namespace, report: Re
         "bare_non_2xx": plain.failed,
         "join_non_2xx": joined.failed,
         "join_statuses": joined.statuses,
+        "bare_server_cpu_ms": bare_cpu,
+        "join_server_cpu_ms": join_cpu,
     }
     report.line(
-        f"2. bare JSON endpoint: {plain_rate:.0f} req/s ({plain.failed} non-2xx)\n"
+        f"2. bare JSON endpoint: {plain_rate:.0f} req/s ({plain.failed} non-2xx; "
+        f"server CPU {bare_cpu} ms/request)\n"
         f"   join:               {join_rate:.0f} req/s ({joined.failed} non-2xx; "
-        f"statuses {joined.statuses}; capacity {budget} joins)\n"
+        f"statuses {joined.statuses}; capacity {budget} joins; "
+        f"server CPU {join_cpu} ms/request)\n"
         f"   ratio join / bare:  {figures['ratio']}  (goal >= 0.4)"
     )
     return figures
