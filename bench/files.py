@@ -16,6 +16,9 @@ the machine is shared):
    ``BlobStore.get``; MiB/s and ratio.
 3. the API process's RSS growth during the first upload: peak (VmHWM) after minus RSS
    before (goal < 20 MB: the body is streamed, never buffered).
+4. the API process's CPU time (user + system, ``/proc/<pid>/stat``) per MiB uploaded and
+   downloaded, the least of the runs: a figure the machine's other load moves less than
+   the rates, for comparing how the API is served.
 
 The HTTP client is a plain socket read into one reused buffer: an HTTP library in this
 process (httpx tops out around 500 MiB/s here) would measure itself, not the API.
@@ -185,6 +188,13 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used so far (``/proc/<pid>/stat``): the API's
+    CPU per MiB moves less with the machine's other load than its rates do."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _memory(pid: int) -> dict[str, int]:
     """VmRSS and VmHWM (peak) of a process, in bytes."""
     found: dict[str, int] = {}
@@ -338,11 +348,15 @@ class _Phases:
     async def measure(self, pid: int) -> None:
         before = _memory(pid)["VmRSS"]
         for run in range(self._repeat):
+            used = _cpu_seconds(pid)
             file_id = await self._api_upload()
+            self._keep("api_up_cpu", _cpu_seconds(pid) - used)
             if run == 0:
                 self.rss = (before, _memory(pid)["VmHWM"])
             await self._direct_upload(run)
+            used = _cpu_seconds(pid)
             await self._api_download(file_id)
+            self._keep("api_down_cpu", _cpu_seconds(pid) - used)
             await self._direct_download(run)
 
     async def _api_upload(self) -> str:
@@ -396,6 +410,8 @@ class _Phases:
             "download_api_mib_s": _rate(total, best["api_down"]),
             "download_direct_mib_s": _rate(total, best["direct_down"]),
             "download_ratio": round(best["direct_down"] / best["api_down"], 2),
+            "upload_api_cpu_ms_per_mib": round(best["api_up_cpu"] * 1000 / (total / MIB), 2),
+            "download_api_cpu_ms_per_mib": round(best["api_down_cpu"] * 1000 / (total / MIB), 2),
             "api_rss_before_mib": round(self.rss[0] / MIB, 1),
             "api_rss_peak_growth_mib": round((self.rss[1] - self.rss[0]) / MIB, 1),
         }
@@ -414,6 +430,11 @@ class _Phases:
         report.line(
             f"3. API RSS: {figures['api_rss_before_mib']} MiB before, peak growth during the "
             f"upload {figures['api_rss_peak_growth_mib']} MiB (goal < 20)"
+        )
+        report.line(
+            f"4. API CPU per MiB (least of the runs): upload "
+            f"{figures['upload_api_cpu_ms_per_mib']} ms, download "
+            f"{figures['download_api_cpu_ms_per_mib']} ms"
         )
 
 
