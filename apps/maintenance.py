@@ -38,12 +38,16 @@ async def tenants_to_migrate(container: Container) -> list[Tenant]:
         after = page.next
 
 
-async def tenants_in_use(container: Container, reference: str | None) -> list[Tenant]:
-    """The tenant ``reference`` names (slug or id), else every active or suspended tenant."""
+IN_USE = (TenantStatus.ACTIVE, TenantStatus.SUSPENDED)
+
+
+async def tenants_in_use(
+    container: Container, reference: str | None, *, statuses: tuple[TenantStatus, ...] = IN_USE
+) -> list[Tenant]:
+    """The tenant ``reference`` names (slug or id), else every tenant in one of ``statuses``."""
     if reference is not None:
         return [await existing_tenant(container.catalog(), reference)]
-    in_use = (TenantStatus.ACTIVE, TenantStatus.SUSPENDED)
-    return [t for t in await tenants_to_migrate(container) if t.status in in_use]
+    return [t for t in await tenants_to_migrate(container) if t.status in statuses]
 
 
 async def migrate_tenants(

@@ -8,6 +8,7 @@ reads, and is sealed by its next write or by ``reseal_secrets``.
 from __future__ import annotations
 
 import builtins
+import logging
 from typing import Any
 from uuid import UUID
 
@@ -18,13 +19,13 @@ from adapters.sql.keyset import paginate, to_page
 from adapters.sql.outbox_repository import _message as outbox_message
 from adapters.sql.sealed_columns import sealed_context
 from adapters.sql.tenant_tables import outbox, webhook_endpoints
-from core.errors import Unavailable
 from core.notifications.model import Channel, OutboxMessage
 from core.webhooks.model import WebhookEndpoint
 from ports.pagination import Page, PageRequest
 from ports.secret_sealer import SecretSealer, SecretUnreadable
 
 TABLE = webhook_endpoints.name
+log = logging.getLogger(__name__)
 
 
 class SqlWebhookEndpointRepository:
@@ -39,6 +40,7 @@ class SqlWebhookEndpointRepository:
         )
 
     async def save(self, endpoint: WebhookEndpoint) -> None:
+        """An endpoint whose secret did not open keeps the stored one as it is."""
         await self._connection.execute(
             webhook_endpoints.update()
             .where(webhook_endpoints.c.id == endpoint.id)
@@ -77,47 +79,52 @@ class SqlWebhookEndpointRepository:
         columns = webhook_endpoints.c
         rows = (await self._connection.execute(sa.select(columns.id, columns.secret))).all()
         stale = [row for row in rows if not self._sealer.is_current(row.secret)]
+        resealed = 0
         for row in stale:
             context = self._context(row.id)
             sealed = self._sealer.seal(self._sealer.open(row.secret, context), context)
-            await self._connection.execute(
-                webhook_endpoints.update().where(columns.id == row.id).values(secret=sealed)
+            written = await self._connection.execute(
+                webhook_endpoints.update()
+                .where(columns.id == row.id, columns.secret == row.secret)
+                .values(secret=sealed)
             )
-        return len(stale)
+            resealed += written.rowcount
+        return resealed
 
     def _context(self, endpoint_id: UUID) -> str:
         return sealed_context(TABLE, self._tenant_id, endpoint_id)
 
     def _sealed_row(self, endpoint: WebhookEndpoint) -> dict[str, Any]:
-        return _row(endpoint, self._sealer.seal(endpoint.secret, self._context(endpoint.id)))
+        row = _row(endpoint)
+        if endpoint.secret is not None:
+            row["secret"] = self._sealer.seal(endpoint.secret, self._context(endpoint.id))
+        return row
 
     def _opened(self, row: Any) -> WebhookEndpoint:
         """A secret this deployment's keys do not open is the operator's to fix (a key left
-        out of ``encryption.keys``): 503 naming the setting, not a 500 the client cannot read."""
+        out of ``encryption.keys``); the endpoint reads without it rather than failing every
+        request and every event of the tenant."""
         try:
-            return _endpoint(row, self._sealer.open(row.secret, self._context(row.id)))
-        except SecretUnreadable as exc:
-            raise Unavailable(
-                "a webhook endpoint's signing secret does not open with this deployment's "
-                "keys: put the key that sealed it back in encryption.keys",
-                code="encryption_key_missing",
-            ) from exc
+            secret: str | None = self._sealer.open(row.secret, self._context(row.id))
+        except SecretUnreadable:
+            log.warning("the secret of webhook endpoint %s does not open with these keys", row.id)
+            secret = None
+        return _endpoint(row, secret)
 
 
-def _row(endpoint: WebhookEndpoint, sealed_secret: str) -> dict[str, Any]:
+def _row(endpoint: WebhookEndpoint) -> dict[str, Any]:
     return {
         "id": endpoint.id,
         "url": endpoint.url,
         "description": endpoint.description,
         "event_types": list(endpoint.event_types),
         "enabled": endpoint.enabled,
-        "secret": sealed_secret,
         "created_at": endpoint.created_at,
         "updated_at": endpoint.updated_at,
     }
 
 
-def _endpoint(row: Any, secret: str) -> WebhookEndpoint:
+def _endpoint(row: Any, secret: str | None) -> WebhookEndpoint:
     return WebhookEndpoint(
         id=row.id,
         url=row.url,

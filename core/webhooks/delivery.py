@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from core.errors import InvalidInput, Unavailable
+from core.errors import InvalidInput
 from core.notifications.model import Jitter, OutboxMessage
 from core.webhooks.model import WebhookRules, message_id, with_response
 from core.webhooks.signing import signed_headers
@@ -26,6 +26,10 @@ from ports.webhooks import (
 )
 
 USER_AGENT = "Passerelle-Webhooks/1"
+KEY_MISSING = (
+    "the endpoint's signing secret does not open with this deployment's keys: put the key "
+    "that sealed it back in encryption.keys, or rotate the endpoint's secret"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,14 +43,13 @@ class WebhookSender:
 
     async def deliver(self, tenant_id: UUID, message: OutboxMessage) -> OutboxMessage:
         """One attempt; returns the message's next state, never raises for the receiver."""
-        try:
-            async with self.tenant_uow(tenant_id) as uow:
-                endpoint = await uow.webhook_endpoints.get(UUID(message.recipient))
-        except Unavailable as unreadable:
-            return self._failed(message, unreadable.detail, retryable=True)
+        async with self.tenant_uow(tenant_id) as uow:
+            endpoint = await uow.webhook_endpoints.get(UUID(message.recipient))
         if endpoint is None or not endpoint.enabled:
             gone = "deleted" if endpoint is None else "disabled"
             return self._failed(message, f"the endpoint was {gone}", retryable=False)
+        if endpoint.secret is None:
+            return self._failed(message, KEY_MISSING, retryable=True)
         try:
             addresses = await check_target(
                 endpoint.url, self.resolve, allow_private=self.rules.allow_private_targets

@@ -46,7 +46,10 @@ class WebhookEndpoint:
     description: str
     event_types: tuple[str, ...]
     enabled: bool
-    secret: str
+    secret: str | None
+    """None when the stored secret does not open with this deployment's keys (one left out
+    of ``encryption.keys``): the endpoint is still listed, changed, rotated or deleted, but
+    signs nothing until the key is back or the secret is rotated."""
     created_at: datetime
     updated_at: datetime
 

@@ -166,7 +166,7 @@ async def test_an_archive_moved_to_a_deployment_with_another_key_still_signs(
         assert secret in member.read().decode()
 
 
-async def test_a_secret_sealed_with_a_key_the_deployment_lacks_is_503_naming_the_setting(
+async def test_a_secret_the_keys_do_not_open_stops_only_its_own_deliveries_until_rotated(
     api: Api, webhook_receiver: WebhookReceiver
 ) -> None:
     _allow_loopback(api.container)
@@ -179,16 +179,21 @@ async def test_a_secret_sealed_with_a_key_the_deployment_lacks_is_503_naming_the
 
     listed = await api.client.get(HOOKS, headers=admin)
     await OutboxWorker(api.container).run_once()
-
-    assert queued.status_code == 202, queued.text
-    assert webhook_receiver.hooks() == []
+    unsent = webhook_receiver.hooks()
     engine = await api.container.tenant_engines().engine_for(tenant_id)
     async with engine.connect() as connection:
-        status, error = (
-            await connection.execute(sa.select(outbox.c.status, outbox.c.last_error))
-        ).one()
-    assert (status, "encryption.keys" in error) == ("failed", True)
-    assert listed.status_code == 503, listed.text
-    assert listed.json()["code"] == "encryption_key_missing"
-    assert "encryption.keys" in listed.json()["detail"]
-    assert foreign not in listed.text
+        query = sa.select(outbox.c.status, outbox.c.last_error)
+        status, error = (await connection.execute(query)).one()
+    rotated = await api.client.post(f"{HOOKS}/{endpoint_id}/rotate-secret", headers=admin)
+    await api.client.post(f"{HOOKS}/{endpoint_id}/test", headers=admin)
+    await OutboxWorker(api.container).run_once()
+
+    assert queued.status_code == 202, queued.text
+    assert listed.status_code == 200, listed.text
+    assert [item["id"] for item in listed.json()["items"]] == [endpoint_id]
+    assert unsent == []
+    assert status == "failed"
+    assert "encryption.keys" in error
+    assert rotated.status_code == 200, rotated.text
+    (signed,) = webhook_receiver.hooks()
+    assert verify(rotated.json()["secret"], signed.headers, signed.body)

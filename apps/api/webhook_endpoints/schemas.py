@@ -88,6 +88,9 @@ class EndpointWithSecretOut(ResponseBody):
 
     @classmethod
     def of(cls, endpoint: WebhookEndpoint) -> EndpointWithSecretOut:
+        """Only for an endpoint just created or rotated, which holds its new secret."""
+        if endpoint.secret is None:
+            raise ValueError(f"endpoint {endpoint.id} holds no secret to show")
         return cls(endpoint=EndpointOut.of(endpoint), secret=endpoint.secret)
 
 
