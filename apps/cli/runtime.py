@@ -38,7 +38,7 @@ def configured_disabled_plugins(argv: Sequence[str]) -> tuple[str, ...]:
 
 def _config_argument(argv: Sequence[str]) -> Path | None:
     for index, argument in enumerate(argv):
-        if argument == "--config" and index + 1 < len(argv):
+        if argument in ("--config", "-c") and index + 1 < len(argv):
             return Path(argv[index + 1])
         if argument.startswith("--config="):
             return Path(argument.removeprefix("--config="))

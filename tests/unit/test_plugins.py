@@ -137,4 +137,7 @@ def test_cli_reads_disabled_plugins_from_the_config_named_on_the_command_line(
         "plugins.builtin.retention",
     )
     assert configured_disabled_plugins([f"--config={config}"]) == ("plugins.builtin.retention",)
+    assert configured_disabled_plugins(["-c", str(config)]) == ("plugins.builtin.retention",)
+    config.write_text("profile = \n")
+    assert configured_disabled_plugins(["-c", str(config)]) == ()
     assert configured_disabled_plugins(["--config", str(tmp_path / "missing.toml")]) == ()

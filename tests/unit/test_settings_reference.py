@@ -211,6 +211,16 @@ def test_missing_config_file_is_an_error(tmp_path: Path) -> None:
         load_settings(missing)
 
 
+def test_a_config_file_that_is_not_toml_is_an_error_naming_the_file_and_line(
+    tmp_path: Path,
+) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text('profile = "embedded"\ndata_dir = \n')
+
+    with pytest.raises(SettingsError, match=r"broken.toml is not valid TOML: .*line 2"):
+        load_settings(broken)
+
+
 def test_missing_config_file_named_by_the_environment_is_an_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
