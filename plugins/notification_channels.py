@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from core.notifications.model import BUILTIN_CHANNELS
 from plugins.registry import AdapterContext
-from ports.notification_channel import ChannelSender
+from ports.notification_channel import ChannelDeliveryError, ChannelMessage, ChannelSender
 
 log = logging.getLogger(__name__)
 SenderFactory = Callable[[AdapterContext], ChannelSender]
@@ -79,15 +79,27 @@ class NotificationChannels:
         self.added[name] = PluginChannel(name, factory, description, subject, self.current_plugin)
 
     def senders(self, context: AdapterContext) -> dict[str, ChannelSender]:
-        """Each channel's sender, built from its settings; one whose factory fails is left
-        out (logged with its plugin's name), so its messages fail instead of the worker."""
+        """Each channel's sender, built from its settings. A factory that fails is logged
+        with its plugin's name and its channel's messages are retried with that reason (a
+        fixed setting and a restart deliver them), instead of the worker failing."""
         built: dict[str, ChannelSender] = {}
         for name, added in self.added.items():
             try:
                 built[name] = added.factory(context)
-            except Exception:
+            except Exception as exc:
                 log.exception("plugin %s could not build the sender of %s", added.plugin, name)
+                built[name] = _Unbuilt(f"plugin {added.plugin} could not build it: {exc}")
         return built
+
+
+class _Unbuilt:
+    """The sender of a channel whose factory failed at start-up."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    async def send(self, message: ChannelMessage) -> None:
+        raise ChannelDeliveryError(self.reason, retryable=True)
 
 
 def _given(sender: ChannelSender) -> SenderFactory:

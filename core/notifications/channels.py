@@ -28,6 +28,9 @@ from ports.templates import RenderedMessage, TemplateError, TemplateRenderer
 LONGEST_WAIT_IN_LINE = timedelta(seconds=1)
 """A rate-limit slot further away than this is not waited for: the message is deferred."""
 THROTTLE_PAUSE = timedelta(seconds=2)
+PLUGIN_SEND_TIMEOUT = timedelta(seconds=30)
+"""A plugin's sender that has not answered by then is given up for this attempt, so one
+hung sender cannot hold the worker."""
 log = logging.getLogger(__name__)
 
 
@@ -110,22 +113,26 @@ async def _send_by_plugin(
         return message.failed(unsent, now(), retryable=False, jitter=jitter)
     try:
         rendered = _render(tenant, message, values, senders.renderer)
-        await sender.send(
-            ChannelMessage(
-                tenant_id=tenant.tenant_id,
-                message_id=message.id,
-                kind=message.kind,
-                recipient=message.recipient,
-                locale=message.payload.get("locale", "en"),
-                text=rendered.text.strip(),
-                subject=rendered.subject,
-                payload=message.payload,
+        async with asyncio.timeout(PLUGIN_SEND_TIMEOUT.total_seconds()):
+            await sender.send(
+                ChannelMessage(
+                    tenant_id=tenant.tenant_id,
+                    message_id=message.id,
+                    kind=message.kind,
+                    recipient=message.recipient,
+                    locale=message.payload.get("locale", "en"),
+                    text=rendered.text.strip(),
+                    subject=rendered.subject,
+                    payload=message.payload,
+                )
             )
-        )
     except TemplateError as exc:
         return message.failed(str(exc), now(), retryable=False, jitter=jitter)
     except ChannelDeliveryError as exc:
         return message.failed(exc.reason, now(), retryable=exc.retryable, jitter=jitter)
+    except TimeoutError:
+        late = f"the sender gave no answer within {PLUGIN_SEND_TIMEOUT.total_seconds():g} s"
+        return message.failed(late, now(), retryable=True, jitter=jitter)
     except Exception as exc:
         log.exception("the sender of the plugin channel %s failed", message.channel)
         return message.failed(f"{type(exc).__name__}: {exc}", now(), retryable=True, jitter=jitter)

@@ -3,8 +3,10 @@ with the retries, dead letters and fallbacks of every channel, and bad names are
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from adapters.memory.clock import FixedClock
 from adapters.memory.mail_sender import RecordingMailSender
 from adapters.memory.tenant_store import MemoryTenantUnitOfWorkFactory
 from apps.cli import plugin_commands
+from core.notifications import channels
 from core.notifications.channels import ChannelSenders
 from core.notifications.model import Channel, Fallback, NotificationStatus, OutboxMessage
 from core.notifications.routing import Route, queued_message
@@ -189,6 +192,28 @@ async def test_a_sender_that_crashes_is_retried_not_the_worker(
     assert (stored.status, stored.last_error) == (NotificationStatus.FAILED, "KeyError: 'token'")
 
 
+class HungChatSender:
+    async def send(self, message: ChannelMessage) -> None:
+        await asyncio.Event().wait()
+
+
+async def test_a_sender_that_never_answers_is_given_up_for_this_attempt_and_retried(
+    clock: FixedClock,
+    uow: MemoryTenantUnitOfWorkFactory,
+    senders: ChannelSenders,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(channels, "PLUGIN_SEND_TIMEOUT", timedelta(milliseconds=20))
+    deps = _delivery(_plugins(ChatPlugin(HungChatSender())), clock, uow, senders)
+    message = _queue(uow, clock)
+
+    await deliver_due(TENANT, deps, tenant_name="ACME")
+
+    stored = _stored(uow, message)
+    assert stored.status is NotificationStatus.FAILED
+    assert stored.last_error == "the sender gave no answer within 0.02 s"
+
+
 async def test_a_message_whose_channel_is_no_longer_registered_fails_for_good(
     clock: FixedClock, uow: MemoryTenantUnitOfWorkFactory, senders: ChannelSenders
 ) -> None:
@@ -202,7 +227,7 @@ async def test_a_message_whose_channel_is_no_longer_registered_fails_for_good(
     assert stored.last_error == "no plugin registers the channel chat (any more)"
 
 
-async def test_a_channel_whose_sender_cannot_be_built_is_left_out_and_its_plugin_named(
+async def test_a_channel_whose_sender_cannot_be_built_retries_its_messages_naming_the_plugin(
     clock: FixedClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     plugins = build_plugins(load_entry_points=False)
@@ -211,8 +236,15 @@ async def test_a_channel_whose_sender_cannot_be_built_is_left_out_and_its_plugin
 
     built = plugins.notification_channels().senders(context)
 
-    assert built == {}
     assert "plugin acme-pager could not build the sender of pager" in caplog.text
+    with pytest.raises(ChannelDeliveryError) as refused:
+        await built["pager"].send(
+            ChannelMessage(TENANT, uuid.uuid4(), "chat_ping", "@ada", "en", "hi", None, {})
+        )
+    assert refused.value.retryable
+    assert refused.value.reason == (
+        "plugin acme-pager could not build it: [plugins.pager] has no url"
+    )
 
 
 @pytest.mark.parametrize(
