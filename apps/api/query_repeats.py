@@ -16,15 +16,15 @@ from litestar.params import ParameterKwarg
 from litestar.typing import FieldDefinition
 
 _ONE_VALUE = "given more than once; it takes one value"
-_repeatable_by_handler: dict[int, frozenset[str]] = {}
+_single_valued_by_handler: dict[BaseRouteHandler, frozenset[str]] = {}
 
 
 async def refuse_repeated_scalar_parameters(request: Request[Any, Any, Any]) -> None:
     repeated = [key for key, values in request.query_params.dict().items() if len(values) > 1]
     if not repeated:
         return
-    repeatable = _repeatable(request.route_handler)
-    refused = [key for key in repeated if key not in repeatable]
+    single_valued = _single_valued(request.route_handler)
+    refused = [key for key in repeated if key in single_valued]
     if refused:
         raise ValidationException(
             detail="a query parameter that takes one value was given more than once",
@@ -32,9 +32,10 @@ async def refuse_repeated_scalar_parameters(request: Request[Any, Any, Any]) -> 
         )
 
 
-def _repeatable(handler: BaseRouteHandler) -> frozenset[str]:
-    """The query names of the handler's list-typed parameters, its dependencies' included."""
-    known = _repeatable_by_handler.get(id(handler))
+def _single_valued(handler: BaseRouteHandler) -> frozenset[str]:
+    """The names of the handler's parameters, its dependencies' included, that take one
+    value. A name it does not know is ignored however often it comes, as Litestar does."""
+    known = _single_valued_by_handler.get(handler)
     if known is None:
         providers = handler.resolve_dependencies().values()
         signatures = [handler.parsed_fn_signature]
@@ -43,9 +44,9 @@ def _repeatable(handler: BaseRouteHandler) -> frozenset[str]:
             _query_name(name, field)
             for signature in signatures
             for name, field in signature.parameters.items()
-            if field.is_non_string_sequence
+            if not field.is_non_string_sequence
         )
-        _repeatable_by_handler[id(handler)] = known
+        _single_valued_by_handler[handler] = known
     return known
 
 
