@@ -596,6 +596,7 @@ async def check_adapters(container: Container) -> None:
     container.events()
     container.storage()
     container.access_tokens()
+    container.sealer()
     container.plugin_channel_senders()
 
 
