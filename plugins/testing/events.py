@@ -6,11 +6,13 @@ A plugin's tests subclass ``EventPublisherContract`` and give it a ``harness`` f
 - ``received``: what a client of a channel (``ports.events.channels_of``) can read there
   after the publish, each event as the fields of its ``to_json`` (a transport may add its
   own, and may leave out null data values), oldest first;
-- ``unreachable``: builds the same publisher with its transport down (a closed port), or
-  is None for one that has no transport to lose (an in-process recorder).
+- ``unreachable``: builds the same publisher with its transport down (a closed port); only
+  ``UnreachableTransportContract`` needs it.
 
-A publisher that is also an ``EventFeed``, an ``EventRetention`` or a ``ClientAccess``
-must keep those promises too; the tests of a face the publisher lacks are skipped.
+The test class also subclasses the contract of each further promise its publisher makes:
+``UnreachableTransportContract`` (it has a transport that can be down), and
+``EventFeedContract``, ``EventRetentionContract`` or ``ClientAccessContract`` when the
+publisher is also an ``EventFeed``, an ``EventRetention`` or a ``ClientAccess``.
 """
 
 from __future__ import annotations
@@ -91,9 +93,8 @@ async def _next(subscription: Subscription, count: int) -> list[Payload]:
 
 
 def _face(harness: Harness, face: Any) -> Any:
-    """The publisher as one of the optional faces of the port; skips when it lacks it."""
-    if not isinstance(harness.publisher, face):
-        pytest.skip(f"the publisher is no {face.__name__}")
+    """The publisher as one of the optional faces of the port, which its contract needs."""
+    assert isinstance(harness.publisher, face), f"the publisher is no {face.__name__}"
     return harness.publisher
 
 
@@ -104,7 +105,7 @@ async def _close(publisher: object) -> None:
 
 
 class EventPublisherContract:
-    """Subclass with a ``harness`` fixture; every test here must pass or skip."""
+    """Subclass with a ``harness`` fixture: what every publisher does."""
 
     async def test_an_event_reaches_every_channel_of_its_audience_as_its_json(
         self, harness: Harness
@@ -193,17 +194,24 @@ class EventPublisherContract:
 
         assert await harness.received(user_channel(party.tenant, party.guest)) == []
 
+
+class UnreachableTransportContract:
+    """For a publisher with a transport that can be down; the harness gives ``unreachable``."""
+
     async def test_a_transport_that_cannot_take_events_raises_events_unavailable(
         self, harness: Harness
     ) -> None:
-        if harness.unreachable is None:
-            pytest.skip("this publisher has no transport to lose")
+        assert harness.unreachable is not None, "the harness gives no unreachable()"
         down = harness.unreachable()
         try:
             with pytest.raises(EventsUnavailable):
                 await down.publish([ringing(Party.new(), datetime.now(UTC))])
         finally:
             await _close(down)
+
+
+class EventFeedContract:
+    """For a publisher that is also an ``EventFeed`` (the platform's own stream)."""
 
     async def test_a_follower_gets_each_event_of_its_channels_live_and_once(
         self, harness: Harness
@@ -243,6 +251,10 @@ class EventPublisherContract:
         assert subscription.complete
         assert ids_of(got) == [str(event.id) for event in events[1:]]
 
+
+class EventRetentionContract:
+    """For a publisher that is also an ``EventRetention`` (it keeps events to prune)."""
+
     async def test_pruning_deletes_only_events_older_than_the_cutoff(
         self, harness: Harness
     ) -> None:
@@ -258,6 +270,10 @@ class EventPublisherContract:
             str(recent.id)
         ]
         assert await retention.prune(now - timedelta(days=1)) == 0
+
+
+class ClientAccessContract:
+    """For a publisher that is also a ``ClientAccess`` (clients read it directly)."""
 
     async def test_a_client_grant_confines_the_client_to_its_tenant_and_own_channels(
         self, harness: Harness

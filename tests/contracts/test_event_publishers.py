@@ -18,7 +18,15 @@ from adapters.channels.history import ChannelHistory, MemoryHistory, RedisHistor
 from adapters.firebase.realtime_database import FirebaseRealtimeEvents
 from adapters.firebase.settings import FirebaseSettings
 from adapters.memory.event_publisher import InProcessEventPublisher
-from plugins.testing.events import EventPublisherContract, Harness, Payload
+from plugins.testing.events import (
+    ClientAccessContract,
+    EventFeedContract,
+    EventPublisherContract,
+    EventRetentionContract,
+    Harness,
+    Payload,
+    UnreachableTransportContract,
+)
 from ports.events import channels_of
 from tests.support.fcm_server import FcmKeys
 from tests.support.network import free_port
@@ -57,36 +65,57 @@ def _firebase_tree(server: RtdbServer) -> Any:
     return received
 
 
-@pytest.fixture(params=["channels-memory", "channels-redis", "firebase", "memory"])
-async def harness(request: pytest.FixtureRequest, fcm_keys: FcmKeys) -> AsyncIterator[Harness]:
-    kind = request.param
-    if kind == "memory":
-        recorder = InProcessEventPublisher()
+class TestChannelsInProcess(EventPublisherContract, EventFeedContract):
+    """The channels transport of a single process."""
 
-        async def recorded(channel: str) -> list[Payload]:
-            return [e.to_json() for e in recorder.published if channel in channels_of(e)]
+    @pytest.fixture
+    async def harness(self) -> AsyncIterator[Harness]:
+        history = MemoryHistory(100)
+        publisher = ChannelsEventPublisher(MemoryChannelsBackend(), history)
+        yield Harness(publisher, _kept_in(history))
+        await publisher.close()
 
-        yield Harness(recorder, recorded)
-        return
-    if kind == "firebase":
+
+class TestChannelsOverRedis(
+    EventPublisherContract, EventFeedContract, UnreachableTransportContract
+):
+    """The channels transport as replicas share it, over the machine's Redis."""
+
+    @pytest.fixture
+    async def harness(self, request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
+        prefix = request.getfixturevalue("redis_prefix")
+        publisher, history = _over_redis(request.getfixturevalue("redis_url"), prefix)
+        closed = f"redis://127.0.0.1:{free_port()}/0"
+        yield Harness(publisher, _kept_in(history), lambda: _over_redis(closed, prefix)[0])
+        await publisher.close()
+
+
+class TestFirebase(
+    EventPublisherContract,
+    UnreachableTransportContract,
+    EventRetentionContract,
+    ClientAccessContract,
+):
+    """Firebase Realtime Database, against the local REST server (its tree read back)."""
+
+    @pytest.fixture
+    async def harness(self, fcm_keys: FcmKeys) -> AsyncIterator[Harness]:
         server, dead = RtdbServer(), RtdbServer()
         dead.stop()
         firebase = _firebase(server, fcm_keys)
         yield Harness(firebase, _firebase_tree(server), lambda: _firebase(dead, fcm_keys))
         await firebase.close()
         server.stop()
-        return
-    if kind == "channels-memory":
-        history: ChannelHistory = MemoryHistory(100)
-        publisher = ChannelsEventPublisher(MemoryChannelsBackend(), history)
-        yield Harness(publisher, _kept_in(history))
-    else:
-        prefix = request.getfixturevalue("redis_prefix")
-        publisher, history = _over_redis(request.getfixturevalue("redis_url"), prefix)
-        closed = f"redis://127.0.0.1:{free_port()}/0"
-        yield Harness(publisher, _kept_in(history), lambda: _over_redis(closed, prefix)[0])
-    await publisher.close()
 
 
-class TestEveryEventPublisher(EventPublisherContract):
-    """The kit's contract (plugins.testing.events), against each built-in transport."""
+class TestRecorder(EventPublisherContract):
+    """The in-process recorder that unit tests read back."""
+
+    @pytest.fixture
+    def harness(self) -> Harness:
+        recorder = InProcessEventPublisher()
+
+        async def recorded(channel: str) -> list[Payload]:
+            return [e.to_json() for e in recorder.published if channel in channels_of(e)]
+
+        return Harness(recorder, recorded)
