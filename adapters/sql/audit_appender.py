@@ -10,7 +10,8 @@ under way, the events that arrive wait and go together in the next one (one pipe
 ``executemany``). Each caller still returns only once its own event is written (or
 raises if that write failed), so the guarantee is the same as one write per event; a
 quiet tenant's event is written at once, and a busy one's take one round trip per batch
-instead of one each.
+instead of one each. A batch that fails is written again event by event, so one event the
+database refuses does not take the others of its batch with it.
 """
 
 from __future__ import annotations
@@ -42,32 +43,40 @@ class GroupedWrites:
     async def append(self, tenant_id: UUID, event: AuditEvent) -> None:
         loop = asyncio.get_running_loop()
         key, written = (loop, tenant_id), loop.create_future()
+        written.add_done_callback(_retrieved)  # a caller that gave up leaves no warning
         self._waiting.setdefault(key, []).append((event, written))
         if key not in self._writers:
             self._writers[key] = loop.create_task(self._drain(key))
         await asyncio.shield(written)  # a caller that gives up leaves the batch alone
 
     async def _drain(self, key: _Key) -> None:
+        batch: _Waiting = []
         try:
-            while batch := self._waiting.pop(key, None):
+            while batch := self._waiting.pop(key, []):
                 await self._settle(key[1], batch)
         finally:
             del self._writers[key]
+            for _, written in batch + self._waiting.pop(key, []):  # cancelled (shutdown):
+                written.cancel()  # nobody may wait for ever; a settled future stays as it is
 
     async def _settle(self, tenant_id: UUID, batch: _Waiting) -> None:
         """Write one batch; each waiting caller learns how its own event fared."""
         try:
             await self._write(tenant_id, [event for event, _ in batch])
-        except Exception as error:  # noqa: BLE001 - handed to each waiting caller, who logs it
-            for _, written in batch:
-                written.set_exception(error)
-        except BaseException:  # cancelled (shutdown): nobody may wait for ever
-            for _, written in batch:
-                written.cancel()
-            raise
+        except Exception as error:  # noqa: BLE001 - handed to the waiting callers, who log it
+            if len(batch) == 1:
+                batch[0][1].set_exception(error)
+                return
+            for one in batch:
+                await self._settle(tenant_id, [one])
         else:
             for _, written in batch:
                 written.set_result(None)
+
+
+def _retrieved(written: asyncio.Future[None]) -> None:
+    if not written.cancelled():
+        written.exception()
 
 
 class SqlAuditAppender:

@@ -87,3 +87,45 @@ async def test_every_caller_of_a_failed_write_hears_of_it_and_later_writes_still
     await grouped.append(TENANT, _event("kept"))
 
     assert database.writes == [(TENANT, ["lost"]), (TENANT, ["kept"])]
+
+
+class PickyDatabase:
+    """Refuses any write holding the event named ``bad``."""
+
+    def __init__(self) -> None:
+        self.written: list[str] = []
+
+    async def write(self, tenant_id: UUID, events: list[AuditEvent]) -> None:
+        await asyncio.sleep(0)
+        if any(e.action == "bad" for e in events):
+            raise ValueError("value too long")
+        self.written += [e.action for e in events]
+
+
+async def test_an_event_the_database_refuses_fails_alone_not_its_whole_batch() -> None:
+    database = PickyDatabase()
+    grouped = GroupedWrites(database.write)
+
+    first = asyncio.create_task(grouped.append(TENANT, _event("a")))
+    await asyncio.sleep(0)
+    batch = [asyncio.create_task(grouped.append(TENANT, _event(n))) for n in ("b", "bad", "c")]
+    results = await asyncio.gather(first, *batch, return_exceptions=True)
+
+    assert [type(r).__name__ for r in results] == ["NoneType", "NoneType", "ValueError", "NoneType"]
+    assert database.written == ["a", "b", "c"]
+
+
+async def test_a_cancelled_writer_leaves_no_caller_waiting_for_ever() -> None:
+    database = SlowDatabase()
+    grouped = GroupedWrites(database.write)
+
+    first = asyncio.create_task(grouped.append(TENANT, _event("a")))
+    await asyncio.sleep(0)
+    queued = asyncio.create_task(grouped.append(TENANT, _event("b")))
+    await asyncio.sleep(0)
+    for writer in list(grouped._writers.values()):
+        writer.cancel()
+    done, pending = await asyncio.wait({first, queued}, timeout=1)
+
+    assert pending == set()
+    assert all(task.cancelled() for task in done)
