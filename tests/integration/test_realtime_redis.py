@@ -16,12 +16,10 @@ from litestar import Litestar
 
 from adapters.argon2.password_hasher import Argon2PasswordHasher
 from adapters.memory.clock import FixedClock
-from adapters.redis.presence_store import RedisPresenceStore
 from apps.api.app import create_app
 from apps.container import Container, build_container, close_container
 from core.realtime.presence import sweep
 from ports.events import session_channel, user_channel
-from ports.presence import DevicePresence, PresenceStatus
 from tests.conftest import Database
 from tests.integration.conftest import Api, settings_for
 from tests.integration.realtime_support import actor_of, next_event, note_for, subscribed
@@ -119,28 +117,6 @@ async def test_a_heartbeat_on_one_replica_is_seen_by_the_other(
     (item,) = listed.json()["items"]
     assert item["status"] == "in_call"
     assert [d["device"] for d in item["devices"]] == ["glasses-1"]
-
-
-async def test_expired_presence_is_taken_by_one_sweeper_only(redis: RedisService) -> None:
-    stores = [RedisPresenceStore(redis.url, key_prefix=redis.key_prefix) for _ in range(2)]
-    now = datetime.now(UTC)
-    tenant, user = uuid.uuid4(), uuid.uuid4()
-    try:
-        await stores[0].put(
-            DevicePresence(
-                tenant, user, "phone", PresenceStatus.ONLINE, now + timedelta(seconds=30)
-            )
-        )
-        assert await stores[1].take_expired(now) == []
-        assert [e.device for e in await stores[1].of_users(tenant, [user], now)] == ["phone"]
-        later = now + timedelta(seconds=31)
-        assert await stores[1].of_users(tenant, [user], later) == []
-        taken = [await store.take_expired(later) for store in stores]
-        assert [len(found) for found in taken] == [1, 0]
-        assert taken[0][0].device == "phone"
-    finally:
-        for store in stores:
-            await store.close()
 
 
 async def test_the_sweep_announces_a_user_whose_devices_went_quiet(
