@@ -13,8 +13,9 @@ A plugin's own tests then get, without a conftest:
 
 The contract suites are classes to subclass (``plugins.testing.sms``, ``mail``, ``push``,
 ``video``, ``blobs``, ``events``, ``multiplayer``, ``sms_receipts``, ``rate_limiter``,
-``request_limiter``, ``idempotency``, ``tenant_storage``, ``presence``); docs/plugins.md
-lists the ``harness`` each needs. Async tests need pytest-asyncio (auto mode).
+``request_limiter``, ``idempotency``, ``tenant_storage``, ``presence``,
+``room_presence``); docs/plugins.md lists the ``harness`` each needs. Async tests need
+pytest-asyncio (auto mode).
 """
 
 from __future__ import annotations
