@@ -14,8 +14,8 @@ A plugin's own tests then get, without a conftest:
 The contract suites are classes to subclass (``plugins.testing.sms``, ``mail``, ``push``,
 ``video``, ``blobs``, ``events``, ``multiplayer``, ``sms_receipts``, ``rate_limiter``,
 ``request_limiter``, ``idempotency``, ``tenant_storage``, ``presence``,
-``room_presence``); docs/plugins.md lists the ``harness`` each needs. Async tests need
-pytest-asyncio (auto mode).
+``room_presence``, ``dispatch_index``); docs/plugins.md lists the ``harness`` each needs.
+Async tests need pytest-asyncio (auto mode).
 """
 
 from __future__ import annotations

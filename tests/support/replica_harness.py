@@ -2,15 +2,22 @@
 
 An in-process adapter is one object, so both replicas are it; a Redis one is two clients
 of the machine's Redis under the test's key prefix (the test module imports the
-``redis_url`` and ``redis_prefix`` fixtures), closed afterwards.
+``redis_url`` and ``redis_prefix`` fixtures), closed afterwards; a SQL one is two engines
+on one fresh control database.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.sql.engines import create_engine
+from adapters.sql.migrator import History, upgrade
+from tests.conftest import fresh_database
 
 Harness = TypeVar("Harness")
 
@@ -42,5 +49,31 @@ def replica_harness(
         finally:
             await first.close()
             await second.close()
+
+    return fixture
+
+
+def control_database_harness(
+    in_process: Callable[[], object],
+    over_engine: Callable[[AsyncEngine], object],
+    harness: Callable[[Any, Any], Harness],
+) -> Any:
+    """A ``harness`` fixture with params "memory" (``in_process()`` as both replicas),
+    "sqlite" and "postgresql" (``over_engine`` on two engines, one migrated database)."""
+
+    @pytest.fixture(params=["memory", "sqlite", "postgresql"], name="harness")
+    async def fixture(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Harness]:
+        if request.param == "memory":
+            one = in_process()
+            yield harness(one, one)
+            return
+        async with fresh_database(request.param, tmp_path) as database:
+            engines = [create_engine(database.url), create_engine(database.url)]
+            await upgrade(engines[0], History.CONTROL)
+            try:
+                yield harness(*(over_engine(engine) for engine in engines))
+            finally:
+                for engine in engines:
+                    await engine.dispose()
 
     return fixture

@@ -128,22 +128,6 @@ async def test_a_failed_attempt_leaves_the_tenant_due_at_its_retry_time(
     assert [e.tenant_id for e in await due_tenants(deps, limit=10)] == [tenant.id]
 
 
-async def test_work_marked_while_a_worker_was_busy_is_not_erased(
-    deps: DispatchDependencies,
-    catalog: MemoryTenantCatalog,
-    store: MemoryTenantUnitOfWorkFactory,
-    index: MemoryDispatchIndex,
-    clock: FixedClock,
-) -> None:
-    tenant = await _tenant(catalog, clock)
-    await _queue(store, tenant, clock)
-    (entry,) = await due_tenants(deps, limit=10)
-    await index.mark(tenant.id, clock.now())
-
-    assert not await index.settle(entry, None)
-    assert tenant.id in index.entries
-
-
 async def test_a_tenant_being_deleted_is_dropped_from_the_index_unsent(
     deps: DispatchDependencies,
     catalog: MemoryTenantCatalog,
