@@ -46,9 +46,7 @@ class JinjaTemplateRenderer:
         except JinjaError as exc:
             raise TemplateError(f"{kind}/{channel}/{locale}: {exc}") from exc
 
-    def _compiled_plugin_kind(
-        self, kind: str, channel: str, locale: str
-    ) -> dict[str, Template]:
+    def _compiled_plugin_kind(self, kind: str, channel: str, locale: str) -> dict[str, Template]:
         key = (kind, channel, locale)
         if key not in self._compiled_extra:
             self._compiled_extra[key] = _compile(self._extra[kind], kind, channel, locale)
