@@ -12,12 +12,9 @@ from apps.cli.options import ConfigOption, JsonOption
 from apps.cli.output import ExitCode, console, emit_json, errors
 from apps.cli.runtime import run_with_container, settings_or_exit
 from apps.container import Container
-from apps.maintenance import IN_USE, tenants_in_use
-from core.tenants.model import TenantStatus
+from apps.maintenance import tenants_in_use
+from core.tenants.portability import EXPORTABLE
 from ports.secret_sealer import SecretUnreadable
-
-WITH_DATABASE = (*IN_USE, TenantStatus.DELETING)
-"""A tenant in its deletion grace period still has its database, and can still be exported."""
 
 app = typer.Typer(help="Keys sealing the secrets kept in tenant databases.", no_args_is_help=True)
 
@@ -46,7 +43,7 @@ def reseal_command(
 
     async def work(container: Container) -> list[Resealed]:
         done: list[Resealed] = []
-        for each in await tenants_in_use(container, tenant, statuses=WITH_DATABASE):
+        for each in await tenants_in_use(container, tenant, statuses=EXPORTABLE):
             try:
                 async with container.tenant_uow()(each.id) as uow:
                     count = await uow.webhook_endpoints.reseal_secrets()

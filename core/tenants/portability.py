@@ -53,7 +53,8 @@ Progress = Callable[[str, int, int], None]
 BATCH = 500
 BACKUP_PREFIX = "backups/"
 """Backups live in the tenant's directory under this prefix; an archive never holds them."""
-_EXPORTABLE = (TenantStatus.ACTIVE, TenantStatus.SUSPENDED, TenantStatus.DELETING)
+EXPORTABLE = (TenantStatus.ACTIVE, TenantStatus.SUSPENDED, TenantStatus.DELETING)
+"""Tenants whose database is kept, those in their deletion grace period included."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +83,7 @@ async def export_tenant(
     complete: a failure discards it. The export is recorded in the tenant's audit trail.
     """
     tenant = await existing_tenant(deps.tenants.catalog, reference)
-    if tenant.status not in _EXPORTABLE:
+    if tenant.status not in EXPORTABLE:
         raise InvalidTransition(
             f"cannot export a tenant that is {tenant.status.value}", field="status"
         )
