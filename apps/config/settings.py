@@ -94,13 +94,22 @@ class DatabaseSettings(BaseModel):
         description="Tenant database engines kept open at once; the least recently used closes.",
     )
     tenant_pool_size: int = Field(
-        default=2, ge=1, le=50, description="Connections kept open by each tenant database engine."
+        default=4,
+        ge=1,
+        le=50,
+        description=(
+            "Connections each tenant database engine opens as needed and keeps until the engine "
+            "closes."
+        ),
     )
     tenant_max_overflow: int = Field(
-        default=2,
+        default=0,
         ge=0,
         le=50,
-        description="Connections a tenant engine may open beyond its pool at busy times.",
+        description=(
+            "Connections a tenant engine may open beyond its pool at busy times; each is closed "
+            "as soon as it is returned, so a tenant that keeps them busy reconnects per request."
+        ),
     )
     engine_idle_seconds: float = Field(
         default=300,
