@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import platform
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -53,6 +54,37 @@ def cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or "unknown"
+
+
+def process_cpu_seconds(pid: int) -> float | None:
+    """User plus system CPU time of a process so far (``/proc/<pid>/stat``); None where /proc
+    does not say. CPU per request moves less with the machine's other load than rates do."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds() -> float | None:
+    """CPU time of this machine's PostgreSQL so far: its live processes, plus the backends
+    that have exited (counted in the postmaster's reaped-children times). None where /proc
+    shows no PostgreSQL (a server elsewhere, or another OS)."""
+    ticks, found = 0, False
+    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else ():
+        try:
+            stat = (entry / "stat").read_text() if entry.name.isdigit() else ""
+        except OSError:
+            continue
+        name, _, rest = stat.partition("(")[2].rpartition(")")
+        if name != "postgres":
+            continue
+        fields = rest.split()
+        found = True
+        ticks += int(fields[11]) + int(fields[12])
+        if fields[1] == "1":  # the postmaster: add the backends it has reaped
+            ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK") if found else None
 
 
 def asyncpg_dsn(url: URL, database: str | None = None) -> dict[str, Any]:

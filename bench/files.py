@@ -55,7 +55,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchkit import ENCRYPTION_KEY, Report, cpu_model, run_bench  # noqa: E402
+from benchkit import (  # noqa: E402
+    ENCRYPTION_KEY,
+    Report,
+    cpu_model,
+    process_cpu_seconds,
+    run_bench,
+)
 
 from apps.cli.server_choices import http_parser, loop_factory  # noqa: E402
 from apps.config.loading import load_settings  # noqa: E402
@@ -189,10 +195,10 @@ def _free_port() -> int:
 
 
 def _cpu_seconds(pid: int) -> float:
-    """User and system CPU time a process has used so far (``/proc/<pid>/stat``): the API's
-    CPU per MiB moves less with the machine's other load than its rates do."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    seconds = process_cpu_seconds(pid)
+    if seconds is None:
+        raise RuntimeError("this bench reads the API's CPU time and memory from /proc")
+    return seconds
 
 
 def _memory(pid: int) -> dict[str, int]:

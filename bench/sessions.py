@@ -25,6 +25,8 @@ Phases, per database:
    run); requests/s of each, their ratio, any non-2xx answer counted apart, and the
    server process's CPU time per request of each (from /proc, where there is one): on a
    shared machine the CPU share the server gets moves the rates, the CPU per request less.
+   On PostgreSQL, the CPU time this machine's PostgreSQL spent per join too: the load
+   generator, the API and the database share the machine's cores.
 """
 
 from __future__ import annotations
@@ -53,7 +55,16 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import benchkit  # noqa: E402
-from benchkit import Report, asyncpg_dsn, cpu_model, ms, percentile, run_bench  # noqa: E402
+from benchkit import (  # noqa: E402
+    Report,
+    asyncpg_dsn,
+    cpu_model,
+    ms,
+    percentile,
+    postgres_cpu_seconds,
+    process_cpu_seconds,
+    run_bench,
+)
 
 from apps.config.loading import load_settings  # noqa: E402
 from apps.container import build_container, close_container  # noqa: E402
@@ -198,25 +209,30 @@ class Served:
     pid: int
 
 
-def cpu_seconds(pid: int) -> float | None:
-    """User plus system CPU time of a process so far; None where /proc does not say."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+@dataclass(frozen=True)
+class Spent:
+    """CPU milliseconds per successful request: the API process's, and this machine's
+    PostgreSQL's (None where /proc does not show them)."""
+
+    server: float | None
+    database: float | None
 
 
 async def timed_hammer(
     served: Served, requests: list[bytes], connections: int, seconds: float
-) -> tuple[Tally, float | None]:
-    """``hammer``, and the server's CPU milliseconds per successful request meanwhile."""
-    before = cpu_seconds(served.pid)
+) -> tuple[Tally, Spent]:
+    """``hammer``, and the CPU time the server and the database spent meanwhile."""
+    before = process_cpu_seconds(served.pid), postgres_cpu_seconds()
     tally = await hammer(served.port, requests, connections, seconds)
-    after = cpu_seconds(served.pid)
-    if before is None or after is None or not tally.ok:
-        return tally, None
-    return tally, round(1000 * (after - before) / tally.ok, 2)
+    after = process_cpu_seconds(served.pid), postgres_cpu_seconds()
+    spent = (_per_request(b, a, tally.ok) for b, a in zip(before, after, strict=True))
+    return tally, Spent(*spent)
+
+
+def _per_request(before: float | None, after: float | None, requests: int) -> float | None:
+    if before is None or after is None or not requests:
+        return None
+    return round(1000 * (after - before) / requests, 2)
 
 
 @contextlib.asynccontextmanager
@@ -254,7 +270,7 @@ async def run(args: argparse.Namespace, report: Report) -> None:
         with tempfile.TemporaryDirectory(prefix="pxr-bench-") as folder:
             async with database(name.strip(), args, Path(folder)) as settings:
                 report.line(f"\n== {name} ==")
-                report.put(name, await measure(settings, args, report))
+                report.put(name, await measure(name, settings, args, report))
 
 
 @contextlib.asynccontextmanager
@@ -286,7 +302,9 @@ async def database(
         await admin.close()
 
 
-async def measure(settings: dict[str, Any], args: argparse.Namespace, report: Report) -> Any:
+async def measure(
+    name: str, settings: dict[str, Any], args: argparse.Namespace, report: Report
+) -> Any:
     container = build_container(load_settings(**settings))
     try:
         await migrate_control(container)
@@ -327,15 +345,21 @@ async def measure(settings: dict[str, Any], args: argparse.Namespace, report: Re
         "bare_non_2xx": plain.failed,
         "join_non_2xx": joined.failed,
         "join_statuses": joined.statuses,
-        "bare_server_cpu_ms": bare_cpu,
-        "join_server_cpu_ms": join_cpu,
+        "bare_server_cpu_ms": bare_cpu.server,
+        "join_server_cpu_ms": join_cpu.server,
+        "join_database_cpu_ms": join_cpu.database if name == "postgresql" else None,
     }
+    database_cpu = (
+        f"; PostgreSQL CPU {figures['join_database_cpu_ms']} ms/request"
+        if figures["join_database_cpu_ms"] is not None
+        else ""
+    )
     report.line(
         f"2. bare JSON endpoint: {plain_rate:.0f} req/s ({plain.failed} non-2xx; "
-        f"server CPU {bare_cpu} ms/request)\n"
+        f"server CPU {bare_cpu.server} ms/request)\n"
         f"   join:               {join_rate:.0f} req/s ({joined.failed} non-2xx; "
         f"statuses {joined.statuses}; capacity {budget} joins; "
-        f"server CPU {join_cpu} ms/request)\n"
+        f"server CPU {join_cpu.server} ms/request{database_cpu})\n"
         f"   ratio join / bare:  {figures['ratio']}  (goal >= 0.4)"
     )
     return figures
