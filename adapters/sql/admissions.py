@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.sql.driver_statements import DriverStatement
 from adapters.sql.session_repository import (
     SqlParticipantRepository,
     SqlSessionRepository,
@@ -40,7 +41,7 @@ class SqlAdmissions:
         self, session: AssistanceSession, participant: Participant, meter: SessionMeter
     ) -> None:
         if self._connection.dialect.name == "postgresql":
-            await self._connection.execute(_RECORD_JOIN, _parameters(session, participant, meter))
+            await _RECORD_JOIN.run(self._connection, _parameters(session, participant, meter))
             return
         await SqlSessionRepository(self._connection).save(session)
         await SqlParticipantRepository(self._connection).add(participant)
@@ -76,4 +77,4 @@ def _record_join() -> sa.Insert:
     return upsert.add_cte(saved, added)
 
 
-_RECORD_JOIN = _record_join()
+_RECORD_JOIN = DriverStatement(_record_join())

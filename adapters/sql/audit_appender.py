@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from uuid import UUID
 
 from adapters.sql.audit_repository import ADD_EVENT, event_row
+from adapters.sql.driver_statements import DriverStatement
 from adapters.sql.engines import TenantEngines
 from core.audit.model import AuditEvent
 
@@ -89,12 +90,14 @@ class SqlAuditAppender:
 
     async def _write(self, tenant_id: UUID, events: list[AuditEvent]) -> None:
         rows = [event_row(event) for event in events]
-        parameters = rows[0] if len(rows) == 1 else rows  # one event: no executemany
         engine = await self._engines.engine_for(tenant_id)
         if engine.dialect.name != "postgresql":
             async with engine.begin() as connection:
-                await connection.execute(ADD_EVENT, parameters)
+                await _ADD_EVENTS.run_many(connection, rows)
             return
         async with engine.connect() as connection:
             alone = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await alone.execute(ADD_EVENT, parameters)
+            await _ADD_EVENTS.run_many(alone, rows)
+
+
+_ADD_EVENTS = DriverStatement(ADD_EVENT)

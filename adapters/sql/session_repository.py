@@ -10,6 +10,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.sql.driver_statements import DriverStatement
 from adapters.sql.keyset import paginate, to_page
 from adapters.sql.tenant_tables import (
     assistance_sessions,
@@ -34,8 +35,11 @@ from ports.pagination import Page, PageRequest
 # per call costs more CPU than the database spends running it.
 _ADD_SESSION = assistance_sessions.insert()
 _SAVE_SESSION = assistance_sessions.update().where(assistance_sessions.c.id == sa.bindparam("b_id"))
-_GET_SESSION = assistance_sessions.select().where(assistance_sessions.c.id == sa.bindparam("b_id"))
-_LOCK_SESSION = _GET_SESSION.with_for_update()
+_SELECT_SESSION = assistance_sessions.select().where(
+    assistance_sessions.c.id == sa.bindparam("b_id")
+)
+_GET_SESSION = DriverStatement(_SELECT_SESSION)
+_LOCK_SESSION = DriverStatement(_SELECT_SESSION.with_for_update())
 _ADD_PARTICIPANT = participants.insert()
 
 
@@ -51,8 +55,8 @@ class SqlSessionRepository:
 
     async def get(self, session_id: UUID, *, for_update: bool = False) -> AssistanceSession | None:
         query = _LOCK_SESSION if for_update else _GET_SESSION
-        row = (await self._connection.execute(query, {"b_id": session_id})).first()
-        return _session(row) if row else None
+        rows = await query.rows(self._connection, {"b_id": session_id})
+        return _session(rows[0]) if rows else None
 
     async def list(self, page: PageRequest) -> Page[AssistanceSession]:
         query = paginate(assistance_sessions.select(), assistance_sessions, page)

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.sql.driver_statements import DriverStatement
 from adapters.sql.tenant_tables import session_meters, usage_months
 from core.usage.meter import MICROSECOND, MINUTE_US, SessionMeter
 from core.usage.model import Month
@@ -69,7 +70,7 @@ class SqlUsageLedger:
         """One statement: the session's meter (a LEFT JOIN, absent before the first join)
         beside the month's minutes."""
         parameters = _moment(now) | {"session_id": session_id}
-        row = (await self._connection.execute(_ADMISSION, parameters)).one()
+        (row,) = await _ADMISSION.rows(self._connection, parameters)
         return (_meter(row) if row.session_id is not None else None), int(row.used)
 
     def _insert(self) -> Any:
@@ -133,7 +134,7 @@ def _admission() -> sa.Select[Any]:
 
 
 _MINUTES_SO_FAR = sa.select(_minutes_so_far())
-_ADMISSION = _admission()
+_ADMISSION = DriverStatement(_admission())
 _UPDATE_METER = session_meters.update().where(
     session_meters.c.session_id == sa.bindparam("b_session_id")
 )
