@@ -7,6 +7,7 @@ test fails, so a new endpoint cannot slip through unguarded.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -104,7 +105,13 @@ _TYPED = re.compile(r"\{(\w+):\w+\}")
 def route_of(request: Request[Any, Any, Any]) -> tuple[str, str]:
     """The route as the OpenAPI document names it: method and path without parameter types."""
     template = str(request.scope.get("path_template") or request.url.path)
-    return request.method.upper(), _TYPED.sub(r"{\1}", template).rstrip("/") or "/"
+    return request.method.upper(), _documented_path(template)
+
+
+@functools.lru_cache(maxsize=1024)
+def _documented_path(template: str) -> str:
+    """Asked twice per request (audit, authorisation) of a few dozen templates."""
+    return _TYPED.sub(r"{\1}", template).rstrip("/") or "/"
 
 
 def authorize_route(request: Request[Any, Any, Any], actor: Actor) -> None:
