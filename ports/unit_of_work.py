@@ -46,7 +46,10 @@ class TenantUnitOfWork(Protocol):
         """Roll back whatever was not committed."""
         ...
 
-    async def commit(self) -> None: ...
+    async def commit(self) -> None:
+        """Make the changes durable. Once: the unit of work is spent after it (the SQL one
+        gives its connection back at once)."""
+        ...
 
 
 class TenantUnitOfWorkFactory(Protocol):

@@ -373,6 +373,8 @@ class MemoryTenantUnitOfWork:
         return None
 
     async def commit(self) -> None:
+        if self.committed:
+            raise RuntimeError("unit of work already committed")
         before = self._stores.get(self._tenant_id, TenantData()).outbox
         added = [
             m.next_attempt_at

@@ -47,8 +47,8 @@ class DriverStatement:
         if driver is None:
             return list((await connection.execute(self.statement, parameters)).all())
         compiled = self._for(connection.dialect)
-        records = await _guarded(
-            connection, driver, driver.fetch(compiled.sql, *compiled.bind(parameters))
+        records = await driver_call(
+            connection, driver.fetch(compiled.sql, *compiled.bind(parameters))
         )
         return [compiled.row(record) for record in records]
 
@@ -58,7 +58,7 @@ class DriverStatement:
             await connection.execute(self.statement, parameters)
             return
         compiled = self._for(connection.dialect)
-        await _guarded(connection, driver, driver.execute(compiled.sql, *compiled.bind(parameters)))
+        await driver_call(connection, driver.execute(compiled.sql, *compiled.bind(parameters)))
 
     async def run_many(
         self, connection: AsyncConnection, parameters: Sequence[Mapping[str, Any]]
@@ -70,7 +70,7 @@ class DriverStatement:
             return
         compiled = self._for(connection.dialect)
         arguments = [compiled.bind(one) for one in parameters]
-        await _guarded(connection, driver, driver.executemany(compiled.sql, arguments))
+        await driver_call(connection, driver.executemany(compiled.sql, arguments))
 
     def _for(self, dialect: Dialect) -> _Compiled:
         key = (dialect.name, dialect.server_version_info)
@@ -122,7 +122,8 @@ def _result_processor(column_type: sa.types.TypeEngine[Any], dialect: Dialect) -
     return processor
 
 
-def _driver_of(connection: AsyncConnection) -> asyncpg.Connection:
+def driver_of(connection: AsyncConnection) -> asyncpg.Connection:
+    """The asyncpg connection under a started asyncpg ``connection``."""
     sync = connection.sync_connection
     if sync is None:
         raise RuntimeError("the connection is not started")
@@ -137,7 +138,7 @@ def _driver_in_step(connection: AsyncConnection) -> asyncpg.Connection | None:
     yet, which SQLAlchemy will begin)."""
     if connection.dialect.driver != "asyncpg":
         return None
-    driver = _driver_of(connection)
+    driver = driver_of(connection)
     if driver.is_in_transaction() or _autocommits(connection):
         return driver
     return None
@@ -150,12 +151,12 @@ def _autocommits(connection: AsyncConnection) -> bool:
     return bool(options.get("isolation_level") == "AUTOCOMMIT")
 
 
-async def _guarded(
-    connection: AsyncConnection, driver: asyncpg.Connection, call: Awaitable[_T]
-) -> _T:
-    """A call to the driver. One that broke the connection (the server ended it, the
-    network failed, the call was cancelled midway) invalidates it, as SQLAlchemy does on a
-    disconnect; the server's refusal of a statement leaves it in service."""
+async def driver_call(connection: AsyncConnection, call: Awaitable[_T]) -> _T:
+    """A call to the driver under ``connection``. One that broke the connection (the server
+    ended it, the network failed, the call was cancelled midway) invalidates it, as
+    SQLAlchemy does on a disconnect; the server's refusal of a statement leaves it in
+    service."""
+    driver = driver_of(connection)
     try:
         return await call
     except BaseException as error:

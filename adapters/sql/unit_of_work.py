@@ -31,6 +31,7 @@ from adapters.sql.session_repository import (
     SqlParticipantRepository,
     SqlSessionRepository,
 )
+from adapters.sql.unit_transactions import UnitTransaction, begin
 from adapters.sql.usage_ledger import SqlUsageLedger
 from adapters.sql.user_repository import SqlUserRepository
 from adapters.sql.webhook_endpoint_repository import SqlWebhookEndpointRepository
@@ -77,6 +78,7 @@ class SqlTenantUnitOfWork:
     retention: RetentionRecords
     usage: UsageLedger
     admissions: SqlAdmissions
+    _transaction: UnitTransaction
 
     def __init__(
         self,
@@ -95,7 +97,11 @@ class SqlTenantUnitOfWork:
     async def __aenter__(self) -> Self:
         engine = await self._engines.engine_for(self._tenant_id)
         connection = await engine.connect()
-        await connection.begin()
+        try:
+            self._transaction = await begin(connection)
+        except BaseException:
+            await connection.close()
+            raise
         self._connection = connection
         self.users = SqlUserRepository(connection)
         self.sessions = SqlSessionRepository(connection)
@@ -130,20 +136,24 @@ class SqlTenantUnitOfWork:
         if connection is None:
             return
         try:
-            if connection.in_transaction():
-                await connection.rollback()
+            await self._transaction.rollback()
         finally:
             await connection.close()
 
     async def commit(self) -> None:
-        """Commit, then tell the dispatch index when the new outbox messages are due.
+        """Commit and give the connection back, then tell the dispatch index when the new
+        outbox messages are due. A unit of work commits once: its repositories fail after.
 
         The index lives in another database, so it is told after the commit; if that
         fails the messages are still safe, and the worker's periodic full scan finds them.
         """
-        if self._connection is None:
-            raise RuntimeError("unit of work used outside its 'async with' block")
-        await self._connection.commit()
+        connection, self._connection = self._connection, None
+        if connection is None:
+            raise RuntimeError("unit of work used outside its 'async with' block or committed")
+        try:
+            await self._transaction.commit()
+        finally:
+            await connection.close()
         due, self._earliest_due = self._earliest_due, None
         if due is not None and self._dispatch is not None:
             try:
