@@ -120,6 +120,7 @@ def serve(port: int) -> None:
     from litestar import get
 
     from apps.api.app import create_app
+    from apps.cli.collector import settle_for_serving
 
     logging.disable(logging.WARNING)
 
@@ -130,6 +131,7 @@ def serve(port: int) -> None:
     container = build_container(load_settings(**json.loads(os.environ[SETTINGS_ENV])))
     app = create_app(container)
     app.register(bare)
+    settle_for_serving()  # as `passerelle serve` does
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="error", access_log=False)
 
 

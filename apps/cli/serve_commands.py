@@ -14,6 +14,7 @@ import typer
 import uvicorn
 
 from apps.api.app import create_app
+from apps.cli.collector import settle_for_serving
 from apps.cli.output import ExitCode, fail
 from apps.cli.runtime import run_with_container
 from apps.cli.server_choices import http_parser, loop_factory
@@ -43,6 +44,7 @@ def serve(settings: Settings, *, with_worker: bool) -> None:
         container = build_container(settings)
         lifespans = [worker_lifespan(container)] if with_worker else []
         app = create_app(container, extra_lifespans=lifespans)
+        settle_for_serving()
         # Logging stays as configure_logging set it: uvicorn's own config would add handlers
         # and an access log that writes query strings, where signed links carry credentials.
         config = uvicorn.Config(
