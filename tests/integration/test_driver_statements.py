@@ -173,3 +173,25 @@ async def test_a_connection_the_server_ended_is_invalidated(postgres: AsyncEngin
         assert connection.invalidated
     async with postgres.connect() as connection:  # the pool opens a new one
         assert await GET.rows(connection, {"key": uuid.uuid4()}) == []
+
+
+@pytest.mark.parametrize(("cache", "expected"), [("100", 1), ("0", 0)])
+async def test_the_url_sets_asyncpg_statement_cache_for_transaction_pooling(
+    postgres: AsyncEngine, cache: str, expected: int
+) -> None:
+    """Behind PgBouncer in transaction mode, ``statement_cache_size=0`` in the URL keeps
+    the driver's statements unnamed, so none outlives its transaction."""
+    url = postgres.url.update_query_dict({"statement_cache_size": cache})
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            alone = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            for _ in range(2):
+                await GET.rows(alone, {"key": uuid.uuid4()})
+            named = await alone.execute(
+                sa.text("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE :text"),
+                {"text": "%FROM driver_things%"},
+            )
+            assert named.scalar_one() == expected
+    finally:
+        await engine.dispose()
