@@ -92,7 +92,9 @@ class _Compiled:
         names = compiled.positiontup or ()
         self._binds = [_bind(compiled.binds[name], dialect) for name in names]
         columns = list(statement.selected_columns) if isinstance(statement, sa.Select) else []
-        self._results = {c.name: _result_processor(c.type, dialect) for c in columns}
+        if any(getattr(c, "name", None) is None for c in columns):
+            raise ValueError("every selected expression needs a name: label it")
+        self._results = {c.name: _result_processor(c, dialect) for c in columns}
 
     def bind(self, parameters: Mapping[str, Any]) -> list[Any]:
         values = []
@@ -117,8 +119,16 @@ def _bind(bind: sa.BindParameter[Any], dialect: Dialect) -> tuple[str, Any, Proc
     return bind.key, _REQUIRED if bind.required else bind.effective_value, processor
 
 
-def _result_processor(column_type: sa.types.TypeEngine[Any], dialect: Dialect) -> Processor:
-    processor: Processor = column_type.dialect_impl(dialect).result_processor(dialect, None)
+def _result_processor(column: sa.ColumnElement[Any], dialect: Dialect) -> Processor:
+    """The processor SQLAlchemy applies to the column's values. A type whose processor
+    depends on the type the server reports (Numeric) is refused: the driver's rows do not
+    carry it."""
+    try:
+        processor: Processor = column.type.dialect_impl(dialect).result_processor(dialect, None)
+    except (TypeError, sa.exc.InvalidRequestError) as error:
+        raise ValueError(
+            f"column {column.name!r} ({column.type}) needs SQLAlchemy's execution"
+        ) from error
     return processor
 
 

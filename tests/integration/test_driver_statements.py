@@ -131,11 +131,20 @@ async def test_a_missing_parameter_is_named_as_sqlalchemy_names_it(engine: Async
             await GET.rows(connection, {})
 
 
-def test_in_lists_are_refused_where_they_would_be_compiled() -> None:
-    statement = DriverStatement(sa.select(things).where(things.c.name.in_(["a", "b"])))
+@pytest.mark.parametrize(
+    ("statement", "refusal"),
+    [
+        (sa.select(things).where(things.c.name.in_(["a", "b"])), "IN lists"),
+        (sa.select(things.c.count + 1), "label it"),
+        (sa.select((things.c.count / 3).label("third")), "'third' .* SQLAlchemy's execution"),
+    ],
+)
+def test_what_it_cannot_run_is_refused_where_it_is_compiled(
+    statement: sa.Select[Any], refusal: str
+) -> None:
     dialect = create_engine(POSTGRES_URL).dialect
-    with pytest.raises(ValueError, match="IN lists"):
-        statement._for(dialect)
+    with pytest.raises(ValueError, match=refusal):
+        DriverStatement(statement)._for(dialect)
 
 
 async def test_sqlalchemy_executes_only_the_statement_that_opens_the_transaction(
