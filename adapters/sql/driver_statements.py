@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 import asyncpg
 import sqlalchemy as sa
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -134,11 +134,14 @@ def _result_processor(column: sa.ColumnElement[Any], dialect: Dialect) -> Proces
 
 def driver_of(connection: AsyncConnection) -> asyncpg.Connection:
     """The asyncpg connection under a started asyncpg ``connection``."""
-    sync = connection.sync_connection
-    if sync is None:
-        raise RuntimeError("the connection is not started")
-    driver: asyncpg.Connection = sync.connection.driver_connection
+    driver: asyncpg.Connection = _started(connection).connection.driver_connection
     return driver
+
+
+def _started(connection: AsyncConnection) -> Connection:
+    if connection.sync_connection is None:
+        raise RuntimeError("the connection is not started")
+    return connection.sync_connection
 
 
 def _driver_in_step(connection: AsyncConnection) -> asyncpg.Connection | None:
@@ -149,16 +152,9 @@ def _driver_in_step(connection: AsyncConnection) -> asyncpg.Connection | None:
     if connection.dialect.driver != "asyncpg":
         return None
     driver = driver_of(connection)
-    if driver.is_in_transaction() or _autocommits(connection):
-        return driver
-    return None
-
-
-def _autocommits(connection: AsyncConnection) -> bool:
-    options = (
-        connection.sync_connection.get_execution_options() if connection.sync_connection else {}
-    )
-    return bool(options.get("isolation_level") == "AUTOCOMMIT")
+    options = _started(connection).get_execution_options()
+    autocommits = options.get("isolation_level") == "AUTOCOMMIT"
+    return driver if driver.is_in_transaction() or autocommits else None
 
 
 async def driver_call(connection: AsyncConnection, call: Awaitable[_T]) -> _T:
