@@ -20,9 +20,10 @@ from adapters.sql.session_repository import SqlParticipantRepository, SqlSession
 from adapters.sql.usage_ledger import SqlUsageLedger
 from adapters.sql.user_repository import SqlUserRepository
 from core.identity.model import Role, User
-from core.sessions.model import AssistanceSession, Participant, ParticipantRole, SessionState
+from core.sessions.model import AssistanceSession, Participant, ParticipantRole
 from core.usage.meter import SessionMeter
 from tests.conftest import Database
+from tests.support.sessions import created_session
 
 NOW = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
 
@@ -37,16 +38,7 @@ async def engine(database: Database) -> AsyncIterator[AsyncEngine]:
 
 async def _created_session(engine: AsyncEngine) -> AssistanceSession:
     host = uuid.uuid4()
-    session = AssistanceSession(
-        id=uuid.uuid4(),
-        host_id=host,
-        reference="Ticket 7",
-        state=SessionState.CREATED,
-        video_room_id=None,
-        created_at=NOW,
-        updated_at=NOW,
-        last_activity_at=NOW,
-    )
+    session = created_session(host, NOW)
     expert = User(host, "host@acme.example", "Host", Role.EXPERT, "x", NOW)
     async with engine.begin() as connection:
         await SqlUserRepository(connection).add(expert)

@@ -19,8 +19,8 @@ from adapters.sql.tenant_tables import users
 from adapters.sql.unit_of_work import SqlTenantUnitOfWorkFactory
 from core.errors import Conflict
 from core.identity.model import Role, User
-from core.sessions.model import AssistanceSession, SessionState
 from tests.conftest import Database
+from tests.support.sessions import created_session
 
 NOW = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
 TENANT = uuid.uuid4()
@@ -43,22 +43,9 @@ def _user(email: str) -> User:
     return User(uuid.uuid4(), email, "Ada", Role.EXPERT, "x", NOW)
 
 
-def _session(host: User) -> AssistanceSession:
-    return AssistanceSession(
-        id=uuid.uuid4(),
-        host_id=host.id,
-        reference="Ticket 9",
-        state=SessionState.CREATED,
-        video_room_id=None,
-        created_at=NOW,
-        updated_at=NOW,
-        last_activity_at=NOW,
-    )
-
-
 async def test_what_is_not_committed_is_rolled_back(unit: SqlTenantUnitOfWorkFactory) -> None:
     host = _user("host@acme.example")
-    session = _session(host)
+    session = created_session(host.id, NOW)
     async with unit(TENANT) as uow:
         await uow.users.add(host)
         await uow.sessions.add(session)
@@ -72,7 +59,7 @@ async def test_statements_of_both_kinds_and_savepoints_share_the_transaction(
     unit: SqlTenantUnitOfWorkFactory,
 ) -> None:
     host = _user("host@acme.example")
-    session = _session(host)
+    session = created_session(host.id, NOW)
     async with unit(TENANT) as uow:
         await uow.users.add(host)
         with pytest.raises(Conflict):  # a savepoint rolled back, the transaction still usable
