@@ -4,6 +4,7 @@ calls due for a sweep, presence of participants over time, guest links, call pre
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 from uuid import UUID
@@ -57,7 +58,22 @@ class RecordingModes(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class JoinSnapshot:
+    """What a join decides on: the session (locked until the unit of work ends), its meter
+    (None before the first join) and the tenant's minutes so far this month."""
+
+    session: AssistanceSession
+    meter: SessionMeter | None
+    used_minutes: int
+
+
 class Admissions(Protocol):
+    async def read_for_join(self, session_id: UUID, now: datetime) -> JoinSnapshot | None:
+        """The session locked for a join, its meter and ``UsageLedger.minutes_so_far(now)``,
+        read together (one statement where the database allows); None for no such session."""
+        ...
+
     async def record(
         self, session: AssistanceSession, participant: Participant, meter: SessionMeter
     ) -> None:

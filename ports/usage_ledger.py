@@ -31,7 +31,3 @@ class UsageLedger(Protocol):
         counts them: the settled minutes plus every open session's meter. Costs what the
         number of open sessions costs, never what the month's history does."""
         ...
-
-    async def admission(self, session_id: UUID, now: datetime) -> tuple[SessionMeter | None, int]:
-        """What a join checks, read at once: the session's meter and ``minutes_so_far``."""
-        ...

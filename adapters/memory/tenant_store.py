@@ -33,6 +33,7 @@ from ports.pagination import Page, PageRequest, Position
 from ports.session_store import (
     CallPreferences,
     GuestInvitations,
+    JoinSnapshot,
     ParticipantRecords,
     SessionRecords,
 )
@@ -301,11 +302,18 @@ class MemoryRecordingModes:
 
 @dataclass
 class MemoryAdmissions:
-    """A join's writes, as the SQL adapter makes them in one statement."""
+    """A join's read and writes, as the SQL adapter makes them in one statement each."""
 
     sessions: SessionRecords
     participants: ParticipantRecords
     usage: UsageLedger
+
+    async def read_for_join(self, session_id: UUID, now: datetime) -> JoinSnapshot | None:
+        session = await self.sessions.get(session_id, for_update=True)
+        if session is None:
+            return None
+        meter = await self.usage.meter(session_id)
+        return JoinSnapshot(session, meter, await self.usage.minutes_so_far(now))
 
     async def record(
         self, session: AssistanceSession, participant: Participant, meter: SessionMeter

@@ -29,6 +29,3 @@ class MemoryUsageLedger:
     async def minutes_so_far(self, now: datetime) -> int:
         settled = self._months.get(Month.of(now), 0)
         return minutes_so_far(settled, self._meters.values(), now)
-
-    async def admission(self, session_id: UUID, now: datetime) -> tuple[SessionMeter | None, int]:
-        return self._meters.get(session_id), await self.minutes_so_far(now)

@@ -1,4 +1,13 @@
-"""A join's three writes in one statement on PostgreSQL, one after the other on SQLite.
+"""A join's read in one statement, and its three writes in one statement on PostgreSQL (one
+after the other on SQLite).
+
+The read locks the session and returns its meter and the month's minutes beside it:
+
+    SELECT assistance_sessions.*, session_meters.*, <the month's minutes> AS used
+    FROM assistance_sessions LEFT OUTER JOIN session_meters ...
+    WHERE assistance_sessions.id = $1 FOR UPDATE OF assistance_sessions
+
+Locking the session alone is enough: every write of a meter holds its session's lock.
 
 A join saves the session (started, its activity time moved on), adds the participant and
 moves the session's meter on; each was its own round trip, three of the join's eight.
@@ -14,7 +23,9 @@ is built once, its parameters named per table, so it is compiled once.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -25,17 +36,34 @@ from adapters.sql.session_repository import (
     SqlParticipantRepository,
     SqlSessionRepository,
     participant_row,
+    session_from_row,
     session_row,
 )
 from adapters.sql.tenant_tables import assistance_sessions, participants, session_meters
-from adapters.sql.usage_ledger import SqlUsageLedger, meter_values
+from adapters.sql.usage_ledger import (
+    SqlUsageLedger,
+    meter_from_row,
+    meter_values,
+    minutes_so_far_expression,
+    moment_parameters,
+)
 from core.sessions.model import AssistanceSession, Participant
 from core.usage.meter import SessionMeter
+from ports.session_store import JoinSnapshot
 
 
 class SqlAdmissions:
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
+
+    async def read_for_join(self, session_id: UUID, now: datetime) -> JoinSnapshot | None:
+        parameters = moment_parameters(now) | {"b_id": session_id}
+        rows = await _READ_FOR_JOIN.rows(self._connection, parameters)
+        if not rows:
+            return None
+        (row,) = rows
+        meter = meter_from_row(row) if row.session_id is not None else None
+        return JoinSnapshot(session_from_row(row), meter, int(row.used))
 
     async def record(
         self, session: AssistanceSession, participant: Participant, meter: SessionMeter
@@ -46,6 +74,18 @@ class SqlAdmissions:
         await SqlSessionRepository(self._connection).save(session)
         await SqlParticipantRepository(self._connection).add(participant)
         await SqlUsageLedger(self._connection).save_meter(meter)
+
+
+def _read_for_join() -> sa.Select[Any]:
+    """The meters of the month's minutes are the whole table, so the session's own is an
+    alias: SQLAlchemy would otherwise correlate the sum with the joined row."""
+    sessions, meter = assistance_sessions, session_meters.alias("meter")
+    return (
+        sa.select(sessions, meter, minutes_so_far_expression().label("used"))
+        .select_from(sessions.outerjoin(meter, meter.c.session_id == sessions.c.id))
+        .where(sessions.c.id == sa.bindparam("b_id", type_=sessions.c.id.type))
+        .with_for_update(of=sessions)
+    )
 
 
 def _named(table: sa.Table, prefix: str) -> dict[str, Any]:
@@ -77,4 +117,5 @@ def _record_join() -> sa.Insert:
     return upsert.add_cte(saved, added)
 
 
+_READ_FOR_JOIN = DriverStatement(_read_for_join())
 _RECORD_JOIN = DriverStatement(_record_join())

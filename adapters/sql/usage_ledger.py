@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.sql.driver_statements import DriverStatement
 from adapters.sql.tenant_tables import session_meters, usage_months
 from core.usage.meter import MICROSECOND, MINUTE_US, SessionMeter
 from core.usage.model import Month
@@ -36,7 +35,7 @@ class SqlUsageLedger:
     async def meter(self, session_id: UUID) -> SessionMeter | None:
         query = session_meters.select().where(session_meters.c.session_id == session_id)
         row = (await self._connection.execute(query)).first()
-        return _meter(row) if row else None
+        return meter_from_row(row) if row else None
 
     async def save_meter(self, meter: SessionMeter) -> None:
         values = meter_values(meter)
@@ -63,15 +62,8 @@ class SqlUsageLedger:
             )
 
     async def minutes_so_far(self, now: datetime) -> int:
-        result = await self._connection.execute(_MINUTES_SO_FAR, _moment(now))
+        result = await self._connection.execute(_MINUTES_SO_FAR, moment_parameters(now))
         return int(result.scalar_one())
-
-    async def admission(self, session_id: UUID, now: datetime) -> tuple[SessionMeter | None, int]:
-        """One statement: the session's meter (a LEFT JOIN, absent before the first join)
-        beside the month's minutes."""
-        parameters = _moment(now) | {"session_id": session_id}
-        (row,) = await _ADMISSION.rows(self._connection, parameters)
-        return (_meter(row) if row.session_id is not None else None), int(row.used)
 
     def _insert(self) -> Any:
         dialect = self._connection.dialect.name
@@ -88,15 +80,15 @@ def meter_values(meter: SessionMeter) -> dict[str, Any]:
     }
 
 
-def _moment(now: datetime) -> dict[str, Any]:
+def moment_parameters(now: datetime) -> dict[str, Any]:
     month = Month.of(now)
     return {"month": str(month), "month_start_us": epoch_us(month.start), "now_us": epoch_us(now)}
 
 
-def _minutes_so_far() -> sa.ColumnElement[int]:
+def minutes_so_far_expression() -> sa.ColumnElement[int]:
     """``core.usage.meter.minutes_so_far`` as one expression: each open session's covered
     microseconds of the month, rounded up to minutes, summed, plus the settled minutes.
-    Built once, with bound parameters (``_moment``), so it is compiled once."""
+    Built once, with bound parameters (``moment_parameters``), so it is compiled once."""
     month = sa.bindparam("month", type_=sa.String())
     start = sa.bindparam("month_start_us", type_=sa.BigInteger())
     now = sa.bindparam("now_us", type_=sa.BigInteger())
@@ -121,27 +113,14 @@ def _minutes_so_far() -> sa.ColumnElement[int]:
     return sa.func.coalesce(ended_minutes, 0) + open_minutes
 
 
-def _admission() -> sa.Select[Any]:
-    mine = (
-        sa.select(session_meters)
-        .where(session_meters.c.session_id == sa.bindparam("session_id", type_=sa.Uuid()))
-        .subquery()
-    )
-    anchor = sa.select(sa.literal(1).label("one")).subquery()
-    return sa.select(mine, _minutes_so_far().label("used")).select_from(
-        anchor.outerjoin(mine, sa.true())
-    )
-
-
-_MINUTES_SO_FAR = sa.select(_minutes_so_far())
-_ADMISSION = DriverStatement(_admission())
+_MINUTES_SO_FAR = sa.select(minutes_so_far_expression())
 _UPDATE_METER = session_meters.update().where(
     session_meters.c.session_id == sa.bindparam("b_session_id")
 )
 _ADD_METER = session_meters.insert()
 
 
-def _meter(row: Any) -> SessionMeter:
+def meter_from_row(row: Any) -> SessionMeter:
     since = None if row.since_us is None else EPOCH + row.since_us * MICROSECOND
     return SessionMeter(
         session_id=row.session_id,

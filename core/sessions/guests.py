@@ -28,6 +28,7 @@ from core.sessions.services import (
     ensure_manages,
     existing_session,
     publish,
+    read_for_join,
 )
 from core.tenants.model import PlanLimits
 from ports.pagination import Page, PageRequest
@@ -151,8 +152,7 @@ async def join_as_guest(
             raise NotFound("no such invitation", field="token", code="invitation_not_found")
         now = deps.clock.now()
         _ensure_usable(invitation, now)
-        session = await existing_session(uow, invitation.session_id, for_update=True)
-        session.ensure_open()
+        snapshot = await read_for_join(uow, invitation.session_id, now)
         newcomer = Newcomer(
             tenant_id,
             None,
@@ -160,7 +160,7 @@ async def join_as_guest(
             display_name=invitation.display_name,
             invitation_id=invitation.id,
         )
-        result, events = await admit(uow, session, newcomer, limits, deps)
+        result, events = await admit(uow, snapshot, newcomer, limits, deps, now)
         await uow.invitations.save(replace(invitation, used_at=now))
         await uow.commit()
     await publish(deps, events)

@@ -45,7 +45,7 @@ from ports.events import (
 )
 from ports.multiplayer import MultiplayerJoin, MultiplayerRooms, RoomAddress
 from ports.pagination import Page, PageRequest
-from ports.session_store import SessionUnitOfWork, SessionUnitOfWorkFactory
+from ports.session_store import JoinSnapshot, SessionUnitOfWork, SessionUnitOfWorkFactory
 from ports.video import ArchiveMode, VideoGrant, VideoProvider, VideoUnavailable
 
 log = logging.getLogger(__name__)
@@ -173,12 +173,11 @@ async def join_session(
     minutes left; a provider outage answers ``Unavailable`` and writes nothing.
     """
     async with deps.tenant_uow(actor.tenant_id) as uow:
-        session = await existing_session(uow, session_id, for_update=True)
-        session.ensure_open()
-        role = participant_role(actor, session)
-        result, events = await admit(
-            uow, session, Newcomer(actor.tenant_id, actor.user_id, role), limits, deps
-        )
+        now = deps.clock.now()
+        snapshot = await read_for_join(uow, session_id, now)
+        role = participant_role(actor, snapshot.session)
+        newcomer = Newcomer(actor.tenant_id, actor.user_id, role)
+        result, events = await admit(uow, snapshot, newcomer, limits, deps, now)
         await uow.commit()
     await publish(deps, events)
     return result
@@ -195,23 +194,32 @@ class Newcomer:
     invitation_id: UUID | None = None
 
 
+async def read_for_join(uow: SessionUnitOfWork, session_id: UUID, now: datetime) -> JoinSnapshot:
+    """The open session, locked, with what ``admit`` checks: one read, a join's first."""
+    snapshot = await uow.admissions.read_for_join(session_id, now)
+    if snapshot is None:
+        raise NotFound("no such session", field="session_id", code="session_not_found")
+    snapshot.session.ensure_open()
+    return snapshot
+
+
 async def admit(
     uow: SessionUnitOfWork,
-    session: AssistanceSession,
+    snapshot: JoinSnapshot,
     newcomer: Newcomer,
     limits: PlanLimits,
     deps: SessionDependencies,
+    now: datetime,
 ) -> tuple[JoinResult, list[Event]]:
     """The join itself, shared by users and guests; the caller commits, then publishes.
 
     The video room is created at the first join, so sessions nobody joins cost nothing
     at the provider.
     """
-    now = deps.clock.now()
-    found, used = await uow.usage.admission(session.id, now)
-    meter = found or SessionMeter.new(session.id, now)
+    session = snapshot.session
+    meter = snapshot.meter or SessionMeter.new(session.id, now)
     ensure_room_for_one_more(meter.present, deps.rules)
-    ensure_minutes_left(used, limits.monthly_session_minutes)
+    ensure_minutes_left(snapshot.used_minutes, limits.monthly_session_minutes)
     if session.video_room_id is None:
         mode = await uow.recordings.mode()
         room_id = await _create_room(deps.video, newcomer.tenant_id, session.id, mode)

@@ -1,6 +1,7 @@
 """A join's writes (one statement on PostgreSQL, three on SQLite) leave the same rows as the
 session, participant and meter repositories would: the session saved, the participant
-added, the meter created at the first join and moved on at the next."""
+added, the meter created at the first join and moved on at the next. The join's read locks
+the session."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
-from sqlalchemy.exc import IntegrityError
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql.admissions import SqlAdmissions
@@ -22,7 +25,7 @@ from adapters.sql.user_repository import SqlUserRepository
 from core.identity.model import Role, User
 from core.sessions.model import AssistanceSession, Participant, ParticipantRole
 from core.usage.meter import SessionMeter
-from tests.conftest import Database
+from tests.conftest import Database, fresh_database
 from tests.support.sessions import created_session
 
 NOW = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
@@ -100,3 +103,28 @@ async def test_a_join_that_fails_half_way_writes_nothing(engine: AsyncEngine) ->
         saved = await SqlSessionRepository(connection).get(session.id)
         assert await SqlUsageLedger(connection).meter(session.id) is None
     assert saved == session
+
+
+async def test_the_join_read_holds_the_session_until_the_transaction_ends(
+    tmp_path: Path,
+) -> None:
+    """PostgreSQL: a second writer of the session waits; its meter is the session's too."""
+    async with fresh_database("postgresql", tmp_path) as database:
+        engine = create_engine(database.url)
+        try:
+            await upgrade(engine, History.TENANT)
+            session = await _created_session(engine)
+            async with engine.begin() as holder:
+                snapshot = await SqlAdmissions(holder).read_for_join(session.id, NOW)
+                async with engine.connect() as other:
+                    with pytest.raises(DBAPIError, match="could not obtain lock"):
+                        await other.execute(_LOCK_NOWAIT, {"id": session.id})
+            async with engine.connect() as other:
+                await other.execute(_LOCK_NOWAIT, {"id": session.id})
+        finally:
+            await engine.dispose()
+    assert snapshot is not None
+    assert (snapshot.session, snapshot.meter, snapshot.used_minutes) == (session, None, 0)
+
+
+_LOCK_NOWAIT = sa.text("SELECT id FROM assistance_sessions WHERE id = :id FOR UPDATE NOWAIT")

@@ -1,7 +1,7 @@
 """The running usage totals in a tenant database: the month's total computed by the
-database equals the core's rule, and tenant revision 0012 fills the totals from the
-participants already recorded, so the limit check counts on the first join after the
-upgrade what the usage report counts."""
+database equals the core's rule (also as a join reads it, beside the session), and tenant
+revision 0012 fills the totals from the participants already recorded, so the limit check
+counts on the first join after the upgrade what the usage report counts."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql import tenant_tables as t
+from adapters.sql.admissions import SqlAdmissions
 from adapters.sql.engines import create_engine
 from adapters.sql.migrator import History, upgrade
 from adapters.sql.usage_ledger import SqlUsageLedger
@@ -136,9 +137,18 @@ async def test_the_databases_month_total_follows_the_core_rule(engine: AsyncEngi
         await ledger.settle(ended["id"], {Month(2026, 12): 7, Month(2026, 11): 5})
 
         total = await ledger.minutes_so_far(now)
-        admitted = await ledger.admission(meters[0].session_id, now)
-        stranger = await ledger.admission(uuid.uuid4(), now)
+        admissions = SqlAdmissions(connection)
+        admitted = await admissions.read_for_join(meters[0].session_id, now)
+        unmetered = await admissions.read_for_join(ended["id"], now)
+        stranger = await admissions.read_for_join(uuid.uuid4(), now)
 
     assert total == minutes_so_far(7, meters, now)
-    assert admitted == (meters[0], total)
-    assert stranger == (None, total)
+    assert admitted is not None
+    assert (admitted.session.id, admitted.meter, admitted.used_minutes) == (
+        meters[0].session_id,
+        meters[0],
+        total,
+    )
+    assert unmetered is not None
+    assert (unmetered.meter, unmetered.used_minutes) == (None, total)
+    assert stranger is None
