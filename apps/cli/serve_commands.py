@@ -17,7 +17,7 @@ from apps.api.app import create_app
 from apps.cli.collector import settle_for_serving
 from apps.cli.output import ExitCode, fail
 from apps.cli.runtime import run_with_container
-from apps.cli.server_choices import http_parser, loop_factory
+from apps.cli.server_choices import LoopFactory, http_parser, loop_factory
 from apps.config.loading import SettingsError
 from apps.config.settings import Settings
 from apps.container import Container, build_container, check_adapters, close_container
@@ -35,9 +35,9 @@ def serve(settings: Settings, *, with_worker: bool) -> None:
     """Check adapters, database and schema first: a bad setting exits 78 with its name."""
     try:
         http = http_parser(settings.api.http_parser)
-        loop = loop_factory(settings.api.event_loop)
     except SettingsError as exc:
         fail(str(exc), ExitCode.CONFIG)
+    loop = _event_loop(settings)
     run_with_container(settings, check_adapters)
 
     async def main() -> None:
@@ -80,10 +80,14 @@ def up(settings: Settings) -> None:
 
 
 def worker(settings: Settings) -> None:
+    """On the API's event loop and with its collector settings: the worker is a
+    long-running server of jobs, and they pay the same per-object costs."""
+    loop = _event_loop(settings)
     run_with_container(settings, check_adapters)
 
     async def main() -> None:
         container = build_container(settings)
+        settle_for_serving()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signal_number in (signal.SIGINT, signal.SIGTERM):
@@ -94,7 +98,15 @@ def worker(settings: Settings) -> None:
         finally:
             await close_container(container)
 
-    asyncio.run(main())
+    with asyncio.Runner(loop_factory=loop) as runner:
+        runner.run(main())
+
+
+def _event_loop(settings: Settings) -> LoopFactory | None:
+    try:
+        return loop_factory(settings.api.event_loop)
+    except SettingsError as exc:
+        fail(str(exc), ExitCode.CONFIG)
 
 
 async def _demo_credentials(container: Container) -> dict[str, Any]:

@@ -276,8 +276,8 @@ class ApiSettings(BaseModel):
     event_loop: Literal["auto", "uvloop", "asyncio"] = Field(
         default="auto",
         description=(
-            "Event loop of `passerelle serve` and `up`: auto takes uvloop when installed "
-            "(not on Windows), else asyncio's own; name one to force it."
+            "Event loop of `passerelle serve`, `up` and `worker`: auto takes uvloop when "
+            "installed (not on Windows), else asyncio's own; name one to force it."
         ),
     )
 

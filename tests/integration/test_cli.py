@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from pathlib import Path
@@ -9,8 +10,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from apps.cli import serve_commands
 from apps.cli.main import app
 from apps.cli.output import ExitCode
+from apps.container import Container
 from tests.conftest import Database
 from tests.integration.conftest import TEST_ENCRYPTION_KEY, TEST_JWT_SECRET
 
@@ -165,6 +168,26 @@ def test_serve_refuses_an_unknown_adapter_and_names_the_choices(
     result = runner.invoke(app, ["worker"])
     assert result.exit_code == ExitCode.CONFIG
     assert "no mail adapter named 'fax' (available: console, file, smtp)" in result.output
+
+
+@pytest.mark.usefixtures("environment")
+@pytest.mark.parametrize(("choice", "loop_module"), [("auto", "uvloop"), ("asyncio", "asyncio")])
+def test_the_worker_runs_on_the_configured_event_loop_with_the_collector_settled(
+    monkeypatch: pytest.MonkeyPatch, choice: str, loop_module: str
+) -> None:
+    assert _run("migrate")[0] == 0
+    monkeypatch.setenv("PASSERELLE_API__EVENT_LOOP", choice)
+    seen: list[str] = []
+    monkeypatch.setattr(serve_commands, "settle_for_serving", lambda: seen.append("settled"))
+
+    async def one_pass(container: Container, stop: asyncio.Event) -> None:
+        seen.append(type(asyncio.get_running_loop()).__module__.split(".")[0])
+
+    monkeypatch.setattr(serve_commands, "run_worker", one_pass)
+    result = runner.invoke(app, ["worker"])
+
+    assert result.exit_code == 0, result.output
+    assert seen == ["settled", loop_module]
 
 
 @pytest.mark.usefixtures("environment")
