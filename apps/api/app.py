@@ -145,6 +145,9 @@ def create_app(
         before_request=refuse_repeated_scalar_parameters,
         before_send=[add_security_headers, send_request_id],
         plugins=[RequestBodySchemaPlugin(), *tracing_plugins(settings.observability)],
+        # Logging is the process's (``apps.observability.logging``): Litestar's default
+        # would replace the root handlers with its own plain-text queue handler.
+        logging_config=None,
     )
     document_problems(app.openapi_schema)
     document_uploads(app.openapi_schema, settings.storage.allowed_content_types)

@@ -27,7 +27,7 @@ from apps.cli.options import ConfigOption, JsonOption
 from apps.cli.plugin_commands import plugins_command
 from apps.cli.runtime import configured_disabled_plugins, settings_or_exit
 from apps.cli.serve_commands import serve, up, worker
-from apps.observability.logging import configure_logging
+from apps.observability.logging import HANDLER_NAME, configure_logging
 from plugins.manager import build_plugins
 
 app = typer.Typer(
@@ -122,7 +122,12 @@ QUIET_LOGGERS = ("vonage", "vonage_http_client")
 
 
 def run() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    command_lines = logging.StreamHandler()
+    command_lines.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    # Short commands log these plain lines; serve, up and worker replace the handler (it
+    # bears the name configure_logging looks for) with their structured one.
+    command_lines.set_name(HANDLER_NAME)
+    logging.basicConfig(level=logging.INFO, handlers=[command_lines])
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.INFO)
     build_plugins(disabled=configured_disabled_plugins(sys.argv[1:])).add_cli_commands(app)

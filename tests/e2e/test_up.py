@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 import time
 from collections.abc import Iterator
 from email.message import EmailMessage
@@ -81,6 +82,21 @@ def test_up_runs_the_whole_slice_and_the_worker_delivers_the_invitation(platform
     html = message.get_body(preferencelist=("html",))
     assert html is not None
     assert f"/join/{session_id}" in html.get_content()
+
+
+def test_up_logs_each_record_once_and_requests_as_structured_lines(platform: Platform) -> None:
+    httpx.get(f"{platform.url}/api/v1/health", headers={"X-Request-ID": "e2e-log-1"})
+
+    log = (platform.data_dir.parent / "up.log").read_text()
+    [request] = [json.loads(line) for line in log.splitlines() if "e2e-log-1" in line]
+    assert (request["event"], request["route"], request["status"]) == (
+        "request",
+        "/api/v1/health",
+        200,
+    )
+    startup = [line for line in log.splitlines() if "Application startup complete" in line]
+    assert len(startup) == 1
+    assert json.loads(startup[0])["logger"] == "uvicorn.error"
 
 
 def test_up_delivers_the_invitation_through_a_real_smtp_relay(
