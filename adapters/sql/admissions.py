@@ -1,13 +1,15 @@
-"""A join's read in one statement, and its three writes in one statement on PostgreSQL (one
+"""A join's read (two statements) and its three writes (one statement on PostgreSQL, one
 after the other on SQLite).
 
-The read locks the session and returns its meter and the month's minutes beside it:
-
-    SELECT assistance_sessions.*, session_meters.*, <the month's minutes> AS used
-    FROM assistance_sessions LEFT OUTER JOIN session_meters ...
-    WHERE assistance_sessions.id = $1 FOR UPDATE OF assistance_sessions
-
-Locking the session alone is enough: every write of a meter holds its session's lock.
+The read locks the session, then reads its meter and the month's minutes in a second
+statement. Locking the session alone is enough: every write of a meter holds its
+session's lock. It cannot be one statement: a statement that waited for a row lock
+(READ COMMITTED) goes on with the newest version of the row it locked, but reads every
+other row as its snapshot, taken before the wait, had it. A meter joined into the locking
+read is then the one from before the concurrent join that held the lock, and joins at the
+same moment would all see the same number of participants present and all get in past
+the limit (``tests/integration/test_concurrent_joins.py``). The second statement takes a
+new snapshot once the lock is held.
 
 A join saves the session (started, its activity time moved on), adds the participant and
 moves the session's meter on; each was its own round trip, three of the join's eight.
@@ -36,7 +38,6 @@ from adapters.sql.session_repository import (
     SqlParticipantRepository,
     SqlSessionRepository,
     participant_row,
-    session_from_row,
     session_row,
 )
 from adapters.sql.tenant_tables import assistance_sessions, participants, session_meters
@@ -57,13 +58,13 @@ class SqlAdmissions:
         self._connection = connection
 
     async def read_for_join(self, session_id: UUID, now: datetime) -> JoinSnapshot | None:
-        parameters = moment_parameters(now) | {"b_id": session_id}
-        rows = await _READ_FOR_JOIN.rows(self._connection, parameters)
-        if not rows:
+        session = await SqlSessionRepository(self._connection).get(session_id, for_update=True)
+        if session is None:
             return None
-        (row,) = rows
+        parameters = moment_parameters(now) | {"session_id": session_id}
+        (row,) = await _METER_AND_MINUTES.rows(self._connection, parameters)
         meter = meter_from_row(row) if row.session_id is not None else None
-        return JoinSnapshot(session_from_row(row), meter, int(row.used))
+        return JoinSnapshot(session, meter, int(row.used))
 
     async def record(
         self, session: AssistanceSession, participant: Participant, meter: SessionMeter
@@ -76,15 +77,18 @@ class SqlAdmissions:
         await SqlUsageLedger(self._connection).save_meter(meter)
 
 
-def _read_for_join() -> sa.Select[Any]:
-    """The meters of the month's minutes are the whole table, so the session's own is an
-    alias: SQLAlchemy would otherwise correlate the sum with the joined row."""
-    sessions, meter = assistance_sessions, session_meters.alias("meter")
-    return (
-        sa.select(sessions, meter, minutes_so_far_expression().label("used"))
-        .select_from(sessions.outerjoin(meter, meter.c.session_id == sessions.c.id))
-        .where(sessions.c.id == sa.bindparam("b_id", type_=sessions.c.id.type))
-        .with_for_update(of=sessions)
+def _meter_and_minutes() -> sa.Select[Any]:
+    """One row: the session's meter (absent before the first join, hence the outer join on
+    a constant) beside the month's minutes. The meter is a subquery: SQLAlchemy would
+    otherwise correlate the month's sum over every meter with it."""
+    mine = (
+        sa.select(session_meters)
+        .where(session_meters.c.session_id == sa.bindparam("session_id", type_=sa.Uuid()))
+        .subquery()
+    )
+    anchor = sa.select(sa.literal(1).label("one")).subquery()
+    return sa.select(mine, minutes_so_far_expression().label("used")).select_from(
+        anchor.outerjoin(mine, sa.true())
     )
 
 
@@ -117,5 +121,5 @@ def _record_join() -> sa.Insert:
     return upsert.add_cte(saved, added)
 
 
-_READ_FOR_JOIN = DriverStatement(_read_for_join())
+_METER_AND_MINUTES = DriverStatement(_meter_and_minutes())
 _RECORD_JOIN = DriverStatement(_record_join())
