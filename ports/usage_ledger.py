@@ -14,7 +14,14 @@ from core.usage.model import Month
 
 class UsageLedger(Protocol):
     async def meter(self, session_id: UUID) -> SessionMeter | None:
-        """The meter of an open session someone joined; None before the first join."""
+        """The meter of an open session: added with the session (``add_meter``), dropped
+        when it ends. None for a session created before meters were (the first join adds
+        it) and for an ended one."""
+        ...
+
+    async def add_meter(self, meter: SessionMeter) -> None:
+        """A new session's meter, nobody present yet: with one from the start, a join
+        locks the session and its meter in one read (``ports.session_store.Admissions``)."""
         ...
 
     async def save_meter(self, meter: SessionMeter) -> None:

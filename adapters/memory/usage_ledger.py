@@ -18,6 +18,11 @@ class MemoryUsageLedger:
     async def meter(self, session_id: UUID) -> SessionMeter | None:
         return self._meters.get(session_id)
 
+    async def add_meter(self, meter: SessionMeter) -> None:
+        if meter.session_id in self._meters:
+            raise ValueError(f"session {meter.session_id} already has a meter")
+        self._meters[meter.session_id] = meter
+
     async def save_meter(self, meter: SessionMeter) -> None:
         self._meters[meter.session_id] = meter
 

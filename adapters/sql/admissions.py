@@ -1,15 +1,24 @@
-"""A join's read (two statements) and its three writes (one statement on PostgreSQL, one
-after the other on SQLite).
+"""A join's read (one statement, two for a session without a meter) and its three writes
+(one statement on PostgreSQL, one after the other on SQLite).
 
-The read locks the session, then reads its meter and the month's minutes in a second
-statement. Locking the session alone is enough: every write of a meter holds its
-session's lock. It cannot be one statement: a statement that waited for a row lock
-(READ COMMITTED) goes on with the newest version of the row it locked, but reads every
-other row as its snapshot, taken before the wait, had it. A meter joined into the locking
-read is then the one from before the concurrent join that held the lock, and joins at the
-same moment would all see the same number of participants present and all get in past
-the limit (``tests/integration/test_concurrent_joins.py``). The second statement takes a
-new snapshot once the lock is held.
+The read locks the session and its meter, with the month's minutes beside them:
+
+    SELECT assistance_sessions.*, meter.*, <the month's minutes> AS used
+    FROM assistance_sessions JOIN session_meters AS meter ON ...
+    WHERE assistance_sessions.id = $1 FOR UPDATE OF assistance_sessions, meter
+
+Both rows are locked because a statement that waited for a row lock (READ COMMITTED) goes
+on with the newest version of each row it locked, but reads every other row as its
+snapshot, taken before the wait, had it. Had only the session been locked, the meter beside
+it would be the one from before the concurrent join that held the lock, and joins arriving
+together would all see the same number present and all get in past the limit
+(``tests/integration/test_concurrent_joins.py``). The month's minutes are such other rows:
+they are checked as they stood a lock wait ago, which a limit on a month's total, moved
+concurrently by the tenant's other sessions anyway, allows.
+
+Every session gets its meter when it is created. One created before that has none until
+its first join; it is read as before: the session locked, then its meter in a second
+statement, whose new snapshot is taken once the lock is held.
 
 A join saves the session (started, its activity time moved on), adds the participant and
 moves the session's meter on; each was its own round trip, three of the join's eight.
@@ -38,6 +47,7 @@ from adapters.sql.session_repository import (
     SqlParticipantRepository,
     SqlSessionRepository,
     participant_row,
+    session_from_row,
     session_row,
 )
 from adapters.sql.tenant_tables import assistance_sessions, participants, session_meters
@@ -58,10 +68,14 @@ class SqlAdmissions:
         self._connection = connection
 
     async def read_for_join(self, session_id: UUID, now: datetime) -> JoinSnapshot | None:
+        parameters = moment_parameters(now) | {"b_id": session_id}
+        rows = await _LOCKED_WITH_METER.rows(self._connection, parameters)
+        if rows:
+            (row,) = rows
+            return JoinSnapshot(session_from_row(row), meter_from_row(row), int(row.used))
         session = await SqlSessionRepository(self._connection).get(session_id, for_update=True)
         if session is None:
             return None
-        parameters = moment_parameters(now) | {"session_id": session_id}
         (row,) = await _METER_AND_MINUTES.rows(self._connection, parameters)
         meter = meter_from_row(row) if row.session_id is not None else None
         return JoinSnapshot(session, meter, int(row.used))
@@ -77,13 +91,25 @@ class SqlAdmissions:
         await SqlUsageLedger(self._connection).save_meter(meter)
 
 
+def _locked_with_meter() -> sa.Select[Any]:
+    """The meters of the month's minutes are the whole table, so the session's own is an
+    alias: SQLAlchemy would otherwise correlate the sum with the joined row."""
+    sessions, meter = assistance_sessions, session_meters.alias("meter")
+    return (
+        sa.select(sessions, meter, minutes_so_far_expression().label("used"))
+        .select_from(sessions.join(meter, meter.c.session_id == sessions.c.id))
+        .where(sessions.c.id == sa.bindparam("b_id", type_=sessions.c.id.type))
+        .with_for_update(of=[sessions, meter])
+    )
+
+
 def _meter_and_minutes() -> sa.Select[Any]:
     """One row: the session's meter (absent before the first join, hence the outer join on
     a constant) beside the month's minutes. The meter is a subquery: SQLAlchemy would
     otherwise correlate the month's sum over every meter with it."""
     mine = (
         sa.select(session_meters)
-        .where(session_meters.c.session_id == sa.bindparam("session_id", type_=sa.Uuid()))
+        .where(session_meters.c.session_id == sa.bindparam("b_id", type_=sa.Uuid()))
         .subquery()
     )
     anchor = sa.select(sa.literal(1).label("one")).subquery()
@@ -121,5 +147,6 @@ def _record_join() -> sa.Insert:
     return upsert.add_cte(saved, added)
 
 
+_LOCKED_WITH_METER = DriverStatement(_locked_with_meter())
 _METER_AND_MINUTES = DriverStatement(_meter_and_minutes())
 _RECORD_JOIN = DriverStatement(_record_join())

@@ -56,12 +56,12 @@ class SqlSessionRepository:
     async def get(self, session_id: UUID, *, for_update: bool = False) -> AssistanceSession | None:
         query = _LOCK_SESSION if for_update else _GET_SESSION
         rows = await query.rows(self._connection, {"b_id": session_id})
-        return _session(rows[0]) if rows else None
+        return session_from_row(rows[0]) if rows else None
 
     async def list(self, page: PageRequest) -> Page[AssistanceSession]:
         query = paginate(assistance_sessions.select(), assistance_sessions, page)
         rows = (await self._connection.execute(query)).all()
-        return to_page(rows, page, _session)
+        return to_page(rows, page, session_from_row)
 
     async def count_open(self) -> int:
         open_states = [s.value for s in SessionState if s.is_open]
@@ -93,7 +93,7 @@ class SqlSessionRepository:
             .order_by(table.c.created_at, table.c.id)
             .with_for_update(skip_locked=True)
         )
-        return [_session(row) for row in (await self._connection.execute(query)).all()]
+        return [session_from_row(row) for row in (await self._connection.execute(query)).all()]
 
 
 class SqlParticipantRepository:
@@ -249,7 +249,7 @@ def session_row(session: AssistanceSession) -> dict[str, Any]:
     }
 
 
-def _session(row: Any) -> AssistanceSession:
+def session_from_row(row: Any) -> AssistanceSession:
     callee = None
     if row.callee_kind is not None:
         callee = Callee(CalleeKind(row.callee_kind), row.callee_id, row.callee_user_id)

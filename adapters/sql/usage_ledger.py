@@ -37,6 +37,11 @@ class SqlUsageLedger:
         row = (await self._connection.execute(query)).first()
         return meter_from_row(row) if row else None
 
+    async def add_meter(self, meter: SessionMeter) -> None:
+        await self._connection.execute(
+            _ADD_METER, {"session_id": meter.session_id} | meter_values(meter)
+        )
+
     async def save_meter(self, meter: SessionMeter) -> None:
         values = meter_values(meter)
         updated = await self._connection.execute(

@@ -26,6 +26,7 @@ from core.sessions.preferences import CallPreference, default_preference
 from core.sessions.rules import callee_user
 from core.sessions.services import (
     SessionDependencies,
+    add_session,
     ensure_manages,
     ensure_within_plan,
     existing_session,
@@ -80,7 +81,7 @@ async def place_call(
             ring_deadline=now + deps.rules.ring_timeout,
             last_activity_at=now,
         )
-        await uow.sessions.add(session)
+        await add_session(uow, session)
         preference = await _preference(uow, callee.user_id, deps)
         if preference.push_token is not None:
             await uow.outbox.add(
@@ -115,15 +116,7 @@ async def cancel_call(
     actor: Actor, session_id: UUID, deps: SessionDependencies
 ) -> AssistanceSession:
     """The caller (or an admin) hangs up before anyone answered."""
-    async with deps.tenant_uow(actor.tenant_id) as uow:
-        session = await existing_session(uow, session_id, for_update=True)
-        ensure_manages(actor, session)
-        session = session.moved_to(SessionState.CANCELLED, deps.clock.now())
-        await uow.sessions.save(session)
-        await uow.commit()
-    event = session_event(EventType.SESSION_CANCELLED, actor.tenant_id, session, session.updated_at)
-    await publish(deps, [event])
-    return session
+    return await _close_as_host(actor, session_id, SessionState.CANCELLED, deps)
 
 
 async def accept_call(
@@ -140,13 +133,18 @@ async def _answer(
         session = await existing_session(uow, session_id, for_update=True)
         if callee_user(session) != actor.user_id:
             raise Forbidden("only the person called may answer", code="not_the_callee")
-        session = session.moved_to(state, deps.clock.now())
-        await uow.sessions.save(session)
+        if state is SessionState.ACTIVE:
+            session = session.moved_to(state, deps.clock.now())
+            await uow.sessions.save(session)
+            events = [
+                session_event(
+                    EventType.SESSION_ACCEPTED, actor.tenant_id, session, session.updated_at
+                )
+            ]
+        else:
+            session, events = await _close(uow, actor.tenant_id, session, state, deps)
         await uow.commit()
-    kind = (
-        EventType.SESSION_ACCEPTED if state is SessionState.ACTIVE else EventType.SESSION_DECLINED
-    )
-    await publish(deps, [session_event(kind, actor.tenant_id, session, session.updated_at)])
+    await publish(deps, events)
     return session
 
 
@@ -154,10 +152,16 @@ async def end_session(
     actor: Actor, session_id: UUID, deps: SessionDependencies
 ) -> AssistanceSession:
     """The host (or an admin) ends the session: everyone still in it leaves now."""
+    return await _close_as_host(actor, session_id, SessionState.ENDED, deps)
+
+
+async def _close_as_host(
+    actor: Actor, session_id: UUID, state: SessionState, deps: SessionDependencies
+) -> AssistanceSession:
     async with deps.tenant_uow(actor.tenant_id) as uow:
         session = await existing_session(uow, session_id, for_update=True)
         ensure_manages(actor, session)
-        session, events = await _close(uow, actor.tenant_id, session, SessionState.ENDED, deps)
+        session, events = await _close(uow, actor.tenant_id, session, state, deps)
         await uow.commit()
     await publish(deps, events)
     return session
@@ -227,6 +231,7 @@ _CLOSING_EVENTS = {
     SessionState.ENDED: EventType.SESSION_ENDED,
     SessionState.MISSED: EventType.SESSION_MISSED,
     SessionState.CANCELLED: EventType.SESSION_CANCELLED,
+    SessionState.DECLINED: EventType.SESSION_DECLINED,
 }
 
 
@@ -248,8 +253,7 @@ async def _close(
             await uow.participants.save(participant)
             events.append(participant_event(EventType.PARTICIPANT_LEFT, tenant_id, participant))
         everyone.append(participant)
-    if everyone:
-        await uow.usage.settle(session.id, settled_minutes(everyone, now))
+    await uow.usage.settle(session.id, settled_minutes(everyone, now))
     if state is SessionState.MISSED:
         message = await _missed_call_message(uow, session, deps)
         if message is not None:

@@ -93,10 +93,16 @@ async def create_session(
     )
     async with deps.tenant_uow(actor.tenant_id) as uow:
         await ensure_within_plan(uow, limits, deps.clock)
-        await uow.sessions.add(session)
+        await add_session(uow, session)
         await uow.commit()
     await publish(deps, [session_event(EventType.SESSION_CREATED, actor.tenant_id, session, now)])
     return session
+
+
+async def add_session(uow: SessionUnitOfWork, session: AssistanceSession) -> None:
+    """A new session with its meter (nobody present), which lives until the session ends."""
+    await uow.sessions.add(session)
+    await uow.usage.add_meter(SessionMeter.new(session.id, session.created_at))
 
 
 async def ensure_within_plan(uow: SessionUnitOfWork, limits: PlanLimits, clock: Clock) -> None:

@@ -1,11 +1,14 @@
 """Joins of one session at the same moment, on each database: the session's lock lets in
 exactly as many as the participant limit allows, creates one video room, and the meter
-counts each newcomer once."""
+counts each newcomer once. Also for a session created before sessions had a meter from
+the start, which a join reads in two statements (``adapters/sql/admissions.py``)."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+
+import pytest
 
 from apps.container import Container
 from core.identity.model import Actor
@@ -18,8 +21,9 @@ LIMIT = 3
 ATTEMPTS = 8
 
 
+@pytest.mark.parametrize("metered", [True, False], ids=["metered", "created_before_meters"])
 async def test_joins_at_the_same_moment_fill_the_session_to_its_limit_and_no_further(
-    container: Container,
+    container: Container, metered: bool
 ) -> None:
     tenant, admin = await create_tenant(
         CreateTenant("acme", "ACME", "admin@acme.example", ADMIN_PASSWORD, "Ada"),
@@ -29,6 +33,10 @@ async def test_joins_at_the_same_moment_fill_the_session_to_its_limit_and_no_fur
     actor = Actor.for_user(tenant.id, admin)
     deps = replace(container.session_dependencies(), rules=SessionRules(max_participants=LIMIT))
     session = await create_session(actor, "Crowded", tenant.limits, deps)
+    if not metered:
+        async with deps.tenant_uow(tenant.id) as uow:
+            await uow.usage.settle(session.id, {})
+            await uow.commit()
 
     outcomes = await asyncio.gather(
         *(join_session(actor, session.id, tenant.limits, deps) for _ in range(ATTEMPTS)),

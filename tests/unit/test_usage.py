@@ -14,11 +14,18 @@ from adapters.memory.event_publisher import InProcessEventPublisher
 from adapters.memory.tenant_store import MemoryTenantUnitOfWorkFactory
 from core.errors import Forbidden, InvalidInput
 from core.identity.model import Role
-from core.sessions.calls import PlaceCall, leave_session, place_call
+from core.sessions.calls import (
+    PlaceCall,
+    cancel_call,
+    decline_call,
+    leave_session,
+    place_call,
+)
 from core.sessions.model import Participant, ParticipantRole
 from core.sessions.rules import TooManySessions
 from core.sessions.services import SessionDependencies, create_session, join_session
 from core.tenants.model import PlanLimits
+from core.usage.meter import SessionMeter
 from core.usage.model import MinutesExhausted, Month, covered_seconds, session_usage
 from core.usage.services import UsageDependencies, monthly_usage, usage_for_admin
 from tests.unit.session_support import TENANT, person, recorded_deps
@@ -105,6 +112,27 @@ async def test_monthly_report_adds_up_join_and_leave_times(
     with pytest.raises(Forbidden):
         await usage_for_admin(host, Month.of(clock.now()), PlanLimits(), usage_deps)
     assert (await monthly_usage(TENANT, Month(2026, 10), PlanLimits(), usage_deps)).minutes == 0
+
+
+async def test_a_session_has_its_meter_from_creation_until_cancelled_or_declined(
+    uow: MemoryTenantUnitOfWorkFactory,
+    clock: FixedClock,
+    deps: SessionDependencies,
+    usage_deps: UsageDependencies,
+) -> None:
+    host = person(uow, clock, Role.EXPERT)
+    callee = person(uow, clock, Role.FIELD_ENGINEER)
+    created = await create_session(host, "", PlanLimits(), deps)
+    called = await place_call(host, PlaceCall("user", callee.user_id), PlanLimits(), deps)
+    meters = uow.data(TENANT).meters
+    assert meters[created.id] == SessionMeter.new(created.id, T0)
+    assert meters[called.id] == SessionMeter.new(called.id, T0)
+
+    await cancel_call(host, created.id, deps)
+    await decline_call(callee, called.id, deps)
+
+    assert uow.data(TENANT).meters == {}
+    assert (await monthly_usage(TENANT, Month.of(T0), PlanLimits(), usage_deps)).minutes == 0
 
 
 async def test_exhausted_minutes_stop_new_sessions_and_joins(
