@@ -60,8 +60,9 @@ class RecordingModes(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class JoinSnapshot:
-    """What a join decides on: the session (locked until the unit of work ends), its meter
-    (None before the first join) and the tenant's minutes so far this month."""
+    """What a join decides on: the session and its meter, both locked until the unit of
+    work ends (the meter is None for a session created before meters came with sessions,
+    until its first join), and the tenant's minutes so far this month."""
 
     session: AssistanceSession
     meter: SessionMeter | None
@@ -70,8 +71,10 @@ class JoinSnapshot:
 
 class Admissions(Protocol):
     async def read_for_join(self, session_id: UUID, now: datetime) -> JoinSnapshot | None:
-        """The session locked for a join, its meter and ``UsageLedger.minutes_so_far(now)``,
-        read together (one statement where the database allows); None for no such session."""
+        """The session and its meter locked for a join, with
+        ``UsageLedger.minutes_so_far(now)``: one statement where the database allows (the
+        minutes may then be as they stood before a wait for the lock); None for no such
+        session."""
         ...
 
     async def record(
