@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,10 +16,24 @@ from apps.cli import serve_commands
 from apps.cli.main import app
 from apps.cli.output import ExitCode
 from apps.container import Container
+from apps.observability.logging import HANDLER_NAME
 from tests.conftest import Database
 from tests.integration.conftest import TEST_ENCRYPTION_KEY, TEST_JWT_SECRET
 
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def process_logging_undone() -> Iterator[None]:
+    """serve, up and worker configure the process's logging onto the stream the runner
+    captures, which closes with the run: later log lines (other threads' too) must not go
+    there."""
+    root = logging.getLogger()
+    before = list(root.handlers)
+    yield
+    for handler in [h for h in root.handlers if h.get_name() == HANDLER_NAME]:
+        if handler not in before:
+            root.removeHandler(handler)
 
 
 def _run(*args: str) -> tuple[int, str]:
