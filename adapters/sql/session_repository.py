@@ -33,7 +33,7 @@ from ports.pagination import Page, PageRequest
 
 # Statements of every join, built once with bound parameters: building and keying one
 # per call costs more CPU than the database spends running it.
-_ADD_SESSION = assistance_sessions.insert()
+_ADD_SESSION = DriverStatement(assistance_sessions.insert())
 _SAVE_SESSION = assistance_sessions.update().where(assistance_sessions.c.id == sa.bindparam("b_id"))
 _SELECT_SESSION = assistance_sessions.select().where(
     assistance_sessions.c.id == sa.bindparam("b_id")
@@ -48,7 +48,7 @@ class SqlSessionRepository:
         self._connection = connection
 
     async def add(self, session: AssistanceSession) -> None:
-        await self._connection.execute(_ADD_SESSION, session_row(session))
+        await _ADD_SESSION.run(self._connection, session_row(session))
 
     async def save(self, session: AssistanceSession) -> None:
         await self._connection.execute(_SAVE_SESSION, {"b_id": session.id} | session_row(session))

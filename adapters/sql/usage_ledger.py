@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.sql.driver_statements import DriverStatement
 from adapters.sql.tenant_tables import session_meters, usage_months
 from core.usage.meter import MICROSECOND, MINUTE_US, SessionMeter
 from core.usage.model import Month
@@ -38,9 +39,8 @@ class SqlUsageLedger:
         return meter_from_row(row) if row else None
 
     async def add_meter(self, meter: SessionMeter) -> None:
-        await self._connection.execute(
-            _ADD_METER, {"session_id": meter.session_id} | meter_values(meter)
-        )
+        values = {"session_id": meter.session_id} | meter_values(meter)
+        await _ADD_METER.run(self._connection, values)
 
     async def save_meter(self, meter: SessionMeter) -> None:
         values = meter_values(meter)
@@ -48,7 +48,7 @@ class SqlUsageLedger:
             _UPDATE_METER, {"b_session_id": meter.session_id} | values
         )
         if updated.rowcount == 0:
-            await self._connection.execute(_ADD_METER, {"session_id": meter.session_id} | values)
+            await _ADD_METER.run(self._connection, {"session_id": meter.session_id} | values)
 
     async def settle(self, session_id: UUID, minutes: Mapping[Month, int]) -> None:
         await self._connection.execute(
@@ -122,7 +122,7 @@ _MINUTES_SO_FAR = sa.select(minutes_so_far_expression())
 _UPDATE_METER = session_meters.update().where(
     session_meters.c.session_id == sa.bindparam("b_session_id")
 )
-_ADD_METER = session_meters.insert()
+_ADD_METER = DriverStatement(session_meters.insert())
 
 
 def meter_from_row(row: Any) -> SessionMeter:
