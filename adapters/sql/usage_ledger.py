@@ -48,7 +48,7 @@ class SqlUsageLedger:
             _UPDATE_METER, {"b_session_id": meter.session_id} | values
         )
         if updated.rowcount == 0:
-            await _ADD_METER.run(self._connection, {"session_id": meter.session_id} | values)
+            await self.add_meter(meter)
 
     async def settle(self, session_id: UUID, minutes: Mapping[Month, int]) -> None:
         await self._connection.execute(
