@@ -82,7 +82,7 @@ def up(settings: Settings) -> None:
 def worker(settings: Settings) -> None:
     """On the API's event loop and with its collector settings: the worker is a
     long-running server of jobs, and they pay the same per-object costs."""
-    loop = _event_loop(settings)
+    new_loop = _event_loop(settings)
     run_with_container(settings, check_adapters)
 
     async def main() -> None:
@@ -98,7 +98,7 @@ def worker(settings: Settings) -> None:
         finally:
             await close_container(container)
 
-    with asyncio.Runner(loop_factory=loop) as runner:
+    with asyncio.Runner(loop_factory=new_loop) as runner:
         runner.run(main())
 
 
