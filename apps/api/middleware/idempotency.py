@@ -48,8 +48,9 @@ class IdempotencyMiddleware(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         request: Request[Any, Any, Any] = Request(scope, receive)
         key = request.headers.get(IDEMPOTENCY_HEADER)
-        credential = credential_hash(request)
-        if key is None or credential is None or not scope["route_handler"].opt.get(IDEMPOTENT):
+        taking_part = key is not None and scope["route_handler"].opt.get(IDEMPOTENT)
+        credential = credential_hash(request) if taking_part else None
+        if key is None or credential is None:
             await next_app(scope, receive, send)
             return
         _check_key(key)
