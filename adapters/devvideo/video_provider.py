@@ -18,6 +18,7 @@ from datetime import timedelta
 from uuid import UUID
 
 from adapters.opentok.archive_callbacks import archive_event_from_body
+from adapters.system.notices import warn_once
 from ports.clock import Clock
 from ports.video import (
     ArchiveEvent,
@@ -44,8 +45,8 @@ class DevelopmentVideoProvider:
         self._clock = clock
         self._archive_modes: dict[str, ArchiveMode] = {}
         self._archives: dict[str, VideoArchive] = {}
-        log.warning(
-            "video provider 'development' in use: tokens carry no media, not for production"
+        warn_once(
+            log, "video provider 'development' in use: tokens carry no media, not for production"
         )
 
     async def create_room(

@@ -12,6 +12,7 @@ from email.message import EmailMessage
 from typing import TextIO
 
 from adapters.sinks.mail_format import to_email
+from adapters.system.notices import warn_once
 from ports.mail import MailDeliveryError, MailMessage
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,7 @@ _MIME_PLUMBING = frozenset({"content-type", "content-transfer-encoding", "mime-v
 class ConsoleMailSender:
     def __init__(self, stream: TextIO | None = None) -> None:
         self._stream = stream
-        log.warning("mail adapter 'console' in use: messages are printed, never sent")
+        warn_once(log, "mail adapter 'console' in use: messages are printed, never sent")
 
     async def send(self, message: MailMessage) -> None:
         try:

@@ -12,6 +12,7 @@ import logging
 import sys
 from typing import TextIO
 
+from adapters.system.notices import warn_once
 from ports.push import PushNotification
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,7 @@ class ConsolePushSender:
     def __init__(self, stream: TextIO | None = None) -> None:
         self._stream = stream
         self._numbers = itertools.count(1)
-        log.warning("push adapter 'console' in use: pushes are printed, never sent")
+        warn_once(log, "push adapter 'console' in use: pushes are printed, never sent")
 
     async def send(self, push: PushNotification) -> str:
         message_id = f"console/messages/{next(self._numbers)}"

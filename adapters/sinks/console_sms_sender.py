@@ -11,6 +11,7 @@ import sys
 import uuid
 from typing import TextIO
 
+from adapters.system.notices import warn_once
 from core.notifications.sms_text import SmsLength
 from ports.sms import SentSms, SmsMessage, check_sendable
 
@@ -21,7 +22,7 @@ class ConsoleSmsSender:
     def __init__(self, stream: TextIO | None = None, *, sender_id: str = "Passerelle") -> None:
         self._stream = stream
         self._sender_id = sender_id
-        log.warning("sms adapter 'console' in use: SMS are printed, never sent")
+        warn_once(log, "sms adapter 'console' in use: SMS are printed, never sent")
 
     async def send(self, message: SmsMessage) -> SentSms:
         sender = message.sender or self._sender_id

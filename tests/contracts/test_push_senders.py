@@ -28,6 +28,7 @@ from adapters.firebase.settings import DeviceAddress, FirebaseCredentialsError, 
 from adapters.memory.clock import FixedClock
 from adapters.memory.push_sender import RecordingPushSender
 from adapters.sinks.console_push_sender import ConsolePushSender
+from adapters.system import notices
 from plugins.builtin import push as push_plugin
 from plugins.registry import AdapterContext, AdapterRegistry, AdapterSettingsError
 from plugins.testing.push import (
@@ -540,8 +541,9 @@ def test_push_plugin_loads_without_the_firebase_sdk() -> None:
 
 
 def test_console_sink_warns_that_pushes_are_printed_not_sent(
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(notices, "_given", set())  # as in a new process
     with caplog.at_level(logging.WARNING):
         ConsolePushSender(io.StringIO())
 

@@ -22,6 +22,7 @@ import pytest
 
 from adapters.memory.sms_sender import RecordingSmsSender
 from adapters.sinks.console_sms_sender import ConsoleSmsSender
+from adapters.system import notices
 from adapters.system.clock import SystemClock
 from adapters.vonage.settings import VonageSettings
 from adapters.vonage.sms_sender import VonageSmsSender
@@ -526,11 +527,17 @@ async def test_console_sink_prints_the_sms_readably_with_its_cost() -> None:
     assert sent.parts == 1
 
 
-def test_console_sink_warns_that_sms_are_not_sent(caplog: pytest.LogCaptureFixture) -> None:
+def test_console_sink_warns_once_per_process_that_sms_are_not_sent(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(notices, "_given", set())  # as in a new process
     with caplog.at_level(logging.WARNING):
         ConsoleSmsSender(io.StringIO())
+        ConsoleSmsSender(io.StringIO())
 
-    assert "printed, never sent" in caplog.text
+    assert [r.getMessage() for r in caplog.records] == [
+        "sms adapter 'console' in use: SMS are printed, never sent"
+    ]
 
 
 async def test_recording_sender_raises_queued_failures_then_records() -> None:

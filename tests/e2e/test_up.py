@@ -97,6 +97,8 @@ def test_up_logs_each_record_once_and_requests_as_structured_lines(platform: Pla
     startup = [line for line in log.splitlines() if "Application startup complete" in line]
     assert len(startup) == 1
     assert json.loads(startup[0])["logger"] == "uvicorn.error"
+    development = [line for line in log.splitlines() if "'development' in use" in line]
+    assert len(development) == 1, "up builds three containers; the warning is given once"
 
 
 def test_up_delivers_the_invitation_through_a_real_smtp_relay(
