@@ -6,7 +6,10 @@ databases made for the run and dropped at the end), one tenant is made by the re
 ``create_tenant``; the API then runs in a child process (uvicorn, one worker, the
 production profile with the development video and multiplayer adapters, rate limits off)
 with one extra route, ``GET /bench/bare``, answering ``{"ok": true}`` with no database,
-no auth and no middleware work beyond the app's own. The load comes from this process over
+no auth and no middleware work beyond the app's own, and ``GET /bench/transaction``, an
+empty tenant unit of work (begin and commit, no statement), also without auth: the least
+any endpoint that changes a tenant's data does, so more than a join could ever reach on
+this stack, measured beside it. The load comes from this process over
 loopback TCP: ``--connections`` keep-alive HTTP/1.1 connections, each sending its next
 request as soon as the previous answer is read (a minimal client, so the client costs
 little next to the server on a 2-core machine).
@@ -20,11 +23,12 @@ Phases, per database:
 1. Session creation: ``--creations`` sequential ``POST /api/v1/sessions`` by the tenant's
    admin on one connection; p50/p99/max of each request's round trip.
 2. Throughput, same server, same run: ``GET /bench/bare`` for ``--seconds``, then
-   ``POST /api/v1/sessions/{id}/join`` for ``--seconds`` (the admin joining the sessions of
-   phase 1 in turn, at most 90 joins each, under the 100-participant limit set for the
-   run); requests/s of each, their ratio, any non-2xx answer counted apart, and the
-   server process's CPU time per request of each (from /proc, where there is one): on a
-   shared machine the CPU share the server gets moves the rates, the CPU per request less.
+   ``GET /bench/transaction`` and ``POST /api/v1/sessions/{id}/join`` for ``--seconds``
+   each (the admin joining the sessions of phase 1 in turn, at most 90 joins each, under
+   the 100-participant limit set for the run); requests/s of each, their ratios to the
+   bare endpoint's, any non-2xx answer counted apart, and the server process's CPU time
+   per request of each (from /proc, where there is one): on a shared machine the CPU
+   share the server gets moves the rates, the CPU per request less.
    On PostgreSQL, the CPU time this machine's PostgreSQL spent per join too: the load
    generator, the API and the database share the machine's cores.
 """
@@ -76,6 +80,7 @@ from core.tenants.services import CreateTenant, create_tenant  # noqa: E402
 SECRET = "bench-secret-that-is-long-enough-for-hs256-0123456789"  # noqa: S105 - a throwaway key
 DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 SETTINGS_ENV = "PXR_BENCH_SESSIONS_SETTINGS"
+TENANT_ENV = "PXR_BENCH_SESSIONS_TENANT"
 JOINS_PER_SESSION = 90
 
 
@@ -113,7 +118,7 @@ def _settings(database: dict[str, Any], root: Path) -> dict[str, Any]:
 
 
 def serve(port: int) -> None:
-    """The API plus the bare endpoint, on 127.0.0.1:port, until terminated."""
+    """The API plus the two reference endpoints, on 127.0.0.1:port, until terminated."""
     import logging
 
     import uvicorn
@@ -124,13 +129,22 @@ def serve(port: int) -> None:
 
     logging.disable(logging.WARNING)
 
+    container = build_container(load_settings(**json.loads(os.environ[SETTINGS_ENV])))
+    tenant_id = uuid.UUID(os.environ[TENANT_ENV])
+
     @get("/bench/bare", sync_to_thread=False)
     def bare() -> dict[str, bool]:
         return {"ok": True}
 
-    container = build_container(load_settings(**json.loads(os.environ[SETTINGS_ENV])))
+    @get("/bench/transaction")
+    async def transaction() -> dict[str, bool]:
+        async with container.tenant_uow()(tenant_id) as uow:
+            await uow.commit()
+        return {"ok": True}
+
     app = create_app(container)
     app.register(bare)
+    app.register(transaction)
     settle_for_serving()  # as `passerelle serve` does
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="error", access_log=False)
 
@@ -238,9 +252,9 @@ def _per_request(before: float | None, after: float | None, requests: int) -> fl
 
 
 @contextlib.asynccontextmanager
-async def server(settings: dict[str, Any]) -> AsyncIterator[Served]:
+async def server(settings: dict[str, Any], tenant_id: uuid.UUID) -> AsyncIterator[Served]:
     port = _free_port()
-    env = os.environ | {SETTINGS_ENV: json.dumps(settings)}
+    env = os.environ | {SETTINGS_ENV: json.dumps(settings), TENANT_ENV: str(tenant_id)}
     child = subprocess.Popen(  # noqa: ASYNC220, S603 - this script itself, started once
         [sys.executable, __file__, "--serve", str(port)], env=env, cwd=ROOT
     )
@@ -320,7 +334,7 @@ async def measure(
     finally:
         await close_container(container)
     headers = {"Authorization": f"Bearer {token}", "X-Passerelle-Tenant": "bench"}
-    async with server(settings) as served:
+    async with server(settings, tenant.id) as served:
         created, sessions = await creations(served.port, headers, args.creations)
         figures: dict[str, Any] = {
             "creation_p50_ms": ms(percentile(created, 50)),
@@ -334,20 +348,27 @@ async def measure(
         bare = [request("GET", "/bench/bare", {})]
         await hammer(served.port, bare, args.connections, 1.0)  # warm-up
         plain, bare_cpu = await timed_hammer(served, bare, args.connections, args.seconds)
+        floor = [request("GET", "/bench/transaction", {})]
+        least, least_cpu = await timed_hammer(served, floor, args.connections, args.seconds)
         joins = [
             request("POST", f"/api/v1/sessions/{session}/join", headers) for session in sessions
         ]
         budget = len(joins) * JOINS_PER_SESSION
         joined, join_cpu = await timed_hammer(served, joins, args.connections, args.seconds)
     plain_rate, join_rate = plain.ok / args.seconds, joined.ok / args.seconds
+    least_rate = least.ok / args.seconds
     figures |= {
         "bare_per_s": round(plain_rate, 1),
+        "transaction_per_s": round(least_rate, 1),
         "join_per_s": round(join_rate, 1),
         "ratio": round(join_rate / plain_rate, 3) if plain_rate else None,
+        "transaction_ratio": round(least_rate / plain_rate, 3) if plain_rate else None,
         "bare_non_2xx": plain.failed,
+        "transaction_non_2xx": least.failed,
         "join_non_2xx": joined.failed,
         "join_statuses": joined.statuses,
         "bare_server_cpu_ms": bare_cpu.server,
+        "transaction_server_cpu_ms": least_cpu.server,
         "join_server_cpu_ms": join_cpu.server,
         "join_database_cpu_ms": join_cpu.database if name == "postgresql" else None,
     }
@@ -359,10 +380,14 @@ async def measure(
     report.line(
         f"2. bare JSON endpoint: {plain_rate:.0f} req/s ({plain.failed} non-2xx; "
         f"server CPU {bare_cpu.server} ms/request)\n"
+        f"   empty transaction:  {least_rate:.0f} req/s ({least.failed} non-2xx; "
+        f"server CPU {least_cpu.server} ms/request)\n"
         f"   join:               {join_rate:.0f} req/s ({joined.failed} non-2xx; "
         f"statuses {joined.statuses}; capacity {budget} joins; "
         f"server CPU {join_cpu.server} ms/request{database_cpu})\n"
-        f"   ratio join / bare:  {figures['ratio']}  (goal >= 0.4)"
+        f"   ratio join / bare:  {figures['ratio']}  (goal >= 0.4)\n"
+        f"   ratio empty transaction / bare: {figures['transaction_ratio']}  "
+        "(the most any endpoint that changes a tenant's data could reach on this stack)"
     )
     return figures
 
