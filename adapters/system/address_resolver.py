@@ -12,6 +12,6 @@ async def resolve_host(host: str) -> Sequence[str]:
     loop = asyncio.get_running_loop()
     try:
         infos = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except socket.gaierror:
+    except (socket.gaierror, UnicodeError):  # UnicodeError: a name IDNA cannot encode
         return []
     return sorted({str(info[4][0]) for info in infos})

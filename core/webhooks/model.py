@@ -8,6 +8,8 @@ can drop duplicates.
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import json
 import uuid
 from collections.abc import Mapping
@@ -68,17 +70,40 @@ class WebhookEndpoint:
 
 
 def checked_url(url: str, rules: WebhookRules) -> str:
-    """The URL's form (scheme, length); where it points is the SSRF guard's business."""
-    scheme = urlsplit(url).scheme
+    """The URL's form (length, syntax, host name, port, scheme); where it points is the
+    SSRF guard's business."""
     if len(url) > MAX_URL_LENGTH:
         raise InvalidInput(f"a webhook URL has at most {MAX_URL_LENGTH} characters", field="url")
-    if scheme == "http" and not rules.allow_http:
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # parsed on access: "out of range" or not a number
+    except ValueError as exc:
+        raise InvalidInput(
+            f"not a valid URL: {exc}", field="url", code="invalid_webhook_url"
+        ) from None
+    if parts.hostname:
+        _check_host_name(parts.hostname)
+    if parts.scheme == "http" and not rules.allow_http:
         raise InvalidInput(
             "webhook URLs use https (this deployment does not allow plain http)",
             field="url",
             code="webhook_https_required",
         )
     return url
+
+
+def _check_host_name(host: str) -> None:
+    """An IP literal, or a name DNS can carry: IDNA-encodable, labels of 1-63 characters.
+    The resolver would fail on anything else, and only after the endpoint is saved."""
+    with contextlib.suppress(ValueError):
+        ipaddress.ip_address(host)
+        return
+    try:
+        host.encode("idna")
+    except UnicodeError:
+        raise InvalidInput(
+            f"{host!r} is not a valid host name", field="url", code="invalid_webhook_url"
+        ) from None
 
 
 def event_message(

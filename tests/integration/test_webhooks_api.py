@@ -230,6 +230,40 @@ async def test_the_guard_refuses_private_targets_and_plain_http_by_default(api: 
     assert endpoint.json()["items"] == []
 
 
+MALFORMED = (
+    "https://a..com/hook",
+    "https://\u0087.example/hook",
+    f"https://{'x' * 64}.example/hook",
+    "https://[::1/hook",
+    "https://hooks.example:99999/hook",
+)
+
+
+async def test_malformed_urls_are_refused_naming_the_field_on_create_and_change(api: Api) -> None:
+    _allow_loopback(api, FixedClock(datetime.now(UTC)))
+    await api.create_tenant("acme")
+    admin = await api.login("acme")
+    endpoint = await _endpoint(api, admin, "http://127.0.0.1:9/a", "session.ended")
+    answers = [
+        await api.client.post(
+            HOOKS, json={"url": url, "event_types": ["session.ended"]}, headers=admin
+        )
+        for url in MALFORMED
+    ] + [
+        await api.client.patch(
+            f"{HOOKS}/{endpoint['endpoint']['id']}", json={"url": url}, headers=admin
+        )
+        for url in MALFORMED
+    ]
+    listed = await api.client.get(HOOKS, headers=admin)
+
+    assert [a.status_code for a in answers] == [422] * 2 * len(MALFORMED)
+    assert {(a.json()["code"], a.json()["errors"][0]["field"]) for a in answers} == {
+        ("invalid_webhook_url", "url")
+    }
+    assert [e["url"] for e in listed.json()["items"]] == ["http://127.0.0.1:9/a"]
+
+
 async def test_unknown_event_types_are_refused_naming_the_field(api: Api) -> None:
     _allow_loopback(api, FixedClock(datetime.now(UTC)))
     await api.create_tenant("acme")

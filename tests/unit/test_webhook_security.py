@@ -111,3 +111,11 @@ async def test_urls_that_are_not_plain_http_are_refused(url: str) -> None:
 async def test_a_host_that_does_not_resolve_is_refused() -> None:
     with pytest.raises(InvalidInput, match="does not resolve"):
         await check_target("https://nowhere.invalid/", resolve_host, allow_private=True)
+
+
+async def test_a_host_name_idna_cannot_encode_does_not_resolve_rather_than_raise() -> None:
+    """A delivery re-checks stored URLs; one saved before names were checked must not
+    crash the worker."""
+    assert await resolve_host("a..example") == []
+    with pytest.raises(InvalidInput, match="does not resolve"):
+        await check_target("https://a..example/", resolve_host, allow_private=True)
