@@ -89,10 +89,20 @@ def problem(
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+def status_of(exc: BaseException) -> int:
+    """The status the handlers below answer for ``exc``: for a middleware that sees an
+    error pass on its way out, before it becomes an answer."""
+    if isinstance(exc, HTTPException):
+        return exc.status_code
+    if isinstance(exc, DomainError):
+        return next((s for kind, s in _STATUS_OF if isinstance(exc, kind)), 400)
+    return HTTP_500_INTERNAL_SERVER_ERROR
+
+
 def domain_error_handler(
     request: Request[Any, Any, Any], exc: DomainError
 ) -> Response[dict[str, Any]]:
-    status = next((s for kind, s in _STATUS_OF if isinstance(exc, kind)), 400)
+    status = status_of(exc)
     errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     if status == 503:

@@ -17,11 +17,11 @@ from uuid import UUID, uuid4
 from litestar import Request, Response, get
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
-from litestar.exceptions import HTTPException
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from apps.api.dependencies import container_of, tenant_slug
+from apps.api.errors import status_of
 from apps.container import Container
 from apps.observability.logging import bind_request, clear_request
 from apps.observability.metrics import CONTENT_TYPE
@@ -60,8 +60,8 @@ class ObservabilityMiddleware(ASGIMiddleware):
         started = time.perf_counter()
         try:
             await next_app(scope, receive, recording)
-        except HTTPException as exc:
-            status = exc.status_code
+        except Exception as exc:
+            status = status_of(exc)
             raise
         finally:
             await _record(request, route, status, time.perf_counter() - started)

@@ -98,6 +98,23 @@ async def test_http_latency_is_labelled_by_route_template_never_the_raw_path(api
     assert str(missing) not in text
 
 
+async def test_an_error_raised_in_middleware_is_counted_with_the_status_the_client_got(
+    api: Api,
+) -> None:
+    await api.create_tenant("alpha")
+    admin = await api.login("alpha")
+    refused = await api.client.post(
+        "/api/v1/sessions", json={}, headers={**admin, "Idempotency-Key": "k" * 300}
+    )
+    counts = _samples(
+        (await api.client.get("/metrics")).text, "passerelle_http_request_duration_seconds_count"
+    )
+
+    assert refused.status_code == 422, refused.text
+    assert '{method="POST",route="/api/v1/sessions",status="422"}' in counts
+    assert '{method="POST",route="/api/v1/sessions",status="500"}' not in counts
+
+
 async def test_tenant_counters_name_the_first_tenants_and_group_the_rest(api: Api) -> None:
     _observe(api, metrics_tenant_labels=1)
     for slug in ("alpha", "bravo"):
