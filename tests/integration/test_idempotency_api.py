@@ -116,11 +116,16 @@ async def test_a_first_attempt_failing_with_5xx_frees_the_key_for_a_retry(api: A
 
 async def test_a_malformed_key_is_refused_and_creates_nothing(api: Api) -> None:
     await api.create_tenant("acme")
-    headers = {**await api.login("acme"), "Idempotency-Key": "x" * 256}
-    response = await api.client.post("/api/v1/sessions", json={"reference": "T"}, headers=headers)
-    assert response.status_code == 422
-    assert response.json()["code"] == "invalid_idempotency_key"
-    assert await _sessions(api, headers) == []
+    admin = await api.login("acme")
+    answers = [
+        await api.client.post(
+            "/api/v1/sessions", json={"reference": "T"}, headers={**admin, "Idempotency-Key": key}
+        )
+        for key in ("x" * 256, "clé".encode("latin-1"), "tab\tbed")
+    ]
+    assert [a.status_code for a in answers] == [422, 422, 422]
+    assert {a.json()["code"] for a in answers} == {"invalid_idempotency_key"}
+    assert await _sessions(api, admin) == []
 
 
 async def test_the_schema_documents_the_header_on_create_operations(api: Api) -> None:
@@ -134,6 +139,12 @@ async def test_the_schema_documents_the_header_on_create_operations(api: Api) ->
         assert "Idempotency-Key" in names, path
     listed = schema["paths"]["/api/v1/sessions"]["get"].get("parameters", [])
     assert "Idempotency-Key" not in [p["name"] for p in listed]
+    [key] = [
+        p
+        for p in schema["paths"]["/api/v1/sessions"]["post"]["parameters"]
+        if p["name"] == "Idempotency-Key"
+    ]
+    assert key["schema"]["pattern"] == "^[ -~]{1,255}$"
 
 
 async def test_the_worker_purges_answers_past_their_day_and_the_key_works_anew(api: Api) -> None:
@@ -162,3 +173,23 @@ async def test_a_keyed_request_without_a_credential_is_refused_and_remembers_not
         assert refused.status_code == 401
         assert refused.json()["code"] == "missing_credentials"
         assert "idempotent-replayed" not in refused.headers
+
+
+async def test_a_keyed_request_with_an_unknown_token_is_refused_and_remembers_nothing(
+    api: Api,
+) -> None:
+    await api.create_tenant("acme")
+    stranger = {
+        "X-Passerelle-Tenant": "acme",
+        "Authorization": "Bearer not-a-real-token",
+        "Idempotency-Key": "k-stranger",
+    }
+    answers = [
+        await api.client.post("/api/v1/sessions", json={"reference": ref}, headers=stranger)
+        for ref in ("T1", "T2")
+    ]
+
+    assert [a.status_code for a in answers] == [401, 401]
+    assert all("idempotent-replayed" not in a.headers for a in answers)
+    days_later = datetime.now(UTC) + timedelta(days=2)
+    assert await api.container.idempotency_store().purge(days_later) == 0

@@ -3,7 +3,8 @@
 Only routes tagged with ``idempotent()`` take part, and only when the client sends the
 header. The key is scoped by tenant (or operator) and by a hash of the credential, so two
 callers never share a key; a request without a credential takes no part (it is refused
-with 401 as if it had no key, and anonymous callers would otherwise share one scope).
+with 401 as if it had no key, and anonymous callers would otherwise share one scope), and
+a 401 is never kept: a credential nobody knows is no caller to answer again.
 The request is fingerprinted (SHA-256 of method, path, query and body) so a key reused
 for another request is refused rather than answered wrongly.
 
@@ -18,6 +19,7 @@ the key.
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -31,6 +33,7 @@ from apps.api.middleware.callers import credential_hash
 from apps.api.middleware.routes import (
     IDEMPOTENCY_HEADER,
     IDEMPOTENT,
+    KEY_PATTERN,
     MAX_KEY_LENGTH,
     STREAMED_BODY,
 )
@@ -39,6 +42,7 @@ from core.errors import Conflict, InvalidInput
 from ports.idempotency import IdempotencyRecord, StoredResponse
 
 REPLAYED_HEADER = "Idempotent-Replayed"
+_KEY = re.compile(KEY_PATTERN)
 _KEPT_HEADERS = frozenset({"content-type", "location", "etag", "last-modified"})
 
 
@@ -83,7 +87,7 @@ class IdempotencyMiddleware(ASGIMiddleware):
             await store.release(record.scope, key)
             raise
         response = recorder.response()
-        if response is None or response.status >= 500 or (body and not body.complete):
+        if response is None or _not_kept(response.status) or (body and not body.complete):
             await store.release(record.scope, key)
         else:
             final = _with_body(record.fingerprint, body.hexdigest()) if body else None
@@ -91,12 +95,18 @@ class IdempotencyMiddleware(ASGIMiddleware):
 
 
 def _check_key(key: str) -> None:
-    if not 1 <= len(key) <= MAX_KEY_LENGTH or not all(" " <= c <= "~" for c in key):
+    if not _KEY.fullmatch(key):
         raise InvalidInput(
             f"{IDEMPOTENCY_HEADER} must be 1-{MAX_KEY_LENGTH} printable ASCII characters",
             field=IDEMPOTENCY_HEADER,
             code="invalid_idempotency_key",
         )
+
+
+def _not_kept(status: int) -> bool:
+    """A server failure may not happen again, and a 401 answered a caller nobody knows:
+    neither is the answer to replay (and strangers would otherwise fill the store)."""
+    return status >= 500 or status == 401
 
 
 def _fingerprint(request: Request[Any, Any, Any], body: bytes) -> str:

@@ -19,6 +19,8 @@ AUTH_LIMITS = "auth"
 NO_LIMITS = "off"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
+KEY_PATTERN = f"^[ -~]{{1,{MAX_KEY_LENGTH}}}$"
+"""1-255 printable ASCII characters, as the schema documents and the middleware checks."""
 
 _KEY_PARAMETER = Parameter(
     name=IDEMPOTENCY_HEADER,
@@ -29,9 +31,13 @@ _KEY_PARAMETER = Parameter(
         "within 24 h answers the first response again (header `Idempotent-Replayed: true`) "
         "instead of creating twice. The same key with another body answers 422 "
         "`idempotency_key_reused`; while the first request is still running, 409 "
-        "`idempotency_key_in_flight`. A first attempt that failed with 5xx frees the key."
+        "`idempotency_key_in_flight`. A first attempt that failed with 5xx, or with 401 "
+        "(no valid credential), frees the key. 1-255 printable ASCII characters; any other "
+        "key answers 422 `invalid_idempotency_key`."
     ),
-    schema=Schema(type=OpenAPIType.STRING, min_length=1, max_length=MAX_KEY_LENGTH),
+    schema=Schema(
+        type=OpenAPIType.STRING, min_length=1, max_length=MAX_KEY_LENGTH, pattern=KEY_PATTERN
+    ),
 )
 
 
