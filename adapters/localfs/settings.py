@@ -16,11 +16,12 @@ class LocalStorageSettings(BaseModel):
         default=Path("files"),
         description="Folder holding tenants/<tenant id>/...; relative paths are under data_dir.",
     )
-    links_url: str = Field(
-        default="http://127.0.0.1:8000/api/v1/blobs",
+    links_url: str | None = Field(
+        default=None,
         description=(
             "Where the API serves signed links to files (its /api/v1/blobs route), as "
-            "clients reach it."
+            "clients reach it; default: <api.public_url>/api/v1/blobs, which without "
+            "api.public_url is http://<api.host>:<api.port>/api/v1/blobs."
         ),
     )
     link_secret: SecretStr | None = Field(

@@ -27,6 +27,7 @@ def show(config: ConfigOption = None, as_json: JsonOption = False) -> None:
         "mail_backend": settings.mail_backend,
         "video_backend": settings.video_backend,
         "public_url": settings.public_url,
+        "local_links_url": settings.local_links_url,
     }
     if data["database"]["url"]:
         data["database"]["url"] = _mask_url(data["database"]["url"])

@@ -43,6 +43,9 @@ from core.notifications.routing import validate_chains
 
 _config_file: ContextVar[Path | None] = ContextVar("passerelle_config_file", default=None)
 
+BLOB_LINKS_PATH = "/api/v1/blobs"
+"""The API route serving the local store's signed links, under the public URL."""
+
 
 class Profile(StrEnum):
     EMBEDDED = "embedded"
@@ -782,6 +785,14 @@ class Settings(BaseSettings):
     def public_url(self) -> str:
         return self.api.public_url or f"http://{self.api.host}:{self.api.port}"
 
+    @property
+    def local_links_url(self) -> str:
+        """Where the local store's signed links point: storage_local.links_url when set,
+        else the API's blob route (apps/api/blobs) under the public URL, so the links follow
+        api.public_url, or the host and port the API listens on (`up --port` included)."""
+        explicit = self.storage_local.links_url
+        return explicit or f"{self.public_url.rstrip('/')}{BLOB_LINKS_PATH}"
+
     def adapter_blocks(self) -> dict[str, Any]:
         """Settings blocks by key, as adapter factories ask for them."""
         return {
@@ -789,7 +800,9 @@ class Settings(BaseSettings):
             "smtp": self.smtp,
             "mail_file": self.mail_file,
             "dev_video": self.dev_video,
-            "storage_local": self.storage_local,
+            "storage_local": self.storage_local.model_copy(
+                update={"links_url": self.local_links_url}
+            ),
             "gcs": self.gcs,
             "s3": self.s3,
             "firebase": self.firebase,

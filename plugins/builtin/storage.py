@@ -35,6 +35,12 @@ def _local(context: AdapterContext) -> LocalBlobStore:
     root = settings.root if settings.root.is_absolute() else context.data_dir / settings.root
     secret = settings.link_secret
     key = secret.get_secret_value().encode() if secret else link_key(root / ".link-key")
+    if settings.links_url is None:
+        # The platform's settings fill it in from the API's address (Settings.adapter_blocks).
+        raise AdapterSettingsError(
+            "invalid setting storage_local.links_url: unset; name the URL clients reach the "
+            "API's /api/v1/blobs route at"
+        )
     try:
         links = SignedLinks(key, settings.links_url, context.clock)
     except ValueError as exc:

@@ -24,18 +24,23 @@ def platform(tmp_path: Path) -> Iterator[Platform]:
     yield from start_platform(tmp_path / "data", {"PASSERELLE_MAIL__BACKEND": "file"})
 
 
-def _drive_the_slice(platform: Platform) -> tuple[str, str]:
-    """Sign in, create a session, join it, invite a guest; returns (session id, notification id)."""
+def _signed_in(client: httpx.Client, platform: Platform) -> dict[str, str]:
+    """The demo admin's headers: tenant and bearer token."""
     credentials = platform.credentials()
     tenant = {"X-Passerelle-Tenant": credentials["tenant"]}
+    login = client.post(
+        "/api/v1/auth/login",
+        json={"email": credentials["email"], "password": credentials["password"]},
+        headers=tenant,
+    )
+    assert login.status_code == 200, login.text
+    return {**tenant, "Authorization": f"Bearer {login.json()['access_token']}"}
+
+
+def _drive_the_slice(platform: Platform) -> tuple[str, str]:
+    """Sign in, create a session, join it, invite a guest; returns (session id, notification id)."""
     with httpx.Client(base_url=platform.url, timeout=10) as client:
-        login = client.post(
-            "/api/v1/auth/login",
-            json={"email": credentials["email"], "password": credentials["password"]},
-            headers=tenant,
-        )
-        assert login.status_code == 200, login.text
-        headers = {**tenant, "Authorization": f"Bearer {login.json()['access_token']}"}
+        headers = _signed_in(client, platform)
         session = client.post("/api/v1/sessions", json={"reference": "E2E pump"}, headers=headers)
         assert session.status_code == 201, session.text
         session_id = session.json()["id"]
@@ -84,10 +89,20 @@ def test_up_runs_the_whole_slice_and_the_worker_delivers_the_invitation(platform
     assert f"/join/{session_id}" in html.get_content()
 
 
+def _log_once_it_has(platform: Platform, text: str) -> str:
+    """The request's line is written after its answer is sent: wait for it."""
+    deadline = time.monotonic() + 10
+    log = ""
+    while time.monotonic() < deadline and text not in log:
+        time.sleep(0.05)
+        log = (platform.data_dir.parent / "up.log").read_text()
+    return log
+
+
 def test_up_logs_each_record_once_and_requests_as_structured_lines(platform: Platform) -> None:
     httpx.get(f"{platform.url}/api/v1/health", headers={"X-Request-ID": "e2e-log-1"})
 
-    log = (platform.data_dir.parent / "up.log").read_text()
+    log = _log_once_it_has(platform, "e2e-log-1")
     [request] = [json.loads(line) for line in log.splitlines() if "e2e-log-1" in line]
     assert (request["event"], request["route"], request["status"]) == (
         "request",
@@ -124,6 +139,31 @@ def _plain_text(message: EmailMessage) -> str:
     assert part is not None
     content: str = part.get_content()
     return content
+
+
+def test_up_on_another_port_signs_file_links_a_client_can_follow(platform: Platform) -> None:
+    """The platform runs on a free port, not 8000: the links it hands out must lead there."""
+    content = b"%PDF-1.7 pump manual"
+    with httpx.Client(base_url=platform.url, timeout=10) as client:
+        headers = _signed_in(client, platform)
+        started = client.post(
+            "/api/v1/files/uploads",
+            json={"name": "m.pdf", "content_type": "application/pdf", "size": len(content)},
+            headers=headers,
+        )
+        assert started.status_code == 201, started.text
+        upload = started.json()["upload"]
+        file_id = started.json()["file"]["id"]
+        assert upload["url"].startswith(f"{platform.url}/api/v1/blobs/")
+        put = httpx.put(upload["url"], content=content, headers=upload["headers"], timeout=10)
+        assert put.status_code == 200, put.text
+        confirmed = client.post(f"/api/v1/files/{file_id}/confirm", headers=headers)
+        assert confirmed.status_code == 200, confirmed.text
+        redirected = client.get(f"/api/v1/files/{file_id}/content", headers=headers)
+        assert redirected.status_code == 307
+    download = redirected.headers["location"]
+    assert download.startswith(f"{platform.url}/api/v1/blobs/")
+    assert httpx.get(download, timeout=10).content == content
 
 
 def test_second_start_keeps_the_demo_tenant_and_its_credentials(tmp_path: Path) -> None:

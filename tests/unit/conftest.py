@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 from datetime import UTC, datetime
 from pathlib import PurePath
@@ -31,6 +32,14 @@ class PlainHasher:
 
     def verify(self, password_hash: str, password: str) -> bool:
         return password_hash == "plain:" + password
+
+
+@pytest.fixture
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the variables a test sets count, whatever the developer's shell exports."""
+    for name in list(os.environ):
+        if name.startswith("PASSERELLE_"):
+            monkeypatch.delenv(name)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -36,12 +35,7 @@ PRODUCTION_VALUES = {
 runner = CliRunner()
 
 
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Only the variables a test sets count, whatever the developer's shell exports."""
-    for name in list(os.environ):
-        if name.startswith("PASSERELLE_"):
-            monkeypatch.delenv(name)
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 
 def _reference() -> dict[str, SettingReference]:
