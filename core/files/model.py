@@ -6,6 +6,7 @@ sent: the display name is only data, cleaned for showing and for ``Content-Dispo
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -68,6 +69,14 @@ class ContentTypeRefused(UnsupportedType):
     code = "content_type_not_allowed"
 
 
+class InvalidContentType(UnsupportedType):
+    """Not one media type: a range (``image/*``, which ``Accept`` and an allowlist may
+    hold but no file has), or no ``type/subtype`` at all. Refused like a type off the
+    allowlist (415), with a code of its own."""
+
+    code = "invalid_content_type"
+
+
 def file_key(file_id: UUID) -> str:
     return f"{KEY_PREFIX}{file_id}"
 
@@ -99,9 +108,31 @@ def clean_name(name: str) -> str:
     return text or _FALLBACK_NAME
 
 
+FALLBACK_TYPE = "application/octet-stream"
+_TCHARS = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
+_QUOTED = r'"(?:[\t \x21\x23-\x5b\x5d-\x7e\x80-\xff]|\\[\t \x21-\x7e\x80-\xff])*"'
+_MEDIA_TYPE = re.compile(
+    rf"(?P<type>{_TCHARS})/(?P<subtype>{_TCHARS})"
+    rf"(?:[ \t]*;(?:[ \t]*{_TCHARS}=(?:{_TCHARS}|{_QUOTED}))?)*"
+)
+"""RFC 9110's ``media-type``, ``type "/" subtype *( OWS ";" OWS [ name "=" value ] )``,
+written so that each character has one way to match (no backtracking blow-up)."""
+
+
 def base_type(content_type: str) -> str:
-    """``text/plain; charset=utf-8`` -> ``text/plain``, lower case."""
-    return content_type.split(";", 1)[0].strip().lower()
+    """``Text/Plain; charset=utf-8`` -> ``text/plain``: a concrete media type without its
+    parameters, lower case; ``""`` for a range (a ``*`` in its type or subtype, which no
+    registered type has) or a value that is no media type."""
+    parsed = _MEDIA_TYPE.fullmatch(content_type.strip(" \t"))
+    if parsed is None or "*" in parsed["type"] + parsed["subtype"]:
+        return ""
+    return f"{parsed['type']}/{parsed['subtype']}".lower()
+
+
+def served_type(content_type: str) -> str:
+    """The Content-Type to serve a stored file with: its own, unless it is not a concrete
+    media type (a row stored before the rule), then ``application/octet-stream``."""
+    return base_type(content_type) or FALLBACK_TYPE
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,19 +152,23 @@ class FileRules:
         expired uploads frees it, and an upload still running is refused at its end."""
         return max(self.upload_url_ttl, self.pending_grace)
 
-    def checked_type(self, content_type: str) -> str:
-        """The content type, if allowed (``image/*`` allows every image type)."""
+    def checked_type(self, content_type: str, field: str = "content_type") -> str:
+        """The media type of ``content_type`` (parameters dropped, lower case), if it is a
+        concrete one (``image/png``, never the range ``image/*``) and allowed (``image/*``
+        in the allowlist allows every image type). ``field`` names the input it came from
+        in the refusal: a header, a form part, a body field."""
+        if not content_type.strip():
+            raise ContentTypeRefused("content type '(none)' is not accepted", field=field)
         kind = base_type(content_type)
-        family = kind.split("/", 1)[0] + "/*"
-        if (
-            not kind
-            or "/" not in kind
-            or (kind not in self.allowed_types and family not in self.allowed_types)
-        ):
-            raise ContentTypeRefused(
-                f"content type '{kind or '(none)'}' is not accepted",
-                field="content_type",
+        if not kind:
+            raise InvalidContentType(
+                f"content type '{content_type[:100]}' is not one media type (type/subtype, "
+                "no '*'): send the file's own type, such as image/png",
+                field=field,
             )
+        family = kind.split("/", 1)[0] + "/*"
+        if kind not in self.allowed_types and family not in self.allowed_types:
+            raise ContentTypeRefused(f"content type '{kind}' is not accepted", field=field)
         return kind
 
     def file_limit(self, plan: PlanLimits) -> int:

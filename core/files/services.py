@@ -1,11 +1,12 @@
 """Use cases on files: upload (streamed or by signed URL + confirm), list, read, download,
 attach to a session, delete.
 
-Rules: a file is stored under a key derived from its id; its content type must be on the
-allowlist (UnsupportedType, 415); its size must fit the file limit and the tenant's storage
-quota (TooLarge, 413), checked on the size a client declares before any byte is stored and
-again on the bytes really received; any failure, a client gone mid-upload included, leaves
-neither a blob nor a row.
+Rules: a file is stored under a key derived from its id; its content type must be one
+concrete media type (never a range such as ``image/*``) on the allowlist (UnsupportedType,
+415); its size must fit the file limit and the tenant's storage quota (TooLarge, 413),
+checked on the size a client declares before any byte is stored and again on the bytes
+really received; any failure, a client gone mid-upload included, leaves neither a blob
+nor a row.
 """
 
 from __future__ import annotations
@@ -65,6 +66,8 @@ class NewFile:
     most: int | None = None
     """The most bytes the file can hold (a form's whole Content-Length), when known: what
     a body upload reserves of the quota, rather than all that is left."""
+    content_type_field: str = "content_type"
+    """The input ``content_type`` came from (a header, a form part), named in refusals."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,7 +305,7 @@ def ensure_may_manage(actor: Actor, stored: StoredFile) -> None:
 
 
 def _checked(new: NewFile, rules: FileRules) -> tuple[str, str | None]:
-    content_type = rules.checked_type(new.content_type)
+    content_type = rules.checked_type(new.content_type, new.content_type_field)
     sha256 = new.sha256.lower() if new.sha256 else None
     if sha256 is not None and (len(sha256) != 64 or not _is_hex(sha256)):
         raise InvalidInput("sha256 must be 64 hex digits", field="sha256", code="invalid_sha256")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 import socket
 import uuid
 from collections.abc import AsyncIterator
@@ -198,6 +199,120 @@ async def test_a_content_type_off_the_allowlist_gets_415(api: Api) -> None:
     assert response.status_code == 415
     assert response.json()["code"] == "content_type_not_allowed"
     assert await _stored(api, tenant_id) == ([], [], 0)
+
+
+NOT_CONCRETE = [
+    "image/*",
+    "*/*",
+    "*/png",
+    "image/",
+    "image",
+    "/png",
+    "image/png/x",
+    "image /png",
+    "image/png; charset",
+    'text/plain; charset="utf-8',
+]
+"""Media ranges (what `Accept` and a schema's `image/*` mean: any image type) and strings
+that are no media type at all: none can be a stored file's type."""
+
+
+@pytest.mark.parametrize("content_type", NOT_CONCRETE)
+async def test_a_raw_upload_must_carry_a_concrete_media_type(api: Api, content_type: str) -> None:
+    admin, tenant_id = await _tenant(api)
+    response = await api.client.post(
+        "/api/v1/files/raw",
+        params={"name": "shot.png"},
+        content=b"\x89PNG",
+        headers={**admin, "Content-Type": content_type},
+    )
+    assert response.status_code == 415, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["code"] == "invalid_content_type"
+    assert [error["field"] for error in problem["errors"]] == ["Content-Type"]
+    assert await _stored(api, tenant_id) == ([], [], 0)
+
+
+async def test_a_form_upload_and_a_signed_upload_must_carry_a_concrete_media_type(
+    api: Api,
+) -> None:
+    admin, tenant_id = await _tenant(api)
+    form = await api.client.post(
+        "/api/v1/files", files={"file": ("shot.png", b"\x89PNG", "image/*")}, headers=admin
+    )
+    assert form.status_code == 415, form.text
+    assert (form.json()["code"], form.json()["errors"][0]["field"]) == (
+        "invalid_content_type",
+        "file",
+    )
+    signed = await api.client.post(
+        "/api/v1/files/uploads",
+        json={"name": "shot.png", "content_type": "image/*", "size": 4},
+        headers=admin,
+    )
+    assert signed.status_code == 415, signed.text
+    assert (signed.json()["code"], signed.json()["errors"][0]["field"]) == (
+        "invalid_content_type",
+        "content_type",
+    )
+    assert await _stored(api, tenant_id) == ([], [], 0)
+
+
+async def test_a_file_stored_under_a_media_range_is_streamed_as_octet_stream(api: Api) -> None:
+    admin, tenant_id = await _tenant(api)
+    uploaded = await api.client.post(
+        "/api/v1/files/raw",
+        params={"name": "shot.png"},
+        content=b"\x89PNG",
+        headers={**admin, "Content-Type": "image/png"},
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    file_id = uuid.UUID(uploaded.json()["id"])
+    async with api.container.tenant_uow()(tenant_id) as uow:  # a row from before the rule
+        stored = await uow.files.get(file_id)
+        assert stored is not None
+        await uow.files.save(replace(stored, content_type="image/*"))
+        await uow.commit()
+    streamed = await api.client.get(
+        f"/api/v1/files/{file_id}/content", params={"stream": "true"}, headers=admin
+    )
+    assert streamed.status_code == 200
+    assert streamed.headers["content-type"] == "application/octet-stream"
+    assert streamed.content == b"\x89PNG"
+
+
+async def test_the_download_is_documented_as_a_redirect_or_the_files_own_bytes(
+    api: Api,
+) -> None:
+    document = (await api.client.get("/schema/openapi.json")).json()
+    responses = document["paths"]["/api/v1/files/{file_id}/content"]["get"]["responses"]
+    assert "location" in {name.lower() for name in responses["307"]["headers"]}
+    assert "content" not in responses["307"]
+    assert list(responses["200"]["content"]) == ["*/*"]
+    assert responses["200"]["content"]["*/*"]["schema"] == {"type": "string", "format": "binary"}
+    assert {"content-disposition", "x-content-sha256"} <= {
+        name.lower() for name in responses["200"]["headers"]
+    }
+    assert responses["409"]["content"]["application/problem+json"]
+
+
+async def test_the_signed_upload_documents_concrete_types_only(api: Api) -> None:
+    document = (await api.client.get("/schema/openapi.json")).json()
+    schema = document["components"]["schemas"]["StartUploadBody"]["properties"]["content_type"]
+    listed = [value for option in schema.get("anyOf", [schema]) for value in option.get("enum", [])]
+    patterns = [option["pattern"] for option in schema.get("anyOf", []) if "pattern" in option]
+    assert "application/pdf" in listed
+    assert not [value for value in listed if "*" in value]
+
+    def documented(value: str) -> bool:
+        return value in listed or any(re.search(pattern, value) for pattern in patterns)
+
+    assert documented("image/png")
+    assert documented("image/svg+xml")
+    assert not documented("image/*")
+    assert not documented("image/")
+    assert not documented("text/html")
 
 
 async def test_a_declared_digest_that_does_not_match_stores_nothing(api: Api) -> None:

@@ -19,9 +19,11 @@ from core.files.model import (
     FileRules,
     FileStatus,
     FileTooLarge,
+    InvalidContentType,
     StorageQuotaReached,
     UploadExpired,
     clean_name,
+    served_type,
 )
 from core.identity.model import Actor, Role
 from core.tenants.model import PlanLimits
@@ -73,6 +75,47 @@ def test_a_type_family_allows_its_members_only() -> None:
     assert RULES.checked_type("IMAGE/PNG; x=y") == "image/png"
     with pytest.raises(ContentTypeRefused):
         RULES.checked_type("text/html")
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["image/*", "*/*", "*/png", "image/*+xml", "image/", "/png", "image", "image/png/x", "a b/c"],
+)
+def test_a_media_range_or_an_unparsable_type_is_no_files_type(given: str) -> None:
+    with pytest.raises(InvalidContentType) as refused:
+        RULES.checked_type(given, field="Content-Type")
+    assert (refused.value.code, refused.value.field) == ("invalid_content_type", "Content-Type")
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("image/svg+xml", "image/svg+xml"),
+        ("Image/PNG ; q=1;;", "image/png"),
+        ('application/pdf; name="a \\"b\\" ;c"', "application/pdf"),
+    ],
+)
+def test_a_concrete_type_keeps_its_type_and_subtype(given: str, kept: str) -> None:
+    assert RULES.checked_type(given) == kept
+
+
+async def test_no_upload_path_stores_a_media_range(world: dict[str, Any]) -> None:
+    new = services.NewFile(name="a.png", content_type="image/*", size=3, content_type_field="file")
+    with pytest.raises(InvalidContentType) as refused:
+        await services.upload(actor(), new, body(b"png"), PlanLimits(), world["deps"])
+    assert refused.value.field == "file"
+    with pytest.raises(InvalidContentType):
+        await services.start_upload(
+            actor(), replace(new, content_type="*/*"), PlanLimits(), world["deps"]
+        )
+    assert world["blobs"].blobs == {}
+    assert world["uow"].committed == {}
+
+
+def test_a_stored_media_range_is_served_as_octet_stream() -> None:
+    assert served_type("image/*") == "application/octet-stream"
+    assert served_type("") == "application/octet-stream"
+    assert served_type("image/png") == "image/png"
 
 
 async def test_an_upload_past_the_limit_stores_neither_blob_nor_row(world: dict[str, Any]) -> None:

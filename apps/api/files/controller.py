@@ -21,6 +21,7 @@ from litestar.response import Redirect, Stream
 
 from apps.api.dependencies import container_of, provide_actor, provide_tenant
 from apps.api.files.multipart import open_form_upload
+from apps.api.files.openapi import DownloadOperation
 from apps.api.files.schemas import (
     AttachBody,
     FileOut,
@@ -32,7 +33,7 @@ from apps.api.middleware.routes import idempotent
 from apps.api.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, encode_cursor, page_request
 from core.errors import InvalidInput
 from core.files import services
-from core.files.model import FileKind, parse_kind
+from core.files.model import FileKind, parse_kind, served_type
 from core.identity.model import Actor
 from core.tenants.model import Tenant
 from ports.byte_streams import read_ahead
@@ -69,7 +70,8 @@ class FileController(Controller):
         description=(
             "The `file` part carries the file with its name and content type. Optional "
             "fields `kind`, `session_id` and `sha256` must come before it. 413 past the size "
-            "limit or the storage quota, 415 for a content type not accepted."
+            "limit or the storage quota, 415 for a content type not accepted or not one "
+            "concrete media type (`image/*`)."
         ),
         request_max_body_size=None,
         **idempotent(streamed=True),
@@ -97,6 +99,7 @@ class FileController(Controller):
             size=None if length is None else max(0, length - MULTIPART_OVERHEAD),
             sha256=form.fields.get("sha256") or None,
             most=length,
+            content_type_field="file",
         )
         deps = container_of(request).file_dependencies()
         return FileOut.of(await services.upload(actor, new, form.chunks, tenant.limits, deps))
@@ -105,8 +108,9 @@ class FileController(Controller):
         "/raw",
         summary="Upload a file as the raw request body",
         description=(
-            "The body is the file and Content-Type its type; the name comes from `name`. "
-            "Send `X-Content-SHA256` to have the bytes checked."
+            "The body is the file and Content-Type its type, a concrete one (`image/png`; "
+            "a range such as `image/*` gets 415 `invalid_content_type`); the name comes "
+            "from `name`. Send `X-Content-SHA256` to have the bytes checked."
         ),
         request_max_body_size=None,
         **idempotent(streamed=True),
@@ -129,6 +133,7 @@ class FileController(Controller):
             size=length,
             sha256=request.headers.get(SHA256_HEADER) or None,
             most=length,
+            content_type_field="Content-Type",
         )
         deps = container_of(request).file_dependencies()
         stored = await services.upload(actor, new, request.stream(), tenant.limits, deps)
@@ -212,7 +217,10 @@ class FileController(Controller):
     @get(
         "/{file_id:uuid}/content",
         summary="Download a file",
-        description="307 to a short-lived signed URL, or with `stream=true` the bytes themselves.",
+        description="307 to a short-lived signed URL, or with `stream=true` the bytes "
+        "themselves; either way with the file's own Content-Type. 409 while a signed upload "
+        "is not confirmed.",
+        operation_class=DownloadOperation,
     )
     async def download(
         self,
@@ -228,7 +236,7 @@ class FileController(Controller):
         stored, chunks = await services.download(actor, file_id, deps)
         return Stream(
             read_ahead(chunks),
-            media_type=stored.content_type,
+            media_type=served_type(stored.content_type),
             headers={
                 "Content-Length": str(stored.size),
                 "Content-Disposition": f"attachment; filename*=UTF-8''{quote(stored.name)}",
