@@ -173,3 +173,14 @@ async def test_a_link_of_a_suspended_tenant_opens_nothing(api: Api) -> None:
 async def _chunks(*parts: bytes) -> AsyncIterator[bytes]:
     for part in parts:
         yield part
+
+
+async def test_the_links_are_documented_as_bytes_in_and_out_not_json(api: Api) -> None:
+    schema = (await api.client.get("/schema/openapi.json")).json()
+    link = schema["paths"]["/api/v1/blobs/{token}"]
+
+    downloaded = link["get"]["responses"]["200"]
+    assert list(downloaded["content"]) == ["*/*"]
+    assert downloaded["content"]["*/*"]["schema"] == {"type": "string", "format": "binary"}
+    assert {"Content-Length", "ETag"} <= set(downloaded["headers"])
+    assert list(link["put"]["requestBody"]["content"]) == ["*/*"]

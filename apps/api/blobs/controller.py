@@ -10,10 +10,21 @@ with 413, storing nothing, once it passes the size it was signed for.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller, Request, get, put
 from litestar.exceptions import HTTPException
+from litestar.openapi.spec import (
+    OpenAPIFormat,
+    OpenAPIHeader,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    RequestBody,
+    Schema,
+)
 from litestar.params import FromPath
 from litestar.response import Stream
 from litestar.status_codes import HTTP_413_REQUEST_ENTITY_TOO_LARGE
@@ -23,6 +34,7 @@ from adapters.localfs.signed_links import InvalidLink, LinkGrant
 from apps.api.dependencies import container_of
 from apps.api.schemas import ResponseBody
 from core.errors import NotFound
+from core.files.model import served_type
 from ports.byte_streams import read_ahead
 
 
@@ -34,6 +46,43 @@ class StoredBlobOut(ResponseBody):
     version: str
 
 
+_BYTES = {
+    "*/*": OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY))
+}
+
+
+@dataclass
+class _DownloadOperation(Operation):
+    """The bytes in the file's own media type, which a return annotation cannot say."""
+
+    def __post_init__(self) -> None:
+        self.responses = {
+            **(self.responses or {}),
+            "200": OpenAPIResponse(
+                description="The file's bytes, with the file's own Content-Type, never JSON.",
+                content=_BYTES,
+                headers={
+                    "Content-Length": OpenAPIHeader(
+                        schema=Schema(type=OpenAPIType.INTEGER), required=True
+                    ),
+                    "ETag": OpenAPIHeader(schema=Schema(type=OpenAPIType.STRING), required=True),
+                },
+            ),
+        }
+
+
+@dataclass
+class _UploadOperation(Operation):
+    """The handler streams its body, so Litestar documents none."""
+
+    def __post_init__(self) -> None:
+        self.request_body = RequestBody(
+            required=True,
+            description="The file's bytes, sent with the Content-Type the link was signed for.",
+            content=_BYTES,
+        )
+
+
 class BlobLinkController(Controller):
     path = "/blobs"
     tags = ["files"]
@@ -43,13 +92,14 @@ class BlobLinkController(Controller):
         summary="Download a file through a signed link (local storage)",
         description="The URL comes from the platform; it works without credentials until "
         "it expires.",
+        operation_class=_DownloadOperation,
     )
     async def download(self, request: Request[Any, Any, Any], token: FromPath[str]) -> Stream:
         store, grant = await _granted(request, token, "GET")
         info = await store.stat(grant.tenant_id, grant.key)
         return Stream(
             read_ahead(store.get(grant.tenant_id, grant.key)),
-            media_type=info.content_type,
+            media_type=served_type(info.content_type),
             headers={"Content-Length": str(info.size), "ETag": f'"{info.version}"'},
         )
 
@@ -58,6 +108,7 @@ class BlobLinkController(Controller):
         summary="Upload a file through a signed link (local storage)",
         description="Send the Content-Type the link was signed for; the body is the file.",
         request_max_body_size=None,
+        operation_class=_UploadOperation,
     )
     async def upload(self, request: Request[Any, Any, Any], token: FromPath[str]) -> StoredBlobOut:
         store, grant = await _granted(request, token, "PUT")
