@@ -147,7 +147,8 @@ class BlobStore(Protocol):
         ...
 
     async def list(self, tenant_id: UUID, prefix: str, page: BlobPageRequest) -> BlobPage:
-        """Blobs whose key starts with ``prefix`` (``""`` for all), in key order."""
+        """Blobs whose key starts with ``prefix`` (``""`` for all), in key order; an empty
+        page for a tenant without a directory (not provisioned yet, or purged)."""
         ...
 
     async def copy(self, tenant_id: UUID, source: str, target: str) -> BlobInfo:

@@ -84,7 +84,8 @@ class TenantStorage(Protocol):
         ...
 
     def keys(self, tenant_id: UUID) -> AsyncIterator[str]:
-        """Keys of every file of the tenant, sorted; raises ProvisioningError."""
+        """Keys of every file of the tenant, sorted; none for a tenant without a directory
+        (not provisioned yet, or purged). Raises ProvisioningError."""
         ...
 
     def read(self, tenant_id: UUID, key: str) -> AsyncIterator[bytes]:

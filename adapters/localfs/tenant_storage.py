@@ -63,12 +63,21 @@ class LocalDirectories:
         return await asyncio.to_thread(scan)
 
     async def keys(self, tenant_id: UUID) -> AsyncIterator[str]:
-        """Regular files only; symbolic links are not followed (they could lead outside)."""
+        """Regular files only; symbolic links are not followed (they could lead outside).
+
+        A tenant without a directory (not provisioned yet, or purged) has no files, as a
+        missing prefix in a bucket has none.
+        """
         directory = self.directory(tenant_id)
+
+        def failed(error: OSError) -> None:
+            if isinstance(error, FileNotFoundError) and error.filename == str(directory):
+                return
+            raise error
 
         def scan() -> list[str]:
             found = []
-            for folder, _, names in os.walk(directory, onerror=_raise):
+            for folder, _, names in os.walk(directory, onerror=failed):
                 for name in names:
                     path = Path(folder, name)
                     if not path.is_symlink() and path.is_file():
@@ -112,7 +121,3 @@ async def stream_file(
         raise failure(f"cannot read {key!r}: {exc}") from exc
     finally:
         await asyncio.to_thread(handle.close)
-
-
-def _raise(error: OSError) -> None:
-    raise error

@@ -11,10 +11,12 @@ from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql.control_tables import tenants
 from adapters.sql.locator import DatabaseLocator
+from ports.tenant_databases import ProvisioningError
 
 
 class TenantPlacements:
@@ -31,13 +33,28 @@ class TenantPlacements:
         return tenant_id in self._dedicated
 
     async def learn(self, tenant_id: UUID) -> None:
-        """Read the tenant's placement unless already known; unknown ids count as shared."""
+        """Read the tenant's placement unless already known; unknown ids count as shared.
+
+        Raises ProvisioningError when the recorded URL cannot be parsed (a row written before
+        URLs were checked as closely as ``core.tenants.model`` does now); the error does not
+        repeat the URL, which may hold a password.
+        """
         if tenant_id in self._shared or tenant_id in self._dedicated:
             return
         query = sa.select(tenants.c.database_url).where(tenants.c.id == tenant_id)
         async with self._control.connect() as connection:
             url = (await connection.execute(query)).scalar_one_or_none()
         if url:
-            self._dedicated[tenant_id] = make_url(url)
+            self._dedicated[tenant_id] = _parsed(url, tenant_id)
         else:
             self._shared.add(tenant_id)
+
+
+def _parsed(url: str, tenant_id: UUID) -> URL:
+    try:
+        return make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        reason = type(exc).__name__
+        raise ProvisioningError(
+            f"the database URL recorded for tenant {tenant_id} cannot be parsed ({reason})"
+        ) from None

@@ -1,6 +1,6 @@
 """Creating, migrating and dropping tenant databases: one per tenant on PostgreSQL (on the
 shared instance, or at a dedicated tenant's own URL), a file on SQLite. Every failure
-leaves as a ProvisioningError."""
+leaves as a ProvisioningError, whatever the driver raised."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from uuid import UUID
 
+import asyncpg
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -70,7 +71,8 @@ class SqlTenantDatabases:
             await upgrade(engine, History.TENANT, schema_version or "head")
 
     async def exists(self, tenant_id: UUID) -> bool:
-        return await self._exists(tenant_id, await self._url(tenant_id))
+        async with _as_provisioning_error(f"looking for the database of tenant {tenant_id}"):
+            return await self._exists(tenant_id, await self._url(tenant_id))
 
     async def at_head(self, tenant_id: UUID) -> bool:
         async with _as_provisioning_error(f"reading the schema version of tenant {tenant_id}"):
@@ -162,9 +164,25 @@ def _uuid_or_none(text: str) -> UUID | None:
         return None
 
 
+_DRIVER_FAILURES = (
+    SQLAlchemyError,
+    OSError,
+    ValueError,
+    TypeError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+)
+"""What reaching a database may raise besides SQLAlchemy's own errors: OSError for a server
+that does not answer (refused, unknown name, timeout); ValueError, UnicodeError among them,
+for a URL SQLAlchemy or the resolver cannot read (a host IDNA cannot encode, a broken IPv6
+bracket); TypeError for a URL parameter the driver's connect call does not take. A
+dedicated tenant's URL is checked when it is given (core.tenants.model), but a row written
+before those checks still holds whatever it was given."""
+
+
 @contextlib.asynccontextmanager
 async def _as_provisioning_error(what: str) -> AsyncIterator[None]:
     try:
         yield
-    except (SQLAlchemyError, OSError) as exc:
+    except _DRIVER_FAILURES as exc:
         raise ProvisioningError(f"{what}: {type(exc).__name__}: {exc}") from exc

@@ -171,7 +171,7 @@ def _backup_json(backup: backups.Backup) -> dict[str, Any]:
 def backup(
     tenant: TenantArgument, config: ConfigOption = None, as_json: JsonOption = False
 ) -> None:
-    """Back a tenant up now, into its storage directory (`backups/manual-<time>.tar.gz`).
+    """Back a tenant up now, into its storage directory (`backups/manual-<time>-<id>.tar.gz`).
 
     The same archive as `tenants export`, kept in blob storage beside the daily backups
     the workers make; manual backups are never pruned. Exits 3 when the tenant cannot be

@@ -3,7 +3,10 @@
 A backup is the tenant's portable archive (``core.tenants.portability``) kept as a blob
 under ``backups/`` in the tenant's own directory, so it follows the tenant's placement
 (shared or dedicated bucket) and goes when the tenant is purged, as erasure requires.
-Names sort by time: ``backups/daily-2026-11-28.tar.gz``, ``backups/manual-20261128T0914Z.tar.gz``.
+Names sort by time: ``backups/daily-2026-11-28.tar.gz``,
+``backups/manual-20261128T091402123456Z-5f3a9c1e.tar.gz``: a manual (or pre-restore)
+backup's name holds the instant to the microsecond and a random suffix, so two made at
+the same instant are both kept.
 
 A daily backup is made once per UTC day: its name is the day, and the store creates a
 blob only if absent, so two workers racing on the same tenant store one backup (the
@@ -13,6 +16,7 @@ loser's work is wasted, not duplicated). Only daily backups are pruned, newest
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -76,11 +80,9 @@ async def back_up(
     label: str = "manual",
     progress: Progress | None = None,
 ) -> Backup:
-    """Archive the tenant now into a new backup; raises BlobChanged if the name is taken."""
+    """Archive the tenant now into a new backup, under a name of its own (_new_name)."""
     tenant = await existing_tenant(deps.portability.tenants.catalog, reference)
-    now = deps.portability.tenants.clock.now()
-    name = f"{label}-{now:%Y%m%dT%H%M%SZ}{SUFFIX}"
-    return await _archive(tenant, name, deps, actor=actor, progress=progress)
+    return await _archive(tenant, _new_name(label, deps), deps, actor=actor, progress=progress)
 
 
 async def list_backups(reference: UUID | str, deps: BackupDependencies) -> list[Backup]:
@@ -141,7 +143,7 @@ async def restore(
     async with deps.archives.source(tenant.id, BACKUP_PREFIX + backup.name) as source:
         verified = await verify_archive_of(tenant, source, portability, _or_silent(progress))
         if safety_backup:
-            await _archive(tenant, _pre_restore_name(deps), deps, actor=actor)
+            await _archive(tenant, _new_name("pre-restore", deps), deps, actor=actor)
         suspended = await _suspended(tenant, deps, actor)
         try:
             await _empty(tenant.id, deps)
@@ -241,9 +243,12 @@ async def _tenants_with_data(deps: BackupDependencies) -> AsyncIterator[Tenant]:
             page = PageRequest(limit=_PAGE, after=found.next)
 
 
-def _pre_restore_name(deps: BackupDependencies) -> str:
+def _new_name(label: str, deps: BackupDependencies) -> str:
+    """``<label>-<UTC instant to the microsecond>Z-<8 random hex>.tar.gz``: sorts by time
+    within a label, and two backups made at the same instant (two operators, a fixed
+    clock) still get two names, where one would meet the other's and be refused."""
     now = deps.portability.tenants.clock.now()
-    return f"pre-restore-{now:%Y%m%dT%H%M%S%fZ}{SUFFIX}"
+    return f"{label}-{now:%Y%m%dT%H%M%S%f}Z-{secrets.token_hex(4)}{SUFFIX}"
 
 
 def _backup(info: BlobInfo) -> Backup:

@@ -7,16 +7,19 @@ purged; the catalog row and its audit trail stay).
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import PurePath
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 from uuid import UUID
 
 from core.errors import Conflict, Forbidden, InvalidInput
+from core.host_names import is_host
 
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 RESERVED_SLUGS = frozenset(
@@ -202,20 +205,31 @@ _SQLITE_SCHEME = "sqlite+aiosqlite:///"
 _SEGMENT = r"[^./\\\s?\x00-\x1f][^/\\\s?\x00-\x1f]{0,99}"
 _SQLITE_PATH = rf"(?:{_SEGMENT}/){{0,8}}{_SEGMENT}"
 DATABASE_URL_PATTERN = rf"^(?:postgresql\+asyncpg://\S+|sqlite\+aiosqlite:///{_SQLITE_PATH})$"
+POSTGRES_URL_PARAMETERS = ("prepared_statement_cache_size", "statement_cache_size")
+"""The query parameters a dedicated PostgreSQL URL may carry: the statement caches a
+connection pooler needs turned off (docs/database.md). Any other would reach the driver's
+connect call as an argument it may not know, or name another host."""
 
 
 def validate_database_url(url: str, *, sqlite_folder: PurePath) -> str:
     """A dedicated tenant's own database: PostgreSQL (asyncpg) or SQLite (aiosqlite).
+
+    A PostgreSQL URL is ``postgresql+asyncpg://[user[:password]@]host[:port]/database``,
+    with only the parameters of POSTGRES_URL_PARAMETERS: one host, a DNS name (IDNA
+    encodable, labels of 1-63 letters, digits, hyphens or underscores) or an IP address
+    (IPv6 in brackets), a port from 1 to 65535, ``@`` in the credentials escaped as
+    ``%40``; it is kept as given. Anything else would only fail once the tenant is in the
+    catalog, when the driver tries to connect.
 
     A SQLite path is relative to the deployment's data directory and may not leave it, so
     whoever holds an operator key cannot make the server write a file anywhere else, and
     the path never depends on the directory the server was started from. The URL kept is
     the absolute one.
     """
-    if len(url) > 2000 or any(c.isspace() for c in url):
+    if len(url) > 2000 or any(c.isspace() or unicodedata.category(c) == "Cc" for c in url):
         raise _bad_database_url()
-    if url.startswith(_POSTGRES_SCHEME) and len(url) > len(_POSTGRES_SCHEME):
-        return url
+    if url.startswith(_POSTGRES_SCHEME):
+        return _checked_postgres_url(url)
     if not url.startswith(_SQLITE_SCHEME):
         raise _bad_database_url()
     relative = url.removeprefix(_SQLITE_SCHEME)
@@ -227,6 +241,79 @@ def validate_database_url(url: str, *, sqlite_folder: PurePath) -> str:
             code="invalid_database_url",
         )
     return _SQLITE_SCHEME + str(sqlite_folder.joinpath(*relative.split("/")))
+
+
+def _checked_postgres_url(url: str) -> str:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise _bad_postgres_url("is a URL: brackets around a host hold an IPv6 address") from None
+    if "#" in url:
+        raise _bad_postgres_url("has no fragment ('#'): escape it as %23 in a password")
+    credentials, _, host_and_port = parts.netloc.rpartition("@")
+    if "@" in credentials:
+        raise _bad_postgres_url("escapes '@' in the user name or password as %40")
+    _check_host_and_port(host_and_port)
+    if not parts.path.startswith("/") or not parts.path.removeprefix("/"):
+        raise _bad_postgres_url("names its database: .../<database> after the host")
+    _check_parameters(parts.query)
+    return url
+
+
+def _check_host_and_port(host_and_port: str) -> None:
+    """One host, DNS can carry or an IP literal, and an optional port from 1 to 65535."""
+    if host_and_port.startswith("["):
+        address, bracket, rest = host_and_port[1:].partition("]")
+        try:
+            ipaddress.IPv6Address(address)
+        except ValueError:
+            raise _bad_postgres_url("puts only an IPv6 address in brackets") from None
+        if not bracket or (rest and not rest.startswith(":")):
+            raise _bad_postgres_url("has ':port' after the bracketed IPv6 address, or nothing")
+        port = rest[1:] if rest else None
+    else:
+        host, colon, port_text = host_and_port.partition(":")
+        _check_host_name(host)
+        port = port_text if colon else None
+    if port is not None and not (
+        port.isascii() and port.isdigit() and len(port) <= 5 and 1 <= int(port) <= 65535
+    ):
+        raise _bad_postgres_url("has a port from 1 to 65535, or none")
+
+
+def _check_host_name(host: str) -> None:
+    if not is_host(host):
+        raise _bad_postgres_url(
+            "names one host: an IP address or a DNS name (IDNA, labels of 1-63 letters, digits, "
+            "hyphens or underscores, not starting or ending with a hyphen); in a password, "
+            "escape / ? # @ as %2F %3F %23 %40"
+        )
+
+
+def _check_parameters(query: str) -> None:
+    try:
+        pairs = parse_qsl(query, keep_blank_values=True, strict_parsing=True)
+    except ValueError:
+        pairs = [("", "")]
+    names = [name for name, _ in pairs]
+    if (
+        len(set(names)) != len(names)
+        or not set(names) <= set(POSTGRES_URL_PARAMETERS)
+        or not all(value.isascii() and value.isdigit() and len(value) <= 9 for _, value in pairs)
+    ):
+        raise _bad_postgres_url(
+            f"takes only {' and '.join(POSTGRES_URL_PARAMETERS)} as parameters, "
+            "each once, with a whole number"
+        )
+
+
+def _bad_postgres_url(reason: str) -> InvalidInput:
+    return InvalidInput(
+        f"a dedicated PostgreSQL database_url {reason}, e.g. "
+        "postgresql+asyncpg://acme@db.acme.example:5432/passerelle",
+        field="database_url",
+        code="invalid_database_url",
+    )
 
 
 def _bad_database_url() -> InvalidInput:

@@ -231,6 +231,15 @@ class BlobStoreContract:
         assert (await store.stat(tenant, "archive/a.pdf")).sha256 == sha256_of(b"%PDF")
         assert await read_blob(store, tenant, "archive/a.pdf") == b"%PDF"
 
+    async def test_a_tenant_without_a_directory_lists_no_blobs(self, harness: Harness) -> None:
+        """Not yet provisioned, or already purged: an empty page, as for an empty prefix."""
+        store, tenant = harness.store, uuid.uuid4()
+
+        page = await store.list(tenant, "backups/", BlobPageRequest(limit=10))
+
+        assert (page.items, page.next) == ([], None)
+        assert (await store.list(tenant, "", BlobPageRequest(limit=10))).items == []
+
     async def test_blobs_of_one_tenant_are_not_anothers(self, harness: Harness) -> None:
         store = harness.store
         first, second = await new_tenant(store), await new_tenant(store)

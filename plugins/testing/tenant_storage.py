@@ -103,6 +103,13 @@ class TenantStorageContract:
 
         assert not await storage.exists(tenant)
 
+    async def test_a_tenant_without_a_directory_has_no_files(self, harness: Harness) -> None:
+        """Not yet provisioned, or already purged: nothing to list, as an empty prefix has."""
+        storage, tenant = harness.storage, uuid.uuid4()
+
+        assert await keys_of(storage, tenant) == []
+        assert not await storage.exists(tenant), "listing a tenant's files created its directory"
+
     @pytest.mark.parametrize("key", UNSAFE_KEYS)
     async def test_keys_that_could_leave_the_tenant_directory_are_refused(
         self, harness: Harness, key: str

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,9 @@ from apps.api.app import create_app
 from apps.config.loading import load_settings
 from apps.container import Container, build_container, check_adapters, close_container
 from apps.maintenance import migrate_control
+from core.identity.model import Role, User
 from core.identity.services import create_operator_key
+from core.tenants.model import Tenant, TenantStatus
 from tests.conftest import TEMPLATE_DIR, TEMPLATE_PREFIX, Database
 from tests.support.smtp_server import (  # noqa: F401 - fixtures, found by name
     smtp_certificates,
@@ -134,6 +137,30 @@ class Api:
         assert response.status_code == 200, response.text
         token = response.json()["access_token"]
         return {"X-Passerelle-Tenant": slug, "Authorization": f"Bearer {token}"}
+
+    async def add_provisioning_tenant(self, slug: str, **fields: Any) -> Tenant:
+        """A catalog row as a provisioning that stopped early leaves it (or one written
+        before today's checks): no database, no storage directory, its admin pending."""
+        now = self.container.clock().now()
+        tenant = Tenant(
+            id=uuid.uuid4(),
+            slug=slug,
+            display_name=slug.title(),
+            status=TenantStatus.PROVISIONING,
+            created_at=now,
+            updated_at=now,
+            **fields,
+        )
+        admin = User(
+            id=uuid.uuid4(),
+            email=f"admin@{slug}.example",
+            display_name="Ada",
+            role=Role.ADMIN,
+            password_hash=self.container.hasher().hash(ADMIN_PASSWORD),
+            created_at=now,
+        )
+        await self.container.catalog().add(tenant, pending_admin=admin)
+        return tenant
 
     async def create_session(self, headers: dict[str, str], reference: str = "Ticket 1") -> str:
         response = await self.client.post(

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from adapters.sql.engines import create_engine
 from adapters.sql.tenant_tables import assistance_sessions
 from core.tenants.lifecycle import delete_tenant, purge_tenant, reconcile_tenants
+from core.tenants.model import Placement
 from tests.conftest import Database
 from tests.integration.conftest import ADMIN_PASSWORD, Api
 
@@ -104,3 +105,82 @@ async def test_database_url_that_is_not_a_supported_url_is_refused_on_its_field(
         "/api/v1/tenants", headers={"Authorization": f"Bearer {api.operator_key}"}
     )
     assert listed.json()["items"] == []
+
+
+def _create_body(url: str) -> dict[str, str]:
+    return {
+        "slug": "repro-idna",
+        "display_name": "R",
+        "admin_email": "ops@r.example",
+        "admin_password": "Vq8-orbit-Talon-93z",
+        "admin_name": "R",
+        "database_url": url,
+    }
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+asyncpg://u@\u0087/db",
+        "postgresql+asyncpg://u@[::1/db",
+        "postgresql+asyncpg://u@db..example/db",
+        "postgresql+asyncpg://u@db.example:70000/db",
+        "postgresql+asyncpg://u@db.example/db?host=elsewhere",
+    ],
+)
+async def test_database_url_whose_host_or_port_no_driver_can_use_is_refused_before_any_write(
+    api: Api, url: str
+) -> None:
+    operator = {"Authorization": f"Bearer {api.operator_key}"}
+
+    response = await api.client.post("/api/v1/tenants", json=_create_body(url), headers=operator)
+
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "invalid_database_url"
+    assert [e["field"] for e in response.json()["errors"]] == ["database_url"]
+    listed = await api.client.get("/api/v1/tenants", headers=operator)
+    assert listed.json()["items"] == []
+
+
+async def test_a_dedicated_server_that_does_not_answer_leaves_the_tenant_provisioning_with_503(
+    api: Api,
+) -> None:
+    operator = {"Authorization": f"Bearer {api.operator_key}"}
+    body = _create_body("postgresql+asyncpg://u@127.0.0.1:9/acme")
+
+    created = await api.client.post("/api/v1/tenants", json=body, headers=operator)
+
+    assert created.status_code == 503, created.text
+    assert created.json()["code"] == "provisioning_failed"
+    (stuck,) = (await api.client.get("/api/v1/tenants", headers=operator)).json()["items"]
+    assert stuck["status"] == "provisioning"
+    assert stuck["provisioning_error"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+asyncpg://u@\u0087/db",
+        "postgresql+asyncpg://u@[::1/db",
+        "postgresql+asyncpg://u@db.example/db?statement_cache_size=x",
+        "postgresql+asyncpg://u@db.example/db?no_such_argument=1",
+    ],
+)
+async def test_provisioning_a_tenant_whose_url_the_driver_refuses_answers_503_not_500(
+    api: Api, url: str
+) -> None:
+    """A catalog row written before its URL was checked this closely: whatever the driver
+    raises on it ends as the documented provisioning failure, the error kept."""
+    tenant = await api.add_provisioning_tenant(
+        "legacy", placement=Placement.DEDICATED, database_url=url
+    )
+    operator = {"Authorization": f"Bearer {api.operator_key}"}
+
+    response = await api.client.post(f"/api/v1/tenants/{tenant.id}/provision", headers=operator)
+
+    assert response.status_code == 503, response.text
+    assert response.json()["code"] == "provisioning_failed"
+    stuck = (await api.client.get(f"/api/v1/tenants/{tenant.id}", headers=operator)).json()
+    assert stuck["status"] == "provisioning"
+    assert stuck["provisioning_error"]

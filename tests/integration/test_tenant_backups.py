@@ -4,6 +4,8 @@ refused before anything changes."""
 
 from __future__ import annotations
 
+import asyncio
+import re
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -300,3 +302,62 @@ async def test_backups_of_an_unknown_tenant_are_not_found(api: Api) -> None:
 
     assert response.status_code == 404
     assert response.json()["code"] == "tenant_not_found"
+
+
+async def _stuck_in_provisioning(api: Api) -> uuid.UUID:
+    """A tenant whose provisioning never got as far as its storage directory."""
+    tenant = await api.add_provisioning_tenant(
+        "stuck", provisioning_error="database server unreachable"
+    )
+    assert not await api.container.storage().exists(tenant.id)
+    return tenant.id
+
+
+async def test_a_tenant_still_provisioning_lists_no_backups_and_cannot_be_backed_up(
+    api: Api,
+) -> None:
+    tenant_id = await _stuck_in_provisioning(api)
+    operator = {"Authorization": f"Bearer {api.operator_key}"}
+
+    listed = await api.client.get(f"/api/v1/tenants/{tenant_id}/backups", headers=operator)
+    made = await api.client.post(f"/api/v1/tenants/{tenant_id}/backups", headers=operator)
+
+    assert listed.status_code == 200, listed.text
+    assert listed.json() == {"items": [], "next_cursor": None}
+    assert made.status_code == 409, made.text
+    assert await backups.list_backups(tenant_id, api.container.backup_dependencies()) == []
+
+
+async def test_two_manual_backups_made_at_the_same_instant_are_both_kept(
+    api: Api, clock: FixedClock
+) -> None:
+    tenant_id = await _tenant(api)
+    operator = {"Authorization": f"Bearer {api.operator_key}"}
+    base = f"/api/v1/tenants/{tenant_id}"
+
+    first, second = await asyncio.gather(
+        api.client.post(f"{base}/backups", headers=operator),
+        api.client.post(f"{base}/backups", headers=operator),
+    )
+    third = await api.client.post(f"{base}/backups", headers=operator)
+
+    assert [r.status_code for r in (first, second, third)] == [201, 201, 201], [
+        r.text for r in (first, second, third)
+    ]
+    names = [r.json()["name"] for r in (first, second, third)]
+    assert len(set(names)) == 3
+    assert all(re.fullmatch(r"manual-20261128T090000\d{6}Z-[0-9a-f]{8}\.tar\.gz", n) for n in names)
+    listed = (await api.client.get(f"{base}/backups", headers=operator)).json()["items"]
+    assert sorted(b["name"] for b in listed) == sorted(names)
+
+
+async def test_backup_names_sort_by_the_time_they_were_made(api: Api, clock: FixedClock) -> None:
+    await _tenant(api)
+    deps = api.container.backup_dependencies()
+    made = []
+    for step in (timedelta(0), timedelta(microseconds=1), timedelta(seconds=1)):
+        clock.advance(step)
+        made.append((await backups.back_up("acme", deps, actor="test")).name)
+
+    assert sorted(made) == made
+    assert not any(backups.Backup(name, 0, clock.now(), None).daily for name in made)

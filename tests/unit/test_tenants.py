@@ -249,6 +249,63 @@ def test_dedicated_database_url_may_not_leave_the_data_directory(url: str) -> No
     assert refused.value.field == "database_url"
 
 
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("postgresql+asyncpg://u@\u0087/db", "a host IDNA cannot encode"),
+        ("postgresql+asyncpg://u@[::1/db", "an IPv6 address without its closing bracket"),
+        ("postgresql+asyncpg://u@[db.example]/db", "brackets around something not IPv6"),
+        ("postgresql+asyncpg://u@db..example/db", "an empty label"),
+        (f"postgresql+asyncpg://u@{'a' * 64}.example/db", "a label of 64 characters"),
+        (f"postgresql+asyncpg://u@{'a.' * 127}example/db", "a name of 255 characters"),
+        ("postgresql+asyncpg://u@db!.example/db", "a character no host name holds"),
+        ("postgresql+asyncpg://u@-db.example/db", "a label starting with a hyphen"),
+        ("postgresql+asyncpg://u@/db", "no host"),
+        ("postgresql+asyncpg://u@db.example:99999/db", "a port past 65535"),
+        ("postgresql+asyncpg://u@db.example:0/db", "port 0"),
+        ("postgresql+asyncpg://u@db.example:5432x/db", "a port that is not a number"),
+        ("postgresql+asyncpg://u@db.example:/db", "an empty port"),
+        ("postgresql+asyncpg://u@db.example:+5432/db", "a signed port"),
+        ("postgresql+asyncpg://u@h1:5432,h2:5432/db", "several hosts"),
+        ("postgresql+asyncpg://u:p@ss@db.example/db", "an unescaped @ in the password"),
+        ("postgresql+asyncpg://u@db.example", "no database name"),
+        ("postgresql+asyncpg://u@db.example/", "an empty database name"),
+        ("postgresql+asyncpg://u@db.example/db#frag", "a fragment"),
+        ("postgresql+asyncpg://u@db.example/d\u0087b", "a control character"),
+        ("postgresql+asyncpg://u@db.example/db?host=%C2%87", "a host in the query"),
+        ("postgresql+asyncpg://u@db.example/db?passfile=/etc/shadow", "an unknown parameter"),
+        ("postgresql+asyncpg://u@db.example/db?statement_cache_size=x", "a parameter not a count"),
+        ("postgresql+asyncpg://u@db.example/db?statement_cache_size", "a parameter without value"),
+        ("postgres://u@db.example/db", "another driver's scheme"),
+        ("POSTGRESQL+ASYNCPG://u@db.example/db", "the scheme in capitals"),
+        ("postgresql+asyncpg:/u@db.example/db", "a scheme without //"),
+    ],
+)
+def test_dedicated_postgres_url_is_refused_unless_its_host_port_and_database_can_be_used(
+    url: str, reason: str
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        validate_database_url(url, sqlite_folder=PurePath("/srv/passerelle"))
+    assert (refused.value.field, refused.value.code) == ("database_url", "invalid_database_url")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+asyncpg://acme@db.acme.example:5432/passerelle",
+        "postgresql+asyncpg://acme:s3cr%2Ft%40x@db.acme.example/passerelle",
+        "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres_dedicated",
+        "postgresql+asyncpg://acme@[::1]:5432/acme",
+        "postgresql+asyncpg://acme@DB.Acme.Example./acme",
+        "postgresql+asyncpg://acme@db_1/acme",
+        "postgresql+asyncpg://acme@bücher.example/acme",
+        "postgresql+asyncpg://u@pgbouncer:6432/acme?prepared_statement_cache_size=0&statement_cache_size=0",
+    ],
+)
+def test_dedicated_postgres_url_with_a_usable_host_is_kept_as_given(url: str) -> None:
+    assert validate_database_url(url, sqlite_folder=PurePath("/srv")) == url
+
+
 def test_dedicated_sqlite_path_is_kept_absolute_inside_the_data_directory() -> None:
     url = validate_database_url("sqlite+aiosqlite:///acme/acme.db", sqlite_folder=PurePath("/srv"))
     assert url == "sqlite+aiosqlite:////srv/acme/acme.db"

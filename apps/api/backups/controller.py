@@ -66,7 +66,12 @@ class BackupController(Controller):
     security = [{"OperatorKey": []}]
     dependencies = {"operator": Provide(provide_operator)}
 
-    @get("/backups", summary="List a tenant's backups, oldest first")
+    @get(
+        "/backups",
+        summary="List a tenant's backups, oldest first",
+        description="A tenant without a storage directory (still `provisioning`, or "
+        "purged) has none: an empty page.",
+    )
     async def list_backups(
         self,
         request: Request[Any, Any, Any],
@@ -92,7 +97,8 @@ class BackupController(Controller):
         "/backups",
         summary="Back a tenant up now",
         description="Writes the tenant's archive (rows, files, manifest of checksums) into "
-        "its storage directory under `backups/`. Manual backups are never pruned.",
+        "its storage directory under `backups/`, named `manual-<time>-<id>.tar.gz`: two "
+        "backups made at once are both kept. Manual backups are never pruned.",
     )
     async def back_up(
         self,

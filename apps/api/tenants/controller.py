@@ -142,6 +142,11 @@ class TenantController(Controller):
         "/{tenant_id:uuid}/provision",
         status_code=200,
         summary="Finish provisioning a tenant after a failure",
+        description=(
+            "Safe to repeat. If a step fails again (its database server does not answer, "
+            "or refuses the URL recorded for it), the answer is 503 `provisioning_failed` "
+            "and the tenant stays `provisioning` with the error recorded."
+        ),
     )
     async def provision(
         self, request: Request[Any, Any, Any], tenant_id: TenantId, operator: Operator

@@ -13,6 +13,7 @@ from apps.api.schemas import RequestBody, ResponseBody
 from core.tenants.model import (
     DATABASE_URL_PATTERN,
     LIMIT_RANGES,
+    POSTGRES_URL_PARAMETERS,
     SLUG_PATTERN,
     PlanLimits,
     Tenant,
@@ -78,8 +79,14 @@ class CreateTenantBody(RequestBody):
                 ),
                 description=(
                     "Dedicated placement: the tenant's own database (created if missing, "
-                    "then migrated). A SQLite path is relative to the deployment's data "
-                    "directory. Left out: a database on the shared instance."
+                    "then migrated). PostgreSQL: postgresql+asyncpg://[user[:password]@]"
+                    "host[:port]/database, one host (a DNS name or an IP address, IPv6 in "
+                    "brackets), a port from 1 to 65535, '@' in the credentials escaped as "
+                    f"%40, no parameters but {' and '.join(POSTGRES_URL_PARAMETERS)} "
+                    "(whole numbers); anything else is refused with 422 "
+                    "`invalid_database_url` before the tenant is written. A SQLite path is "
+                    "relative to the deployment's data directory. Left out: a database on "
+                    "the shared instance."
                 ),
                 examples=["postgresql+asyncpg://acme@db.acme.example:5432/passerelle"],
             ),
