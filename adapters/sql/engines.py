@@ -127,7 +127,8 @@ class TenantEngines:
 
     def open_uncached(self, url: URL) -> AsyncEngine:
         """A one-connection engine outside the cache, with the tenants' TLS settings: for a
-        short job on a database that is no tenant's (building a template)."""
+        short job on a database that is no tenant's (building a template, creating or
+        dropping a dedicated tenant's database from its server's maintenance database)."""
         return create_engine(url, pool_size=1, tls=self._tls)
 
     def sweep(self) -> int:

@@ -17,7 +17,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from adapters.sql.engines import TenantEngines, create_engine
+from adapters.sql.engines import TenantEngines
 from adapters.sql.locator import DatabaseLocator
 from adapters.sql.migrator import History, current_revision, head_revision, upgrade
 from adapters.sql.placements import TenantPlacements
@@ -129,7 +129,7 @@ class SqlTenantDatabases:
             async with engine.connect() as connection:
                 yield connection
             return
-        admin = create_engine(url.set(database="postgres"), pool_size=1)
+        admin = self._engines.open_uncached(url.set(database="postgres"))
         try:
             autocommit = admin.execution_options(isolation_level="AUTOCOMMIT")
             async with autocommit.connect() as connection:

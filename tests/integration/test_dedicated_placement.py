@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql.engines import create_engine
 from adapters.sql.tenant_tables import assistance_sessions
@@ -73,6 +74,39 @@ async def test_dedicated_tenant_keeps_its_data_at_its_own_url_until_purged(
     deleting = await delete_tenant("acme", deps, actor="test", grace=timedelta(0))
     await purge_tenant(deleting, deps, actor="test")
     assert not await deps.databases.exists(uuid.UUID(tenant["id"]))
+
+
+async def test_a_dedicated_server_is_managed_with_the_deployments_database_tls(
+    api: Api, database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Creating the database goes through the server's maintenance database on an engine
+    made as every tenant engine is, TLS settings included (verify-ca, verify-full)."""
+    engines = api.container.tenant_engines()
+    opened: list[URL] = []
+    made = engines.open_uncached
+
+    def recording(url: URL) -> AsyncEngine:
+        opened.append(url)
+        return made(url)
+
+    monkeypatch.setattr(engines, "open_uncached", recording)
+    url, _ = _dedicated_url(database, tmp_path)
+    response = await api.client.post(
+        "/api/v1/tenants",
+        json={
+            "slug": "acme",
+            "display_name": "ACME",
+            "admin_email": "admin@acme.example",
+            "admin_password": ADMIN_PASSWORD,
+            "admin_name": "Ada",
+            "database_url": url,
+        },
+        headers={"Authorization": f"Bearer {api.operator_key}"},
+    )
+
+    assert response.status_code == 201, response.text
+    expected = {"postgres"} if database.backend == "postgresql" else set()
+    assert {u.database for u in opened} == expected
 
 
 @pytest.mark.parametrize(
