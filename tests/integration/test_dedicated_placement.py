@@ -6,6 +6,7 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
@@ -31,6 +32,20 @@ def _dedicated_url(database: Database, data_dir: Path) -> tuple[str, str]:
     return url, url
 
 
+async def _create_dedicated(api: Api, url: str) -> httpx.Response:
+    """The operator's request for tenant ``acme`` (admin password ADMIN_PASSWORD) at ``url``."""
+    body = {
+        "slug": "acme",
+        "display_name": "ACME",
+        "admin_email": "admin@acme.example",
+        "admin_password": ADMIN_PASSWORD,
+        "admin_name": "Ada",
+        "database_url": url,
+    }
+    operator = {"Authorization": f"Bearer {api.operator_key}"}
+    return await api.client.post("/api/v1/tenants", json=body, headers=operator)
+
+
 async def _sessions_in(url: str) -> int:
     engine = create_engine(url)
     try:
@@ -45,18 +60,7 @@ async def test_dedicated_tenant_keeps_its_data_at_its_own_url_until_purged(
     api: Api, database: Database, tmp_path: Path
 ) -> None:
     url, actual = _dedicated_url(database, tmp_path)
-    response = await api.client.post(
-        "/api/v1/tenants",
-        json={
-            "slug": "acme",
-            "display_name": "ACME",
-            "admin_email": "admin@acme.example",
-            "admin_password": ADMIN_PASSWORD,
-            "admin_name": "Ada",
-            "database_url": url,
-        },
-        headers={"Authorization": f"Bearer {api.operator_key}"},
-    )
+    response = await _create_dedicated(api, url)
     assert response.status_code == 201, response.text
     tenant = response.json()["tenant"]
     assert tenant["placement"] == "dedicated"
@@ -91,18 +95,7 @@ async def test_a_dedicated_server_is_managed_with_the_deployments_database_tls(
 
     monkeypatch.setattr(engines, "open_uncached", recording)
     url, _ = _dedicated_url(database, tmp_path)
-    response = await api.client.post(
-        "/api/v1/tenants",
-        json={
-            "slug": "acme",
-            "display_name": "ACME",
-            "admin_email": "admin@acme.example",
-            "admin_password": ADMIN_PASSWORD,
-            "admin_name": "Ada",
-            "database_url": url,
-        },
-        headers={"Authorization": f"Bearer {api.operator_key}"},
-    )
+    response = await _create_dedicated(api, url)
 
     assert response.status_code == 201, response.text
     expected = {"postgres"} if database.backend == "postgresql" else set()
@@ -121,35 +114,13 @@ async def test_a_dedicated_server_is_managed_with_the_deployments_database_tls(
 async def test_database_url_that_is_not_a_supported_url_is_refused_on_its_field(
     api: Api, url: str
 ) -> None:
-    response = await api.client.post(
-        "/api/v1/tenants",
-        json={
-            "slug": "acme",
-            "display_name": "ACME",
-            "admin_email": "admin@acme.example",
-            "admin_password": ADMIN_PASSWORD,
-            "admin_name": "Ada",
-            "database_url": url,
-        },
-        headers={"Authorization": f"Bearer {api.operator_key}"},
-    )
+    response = await _create_dedicated(api, url)
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "database_url"
     listed = await api.client.get(
         "/api/v1/tenants", headers={"Authorization": f"Bearer {api.operator_key}"}
     )
     assert listed.json()["items"] == []
-
-
-def _create_body(url: str) -> dict[str, str]:
-    return {
-        "slug": "repro-idna",
-        "display_name": "R",
-        "admin_email": "ops@r.example",
-        "admin_password": "Vq8-orbit-Talon-93z",
-        "admin_name": "R",
-        "database_url": url,
-    }
 
 
 @pytest.mark.parametrize(
@@ -167,7 +138,7 @@ async def test_database_url_whose_host_or_port_no_driver_can_use_is_refused_befo
 ) -> None:
     operator = {"Authorization": f"Bearer {api.operator_key}"}
 
-    response = await api.client.post("/api/v1/tenants", json=_create_body(url), headers=operator)
+    response = await _create_dedicated(api, url)
 
     assert response.status_code == 422, response.text
     assert response.headers["content-type"] == "application/problem+json"
@@ -181,9 +152,8 @@ async def test_a_dedicated_server_that_does_not_answer_leaves_the_tenant_provisi
     api: Api,
 ) -> None:
     operator = {"Authorization": f"Bearer {api.operator_key}"}
-    body = _create_body("postgresql+asyncpg://u@127.0.0.1:9/acme")
 
-    created = await api.client.post("/api/v1/tenants", json=body, headers=operator)
+    created = await _create_dedicated(api, "postgresql+asyncpg://u@127.0.0.1:9/acme")
 
     assert created.status_code == 503, created.text
     assert created.json()["code"] == "provisioning_failed"
