@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -58,22 +58,27 @@ app.add_typer(secret_commands.app, name="secrets")
 @app.command("up")
 def up_command(
     config: ConfigOption = None,
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    data_dir: Annotated[Path, typer.Option(help="Where SQLite files, mail and keys live.")] = Path(
-        "var"
-    ),
+    host: Annotated[
+        str | None, typer.Option(help="Interface to listen on (default: api.host, 127.0.0.1).")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Port to listen on (default: api.port, 8000).")
+    ] = None,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(help="Where SQLite files, mail and keys live (default: data_dir, var)."),
+    ] = None,
 ) -> None:
     """Run API + worker on the embedded default: SQLite, local files, console mail, dev video.
 
     The first start creates a demo tenant, its admin and an operator key, and prints them.
+    A flag wins over the same setting in the environment or the configuration file.
     """
-    settings = settings_or_exit(
-        config,
-        profile="embedded",
-        data_dir=data_dir,
-        api={"host": host, "port": port},
-    )
+    listening = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
+    overrides: dict[str, Any] = {"api": listening} if listening else {}
+    if data_dir is not None:
+        overrides["data_dir"] = data_dir
+    settings = settings_or_exit(config, profile="embedded", **overrides)
     configure_logging(settings.observability)
     up(settings)
 

@@ -154,3 +154,16 @@ def test_the_local_adapter_built_without_the_platform_settings_asks_for_links_ur
 
     with pytest.raises(AdapterSettingsError, match=r"storage_local\.links_url"):
         local.factory(context)
+
+
+def test_up_listens_where_the_environment_says_unless_a_flag_says_otherwise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PASSERELLE_API__PORT", "8124")
+    monkeypatch.setenv("PASSERELLE_DATA_DIR", str(tmp_path))
+
+    from_environment = _settings_up_runs_with(monkeypatch)
+    from_flag = _settings_up_runs_with(monkeypatch, "--port", "8125")
+
+    assert (from_environment.api.port, from_environment.data_dir) == (8124, tmp_path)
+    assert (from_flag.api.port, from_flag.data_dir) == (8125, tmp_path)
