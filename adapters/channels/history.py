@@ -2,13 +2,17 @@
 
 Litestar's channel backends either keep no history (Redis pub/sub) or drop a channel's
 history when its last subscriber leaves (memory): exactly when a client that reconnects
-needs it. So history lives here, bounded by count and, in Redis, by idle time.
+needs it. So history lives here, bounded by count per channel and by idle time: a channel
+with no new event for ``history_seconds`` forgets its events, in Redis by key expiry, in
+memory on the next append. Without the idle bound a long-running process would keep the
+last events of every session it ever served.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
-from collections.abc import Sequence
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from redis.asyncio import Redis
@@ -33,19 +37,42 @@ class ChannelHistory(Protocol):
 
 
 class MemoryHistory:
-    """One process's history: enough for the embedded default, where one process serves all."""
+    """One process's history: enough for the embedded default, where one process serves all.
 
-    def __init__(self, limit: int) -> None:
+    Channels are kept least recently appended to first, so forgetting the idle ones only
+    looks at the front.
+    """
+
+    def __init__(
+        self,
+        limit: int,
+        *,
+        idle_seconds: float,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._limit = limit
-        self._kept: defaultdict[str, deque[bytes]] = defaultdict(lambda: deque(maxlen=limit))
+        self._idle = idle_seconds
+        self._monotonic = monotonic
+        self._kept: OrderedDict[str, tuple[deque[bytes], float]] = OrderedDict()
+
+    def __len__(self) -> int:
+        """Channels whose events are kept."""
+        return len(self._kept)
 
     async def append(self, payload: bytes, channels: Sequence[str]) -> None:
-        if self._limit:
-            for channel in channels:
-                self._kept[channel].append(payload)
+        if not self._limit:
+            return
+        now = self._monotonic()
+        while self._kept and now - next(iter(self._kept.values()))[1] >= self._idle:
+            self._kept.popitem(last=False)
+        for channel in channels:
+            kept, _ = self._kept.pop(channel, (deque(maxlen=self._limit), now))
+            kept.append(payload)
+            self._kept[channel] = (kept, now)
 
     async def read(self, channel: str) -> list[bytes]:
-        return list(self._kept.get(channel, ()))
+        kept, last = self._kept.get(channel, ((), 0.0))
+        return list(kept) if self._monotonic() - last < self._idle else []
 
 
 class RedisHistory:

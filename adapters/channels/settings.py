@@ -24,7 +24,8 @@ class ChannelsSettings(BaseModel):
         ge=1,
         le=7 * 86_400,
         description=(
-            "A channel with no new event for this long forgets its history (Redis key expiry)."
+            "A channel with no new event for this long forgets its history (by Redis key "
+            "expiry, or in this process's memory without Redis)."
         ),
     )
     subscriber_backlog: int = Field(

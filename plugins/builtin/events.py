@@ -34,7 +34,7 @@ def _channels(context: AdapterContext) -> ChannelsEventPublisher:
     if redis_settings.url is None:
         return ChannelsEventPublisher(
             MemoryChannelsBackend(),
-            MemoryHistory(settings.history_per_channel),
+            MemoryHistory(settings.history_per_channel, idle_seconds=settings.history_seconds),
             backlog=settings.subscriber_backlog,
         )
     from litestar.channels.backends.redis import RedisChannelsPubSubBackend

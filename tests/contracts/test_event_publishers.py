@@ -70,7 +70,7 @@ class TestChannelsInProcess(EventPublisherContract, EventFeedContract):
 
     @pytest.fixture
     async def harness(self) -> AsyncIterator[Harness]:
-        history = MemoryHistory(100)
+        history = MemoryHistory(100, idle_seconds=600)
         publisher = ChannelsEventPublisher(MemoryChannelsBackend(), history)
         yield Harness(publisher, _kept_in(history))
         await publisher.close()
