@@ -16,9 +16,7 @@ from typing import Any
 from litestar import Controller, Request, get, put
 from litestar.exceptions import HTTPException
 from litestar.openapi.spec import (
-    OpenAPIFormat,
     OpenAPIHeader,
-    OpenAPIMediaType,
     OpenAPIResponse,
     OpenAPIType,
     Operation,
@@ -32,6 +30,7 @@ from litestar.status_codes import HTTP_413_REQUEST_ENTITY_TOO_LARGE
 from adapters.localfs.blob_store import LocalBlobStore
 from adapters.localfs.signed_links import InvalidLink, LinkGrant
 from apps.api.dependencies import container_of
+from apps.api.files.openapi import ANY_BYTES
 from apps.api.schemas import ResponseBody
 from core.errors import NotFound
 from core.files.model import served_type
@@ -46,11 +45,6 @@ class StoredBlobOut(ResponseBody):
     version: str
 
 
-_BYTES = {
-    "*/*": OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY))
-}
-
-
 @dataclass
 class _DownloadOperation(Operation):
     """The bytes in the file's own media type, which a return annotation cannot say."""
@@ -60,7 +54,7 @@ class _DownloadOperation(Operation):
             **(self.responses or {}),
             "200": OpenAPIResponse(
                 description="The file's bytes, with the file's own Content-Type, never JSON.",
-                content=_BYTES,
+                content=ANY_BYTES,
                 headers={
                     "Content-Length": OpenAPIHeader(
                         schema=Schema(type=OpenAPIType.INTEGER), required=True
@@ -79,7 +73,7 @@ class _UploadOperation(Operation):
         self.request_body = RequestBody(
             required=True,
             description="The file's bytes, sent with the Content-Type the link was signed for.",
-            content=_BYTES,
+            content=ANY_BYTES,
         )
 
 

@@ -38,6 +38,8 @@ from core.files.model import FileKind
 FORM_PATH = "/api/v1/files"
 RAW_PATH = "/api/v1/files/raw"
 _BYTES = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+ANY_BYTES = {"*/*": OpenAPIMediaType(schema=_BYTES)}
+"""A body of any media type: a file's own bytes, in or out."""
 _STRING = Schema(type=OpenAPIType.STRING)
 _SUBTYPE = "[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}"
 """An RFC 6838 subtype name: what a family's member may be called."""
@@ -47,7 +49,7 @@ _DOWNLOADED = OpenAPIResponse(
     description="With `stream=true`: the file's bytes, with the file's own Content-Type "
     "(the concrete media type it was uploaded with: image/png, application/pdf, "
     "application/zip...), never JSON. The whole file: no range or conditional requests.",
-    content={"*/*": OpenAPIMediaType(schema=_BYTES)},
+    content=ANY_BYTES,
     headers={
         "Content-Length": OpenAPIHeader(
             schema=Schema(type=OpenAPIType.INTEGER),
