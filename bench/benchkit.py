@@ -16,6 +16,9 @@ from sqlalchemy.engine import URL
 ENCRYPTION_KEY = "YmVuY2gtZW5jcnlwdGlvbi1rZXktMDEyMzQ1Njc4OWE"
 """Seals the webhook secrets of a run's throwaway tenants (encryption.keys)."""
 
+PUBLIC_URL = "http://127.0.0.1:8000"
+"""api.public_url, which the production profile needs; no bench follows a link to it."""
+
 
 class Report:
     """Figures for --json, and the same figures as lines of text otherwise."""

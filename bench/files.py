@@ -57,6 +57,7 @@ if str(ROOT) not in sys.path:
 
 from benchkit import (  # noqa: E402
     ENCRYPTION_KEY,
+    PUBLIC_URL,
     Report,
     cpu_model,
     process_cpu_seconds,
@@ -124,6 +125,7 @@ def _environment(root: Path, args: argparse.Namespace, endpoint: str) -> dict[st
         "PASSERELLE_DATABASE__URL": f"sqlite+aiosqlite:///{root}/control.db",
         "PASSERELLE_AUTH__JWT_SECRET": SECRET,
         "PASSERELLE_ENCRYPTION__KEYS": ENCRYPTION_KEY,
+        "PASSERELLE_API__PUBLIC_URL": PUBLIC_URL,
         "PASSERELLE_MAIL__BACKEND": "console",
         "PASSERELLE_VIDEO__BACKEND": "development",
         "PASSERELLE_MULTIPLAYER__BACKEND": "development",

@@ -50,7 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchkit import ENCRYPTION_KEY, Report, cpu_model, ms, percentile, run_bench  # noqa: E402
+from benchkit import ENCRYPTION_KEY, PUBLIC_URL, Report, cpu_model, ms, percentile, run_bench  # noqa: E402
 
 from adapters.argon2.password_hasher import Argon2PasswordHasher  # noqa: E402
 from apps.api.app import create_app  # noqa: E402
@@ -111,6 +111,7 @@ async def replicas(
         database={"url": f"sqlite+aiosqlite:///{root}/control.db"},
         auth={"jwt_secret": SECRET},
         encryption={"keys": ENCRYPTION_KEY},
+        api={"public_url": PUBLIC_URL},
         mail={"backend": "console"},
         video={"backend": "development"},
         multiplayer={"backend": "development"},

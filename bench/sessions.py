@@ -105,6 +105,7 @@ def _settings(database: dict[str, Any], root: Path) -> dict[str, Any]:
         "database": database,
         "auth": {"jwt_secret": SECRET},
         "encryption": {"keys": benchkit.ENCRYPTION_KEY},
+        "api": {"public_url": benchkit.PUBLIC_URL},
         "mail": {"backend": "console"},
         "video": {"backend": "development"},
         "multiplayer": {"backend": "development"},

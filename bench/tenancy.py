@@ -51,7 +51,16 @@ from uuid import UUID, uuid4
 
 import asyncpg
 import httpx
-from benchkit import ENCRYPTION_KEY, Report, asyncpg_dsn, cpu_model, ms, percentile, run_bench
+from benchkit import (
+    ENCRYPTION_KEY,
+    PUBLIC_URL,
+    Report,
+    asyncpg_dsn,
+    cpu_model,
+    ms,
+    percentile,
+    run_bench,
+)
 from dependency_injector import providers
 from pydantic import BaseModel
 from sqlalchemy.engine import URL, make_url
@@ -714,6 +723,7 @@ async def run(args: argparse.Namespace, report: Report) -> None:
             database=database,
             auth={"jwt_secret": JWT_SECRET},
             encryption={"keys": ENCRYPTION_KEY},
+            api={"public_url": PUBLIC_URL},
             mail={"backend": "console"},
             video={"backend": "development"},
             storage={"backend": "local"},

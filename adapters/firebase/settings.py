@@ -11,6 +11,8 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
+from adapters.setting_addresses import BaseUrl, HttpUrl
+
 
 class FirebaseCredentialsError(ValueError):
     """The service-account key is missing or unusable; the message names the setting."""
@@ -40,11 +42,11 @@ class FirebaseSettings(BaseModel):
         default=None,
         description="The same key given inline as JSON text, instead of credentials_file.",
     )
-    fcm_base_url: str = Field(
+    fcm_base_url: BaseUrl = Field(
         default="https://fcm.googleapis.com",
         description="FCM HTTP v1 API root; messages go to <root>/v1/projects/<id>/messages:send.",
     )
-    token_uri: str | None = Field(
+    token_uri: HttpUrl | None = Field(
         default=None,
         description="OAuth 2.0 token endpoint; defaults to the key's token_uri (Google's).",
     )

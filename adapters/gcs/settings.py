@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import ConfigDict, Field
 
 from adapters.buckets.settings import BucketPlacementSettings
+from adapters.setting_addresses import BaseUrl
 
 
 class GcsSettings(BucketPlacementSettings):
@@ -24,7 +25,7 @@ class GcsSettings(BucketPlacementSettings):
             "Application Default Credentials (signed URLs then need a key file)."
         ),
     )
-    endpoint: str | None = Field(
+    endpoint: BaseUrl | None = Field(
         default=None,
         description=(
             "API root for an emulator or a private endpoint (http://127.0.0.1:9023); "

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from adapters.setting_addresses import BaseUrl
+
 
 class LocalStorageSettings(BaseModel):
     """Local-directory storage: the folder that holds every tenant's directory."""
@@ -16,7 +18,7 @@ class LocalStorageSettings(BaseModel):
         default=Path("files"),
         description="Folder holding tenants/<tenant id>/...; relative paths are under data_dir.",
     )
-    links_url: str | None = Field(
+    links_url: BaseUrl | None = Field(
         default=None,
         description=(
             "Where the API serves signed links to files (its /api/v1/blobs route), as "

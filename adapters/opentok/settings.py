@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from adapters.setting_addresses import BaseUrl
 
 
 class OpenTokSettings(BaseModel):
@@ -17,7 +19,7 @@ class OpenTokSettings(BaseModel):
         default=None,
         description="OpenTok project secret: signs REST calls and every join token offline.",
     )
-    api_url: str = Field(
+    api_url: BaseUrl = Field(
         default="https://api.opentok.com",
         description="Base URL of the OpenTok REST API, scheme included (tests: loopback).",
     )
@@ -31,10 +33,3 @@ class OpenTokSettings(BaseModel):
             "in the project dashboard (OpenTok signs no callback). Unset: callbacks refused."
         ),
     )
-
-    @field_validator("api_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not value.startswith(("https://", "http://")) or value.endswith("/"):
-            raise ValueError("give a URL like https://api.opentok.com, without a final /")
-        return value

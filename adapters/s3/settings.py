@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import ConfigDict, Field, SecretStr
 
 from adapters.buckets.settings import BucketPlacementSettings
+from adapters.setting_addresses import BaseUrl
 
 
 class S3Settings(BucketPlacementSettings):
@@ -12,7 +13,7 @@ class S3Settings(BucketPlacementSettings):
 
     model_config = ConfigDict(extra="forbid")
 
-    endpoint_url: str | None = Field(
+    endpoint_url: BaseUrl | None = Field(
         default=None,
         description="Server root for MinIO and the like (https://minio.example:9000); default AWS.",
     )

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from adapters.setting_addresses import HostName
+
 
 class SmtpSecurity(StrEnum):
     STARTTLS = "starttls"
@@ -19,7 +21,7 @@ class SmtpSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    host: str = Field(default="smtp-auth.mailprotect.be", description="SMTP relay host name.")
+    host: HostName = Field(default="smtp-auth.mailprotect.be", description="SMTP relay host name.")
     port: int = Field(default=587, ge=1, le=65535, description="587 for STARTTLS, 465 for TLS.")
     security: SmtpSecurity = Field(
         default=SmtpSecurity.STARTTLS,

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from adapters.setting_addresses import HostAndPort
 from core.notifications.sms_text import is_sender_id
 
 
@@ -28,7 +29,7 @@ class VonageSettings(BaseModel):
             "of 3 to 15 digits without '+' (some countries only accept a Vonage number)."
         ),
     )
-    rest_host: str = Field(
+    rest_host: HostAndPort = Field(
         default="rest.nexmo.com",
         description="Host[:port] of the SMS API, without scheme; always reached over HTTPS.",
     )
@@ -74,11 +75,4 @@ class VonageSettings(BaseModel):
             raise ValueError(
                 "a sender id is up to 11 letters, digits and spaces, or 3 to 15 digits"
             )
-        return value
-
-    @field_validator("rest_host")
-    @classmethod
-    def _bare_host(cls, value: str) -> str:
-        if not value or "/" in value or value != value.strip():
-            raise ValueError("give the host (and port) only, like rest.nexmo.com")
         return value

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from adapters.setting_addresses import HostAndPort
 
 
 class VonageVideoSettings(BaseModel):
@@ -21,7 +23,7 @@ class VonageVideoSettings(BaseModel):
             "PEM private key of the application: signs REST calls and join tokens (RS256)."
         ),
     )
-    video_host: str = Field(
+    video_host: HostAndPort = Field(
         default="video.api.vonage.com",
         description="Host[:port] of the Video API, without scheme; always reached over HTTPS.",
     )
@@ -45,10 +47,3 @@ class VonageVideoSettings(BaseModel):
             "Vonage signed-webhook JWT made with it. Unset: callbacks are refused."
         ),
     )
-
-    @field_validator("video_host")
-    @classmethod
-    def _bare_host(cls, value: str) -> str:
-        if not value or "/" in value or value != value.strip():
-            raise ValueError("give the host (and port) only, like video.api.vonage.com")
-        return value

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from enum import Enum
 from pathlib import Path
 from types import NoneType, UnionType
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from annotated_types import Ge, Gt, Le, Lt, MaxLen, MinLen, MultipleOf
 from pydantic import BaseModel, SecretBytes, SecretStr
@@ -26,6 +26,7 @@ REQUIRED = "(required)"
 PRODUCTION_REQUIRED: dict[str, str] = {
     "database.url": "a SQLite file, <data_dir>/control.db",
     "auth.jwt_secret": "generated once, kept in <data_dir>/jwt-secret",
+    "api.public_url": "http://<api.host>:<api.port>",
     "encryption.keys": "generated once, kept in <data_dir>/encryption-key",
 }
 """Settings the production profile refuses to start without, and what embedded uses instead."""
@@ -137,6 +138,8 @@ def _type_name(annotation: Any) -> str:
         name = " or ".join(_type_name(member) for member in members)
         return f"{name}, optional" if len(members) < len(get_args(annotation)) else name
     origin = get_origin(annotation)
+    if origin is Annotated:
+        return _type_name(get_args(annotation)[0])
     if origin is Literal:
         return "one of " + ", ".join(str(value) for value in get_args(annotation))
     if origin is dict:

@@ -30,6 +30,7 @@ from adapters.opentok.settings import OpenTokSettings
 from adapters.photon.settings import PhotonSettings
 from adapters.redis.settings import RedisSettings
 from adapters.s3.settings import S3Settings
+from adapters.setting_addresses import BaseUrl, HostName, url_host
 from adapters.sinks.settings import FileMailSettings
 from adapters.smtp.settings import SmtpSettings
 from adapters.sql.tls import DatabaseTls, SslMode
@@ -223,7 +224,7 @@ class ApiSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    host: str = Field(default="127.0.0.1", description="Interface the API listens on.")
+    host: HostName = Field(default="127.0.0.1", description="Interface the API listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="TCP port the API listens on.")
     base_domain: str = Field(
         default="localhost",
@@ -233,8 +234,12 @@ class ApiSettings(BaseModel):
         default="X-Passerelle-Tenant",
         description="Header naming the tenant's slug when the host name does not.",
     )
-    public_url: str | None = Field(
-        default=None, description="URL users reach the portal at; default http://host:port."
+    public_url: BaseUrl | None = Field(
+        default=None,
+        description=(
+            "URL users and guests reach the portal at: the links in invitations and e-mails "
+            "point there. Required in production; embedded: http://<host>:<port>."
+        ),
     )
     max_request_body_bytes: int = Field(
         default=1024 * 1024,
@@ -738,6 +743,11 @@ class Settings(BaseSettings):
                 raise ValueError("database.url is required in the production profile")
             if self.auth.jwt_secret is None:
                 raise ValueError("auth.jwt_secret is required in the production profile")
+            if self.api.public_url is None:
+                raise ValueError(
+                    "api.public_url is required in the production profile: the links sent to "
+                    "guests and users must point where they reach the portal"
+                )
             if self.encryption.keys is None:
                 raise ValueError(
                     "encryption.keys is required in the production profile "
@@ -783,7 +793,7 @@ class Settings(BaseSettings):
 
     @property
     def public_url(self) -> str:
-        return self.api.public_url or f"http://{self.api.host}:{self.api.port}"
+        return self.api.public_url or f"http://{url_host(self.api.host)}:{self.api.port}"
 
     @property
     def local_links_url(self) -> str:

@@ -43,6 +43,7 @@ from tests.support.webhook_receiver import webhook_receiver  # noqa: F401 - fixt
 TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 ADMIN_PASSWORD = "correct horse battery staple"
 TEST_ENCRYPTION_KEY = "dGVzdC1lbmNyeXB0aW9uLWtleS0wMTIzNDU2Nzg5YWI"
+PUBLIC_URL = "http://127.0.0.1:8000"
 
 
 def settings_for(database: Database, data_dir: Path, **overrides: Any) -> Any:
@@ -56,6 +57,7 @@ def settings_for(database: Database, data_dir: Path, **overrides: Any) -> Any:
             "tenant_template_dir": TEMPLATE_DIR,
         },
         auth={"jwt_secret": TEST_JWT_SECRET},
+        api={"public_url": PUBLIC_URL} | overrides.pop("api", {}),
         mail={"backend": "console"},
         video={"backend": "development"},
         multiplayer={"backend": "development"},
@@ -77,6 +79,7 @@ def environment(database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPa
         "PASSERELLE_DATABASE__TENANT_TEMPLATE_PREFIX": TEMPLATE_PREFIX,
         "PASSERELLE_DATABASE__TENANT_TEMPLATE_DIR": str(TEMPLATE_DIR),
         "PASSERELLE_AUTH__JWT_SECRET": TEST_JWT_SECRET,
+        "PASSERELLE_API__PUBLIC_URL": PUBLIC_URL,
         "PASSERELLE_MAIL__BACKEND": "console",
         "PASSERELLE_ENCRYPTION__KEYS": TEST_ENCRYPTION_KEY,
         "PASSERELLE_VIDEO__BACKEND": "development",

@@ -126,6 +126,7 @@ def test_unreachable_database_exits_69(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv("PASSERELLE_DATABASE__URL", "postgresql+asyncpg://nobody@127.0.0.1:1/none")
     monkeypatch.setenv("PASSERELLE_AUTH__JWT_SECRET", TEST_JWT_SECRET)
     monkeypatch.setenv("PASSERELLE_ENCRYPTION__KEYS", TEST_ENCRYPTION_KEY)
+    monkeypatch.setenv("PASSERELLE_API__PUBLIC_URL", "http://127.0.0.1:8000")
     monkeypatch.setenv("PASSERELLE_DATA_DIR", str(tmp_path))
     result = runner.invoke(app, ["migrate"])
     assert result.exit_code == ExitCode.UNAVAILABLE

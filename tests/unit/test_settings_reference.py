@@ -30,6 +30,7 @@ PRODUCTION_VALUES = {
     "database.url": f"postgresql+asyncpg://passerelle:{DATABASE_PASSWORD}@db.internal/pxr",
     "auth.jwt_secret": JWT_SECRET,
     "encryption.keys": ENCRYPTION_KEY,
+    "api.public_url": "https://assist.acme.example",
 }
 
 runner = CliRunner()
