@@ -289,12 +289,38 @@ async def test_webhooks_without_the_dashboard_secret_are_refused(
         ),
         ("GameJoin", {"AppId": "a", "GameId": "g", "Type": "Join", "UserId": "u"}),
         ("GameJoin", {"AppId": "a", "GameId": "g", "Type": "Join", "ActorNr": "1", "UserId": "u"}),
+        ("GameJoin", {"AppId": "a", "GameId": "g", "Type": "Join", "ActorNr": 0, "UserId": "u"}),
+        (
+            "GameJoin",
+            {"AppId": "a", "GameId": "g", "Type": "Join", "ActorNr": 2**40, "UserId": "u"},
+        ),
+        (
+            "GameLeave",
+            {
+                "AppId": "a",
+                "GameId": "g",
+                "Type": "LeaveRequest",
+                "ActorNr": 1,
+                "UserId": "u",
+                "IsInactive": "false",
+            },
+        ),
         (
             "GameTeleport",
             {"AppId": "a", "GameId": "g", "Type": "Join", "ActorNr": 1, "UserId": "u"},
         ),
     ],
-    ids=["not-object", "no-game", "unknown-type", "no-actor", "text-actor", "unknown-path"],
+    ids=[
+        "not-object",
+        "no-game",
+        "unknown-type",
+        "no-actor",
+        "text-actor",
+        "actor-zero",
+        "actor-beyond-32-bits",
+        "text-inactive",
+        "unknown-path",
+    ],
 )
 async def test_malformed_webhooks_answer_a_failure_code(api: Api, path: str, body: Any) -> None:
     answer = await hook(api, path, body)
@@ -350,6 +376,100 @@ async def test_a_room_of_an_ended_session_cannot_be_entered(api: Api) -> None:
 
     assert answer["ResultCode"] == 3
     assert "ended" in answer["Message"]
+
+
+async def test_a_participant_who_left_can_no_longer_enter_or_act_in_the_room(api: Api) -> None:
+    alpha = await join(api, "alpha")
+    pass_ = ticket(api, alpha)
+    game, user = room_name(api, alpha), str(alpha.participant_id)
+    removed = await api.client.post(
+        f"/api/v1/sessions/{alpha.session_id}/participants/{user}/leave", headers=alpha.headers
+    )
+    assert removed.status_code == 204, removed.text
+
+    authenticated = (await api.client.get(AUTH, params={"token": pass_})).json()
+    entered = await hook(api, "GameJoin", call("Join", game, user, 2))
+    acted = await hook(api, "GameEvent", call("Event", game, user, 2, EvCode=1))
+    leaving = await hook(api, "GameLeave", call("LeaveRequest", game, user, 2, IsInactive=False))
+
+    assert authenticated == {"ResultCode": 2, "Message": "the participant has left the session"}
+    assert (entered["ResultCode"], acted["ResultCode"]) == (3, 3)
+    assert leaving == {"ResultCode": 0}
+    room = RoomAddress(alpha.tenant_id, alpha.session_id)
+    assert await api.container.room_presence().occupants(room) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "hook_type"), [("GameEvent", "Event"), ("GameProperties", "Actor")]
+)
+async def test_events_in_the_room_of_an_ended_session_are_refused(
+    api: Api, path: str, hook_type: str
+) -> None:
+    alpha = await join(api, "alpha")
+    ended = await api.client.post(f"/api/v1/sessions/{alpha.session_id}/end", headers=alpha.headers)
+    assert ended.status_code == 200, ended.text
+
+    answer = await hook(
+        api, path, call(hook_type, room_name(api, alpha), str(alpha.participant_id))
+    )
+
+    assert answer == {"ResultCode": 3, "Message": "the session is ended"}
+
+
+async def test_closing_the_room_of_no_known_session_is_refused(api: Api) -> None:
+    alpha = await join(api, "alpha")
+    unknown_session = RoomAddress(alpha.tenant_id, uuid4())
+    unknown_tenant = RoomAddress(uuid4(), alpha.session_id)
+
+    answers = [
+        await hook(api, "GameClose", _close(rooms(api).room_name(room)))
+        for room in (unknown_session, unknown_tenant)
+    ]
+
+    assert answers == [{"ResultCode": 3, "Message": "unknown session"}] * 2
+    assert await hook(api, "GameClose", _close(room_name(api, alpha))) == {"ResultCode": 0}
+
+
+async def test_a_webhook_for_another_photon_application_is_refused(api: Api) -> None:
+    alpha = await join(api, "alpha")
+    settings = api.container.settings()
+    photon = settings.photon.model_copy(update={"app_id": "our-application-id"})
+    api.container.settings.override(settings.model_copy(update={"photon": photon}))
+    body = call("Join", room_name(api, alpha), str(alpha.participant_id))
+
+    foreign = await hook(api, "GameJoin", body | {"AppId": "someone-elses-application"})
+    ours = await hook(api, "GameJoin", body | {"AppId": "our-application-id"})
+
+    assert foreign["ResultCode"] == 3
+    assert ours == {"ResultCode": 0}
+
+
+async def test_photons_calls_are_never_rate_limited(api: Api) -> None:
+    """Photon calls from a few addresses for every tenant: a 429 would fail every join."""
+    alpha = await join(api, "alpha")
+    settings = api.container.settings()
+    tight = settings.rate_limits.model_copy(update={"enabled": True, "per_ip_per_minute": 2})
+    api.container.settings.override(settings.model_copy(update={"rate_limits": tight}))
+    body = call("Event", room_name(api, alpha), str(alpha.participant_id), EvCode=1)
+
+    answers = [
+        *[(await api.client.get(AUTH, params={"token": ticket(api, alpha)})) for _ in range(4)],
+        *[
+            await api.client.post(
+                f"{HOOKS}/GameEvent", json=body, headers={SECRET_HEADER: WEBHOOK_SECRET}
+            )
+            for _ in range(4)
+        ],
+    ]
+
+    assert [a.status_code for a in answers] == [200] * 8
+    assert [a.json()["ResultCode"] for a in answers] == [1] * 4 + [0] * 4
+    others = [await api.client.get("/api/v1/sessions", headers=alpha.headers) for _ in range(3)]
+    assert [a.status_code for a in others] == [200, 200, 429]
+
+
+def _close(game_id: str) -> dict[str, Any]:
+    return {"AppId": "development", "GameId": game_id, "Type": "Close"}
 
 
 def _b64(data: bytes) -> str:

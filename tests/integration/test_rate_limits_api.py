@@ -14,7 +14,7 @@ from litestar import Litestar, get, post
 from apps.api.app import create_app
 from apps.api.errors import EXCEPTION_HANDLERS
 from apps.api.middleware.limits import RateLimitMiddleware
-from apps.api.middleware.routes import AUTH_LIMITS, RATE_LIMIT
+from apps.api.middleware.routes import AUTH_LIMITS, NO_LIMITS, RATE_LIMIT
 from apps.container import Container, build_container, close_container
 from tests.conftest import Database
 from tests.integration.conftest import Api, settings_for
@@ -130,3 +130,24 @@ async def test_two_replicas_sharing_redis_enforce_one_global_limit(
 ) -> None:
     statuses = [(await replicas[n % 2].get("/api/v1/health")).status_code for n in range(6)]
     assert statuses == [200, 200, 200, 200, 429, 429]
+
+
+VENDOR_PATHS = ("/api/v1/photon/", "/api/v1/webhooks/video/", "/api/v1/webhooks/vonage/")
+
+
+async def test_the_routes_vendors_call_are_not_limited_and_no_other_is(api: Api) -> None:
+    """Photon, the video provider and Vonage call from a few addresses for every tenant."""
+    app = create_app(api.container, close=False)
+    unlimited = {
+        route.path_format
+        for route in app.routes
+        for handler in getattr(route, "route_handlers", [])
+        if handler.opt.get(RATE_LIMIT) == NO_LIMITS
+    }
+
+    assert unlimited
+    assert {path for path in unlimited if not path.startswith(VENDOR_PATHS)} == set()
+    vendor_routes = {
+        route.path_format for route in app.routes if route.path_format.startswith(VENDOR_PATHS)
+    }
+    assert vendor_routes == unlimited

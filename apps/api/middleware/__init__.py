@@ -6,7 +6,7 @@ Routes opt in through their ``opt`` (see ``apps.api.middleware.routes``):
   and documents it in the OpenAPI schema;
 - ``opt={RATE_LIMIT: AUTH_LIMITS}`` (or ``**idempotent(rate_limit=AUTH_LIMITS)``) puts a
   route under the tighter limits of login, password reset, refresh and device pairing;
-  ``opt={RATE_LIMIT: NO_LIMITS}`` exempts it (health probes);
+  ``opt={RATE_LIMIT: NO_LIMITS}`` exempts it (``vendor_calls()``: the routes vendors call);
 - ``request_max_body_size=...`` on the route lets it take bodies larger than
   ``api.max_request_body_bytes`` (uploads).
 """

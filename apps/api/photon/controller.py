@@ -29,6 +29,7 @@ from litestar import Controller, Request, post, route
 from litestar.params import FromPath
 
 from apps.api.dependencies import container_of
+from apps.api.middleware.routes import vendor_calls
 from apps.container import Container
 from core.sessions import rooms as room_rules
 from core.sessions.rooms import RoomRefused
@@ -62,7 +63,9 @@ WEBHOOK_TYPES: dict[str, frozenset[str]] = {
     "GameProperties": frozenset({"Game", "Actor"}),
     "GameClose": frozenset({"Close", "Save"}),
 }
-_ADMITTING = frozenset({"GameCreate", "GameBeforeJoin", "GameJoin"})
+
+MAX_ACTOR = 2**31 - 1
+"""Photon numbers a room's actors with positive 32-bit integers."""
 
 Answer = dict[str, Any]
 
@@ -70,6 +73,7 @@ Answer = dict[str, Any]
 class PhotonController(Controller):
     path = "/photon"
     tags = ["photon"]
+    opt = vendor_calls()
 
     @route(
         "/auth",
@@ -112,6 +116,9 @@ class PhotonController(Controller):
             call = _webhook_call(await request.body(), hook)
         except ValueError as exc:
             return _failure(HOOK_MALFORMED, str(exc))
+        app_id = container.settings().photon.app_id
+        if app_id is not None and call["AppId"] != app_id:
+            return _failure(HOOK_REFUSED, "the call is for another Photon application")
         try:
             await _apply(container, hook, call)
         except RoomRefused as exc:
@@ -163,10 +170,12 @@ async def _apply(container: Container, hook: str, call: Mapping[str, Any]) -> No
         raise RoomRefused("the player is not a participant of this session")
     if hook in ("GameCreate", "GameJoin") and call["Type"] != "Load":
         await room_rules.entered_room(room, participant_id, call["ActorNr"], deps)
-    elif hook == "GameLeave" and not call.get("IsInactive", False):
+    elif hook == "GameLeave" and call.get("IsInactive") is not True:
         await room_rules.left_room(room, participant_id, deps)
+    elif hook == "GameLeave":
+        await room_rules.find_member(room, participant_id, deps, present_only=False)
     else:
-        await room_rules.find_member(room, participant_id, deps, open_only=hook in _ADMITTING)
+        await room_rules.find_member(room, participant_id, deps, present_only=True)
 
 
 async def _auth_parameters(request: Request[Any, Any, Any]) -> dict[str, Any]:
@@ -200,8 +209,10 @@ def _webhook_call(raw: bytes, hook: str) -> dict[str, Any]:
         if not isinstance(call.get("UserId"), str):
             raise ValueError("UserId is missing")
         actor = call.get("ActorNr")
-        if isinstance(actor, bool) or not isinstance(actor, int):
-            raise ValueError("ActorNr is missing")
+        if isinstance(actor, bool) or not isinstance(actor, int) or not 0 < actor <= MAX_ACTOR:
+            raise ValueError("ActorNr is missing or not an actor number")
+    if not isinstance(call.get("IsInactive", False), bool):
+        raise ValueError("IsInactive is not a boolean")
     return call
 
 

@@ -12,7 +12,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from apps.api.dependencies import container_of, provide_actor, provide_tenant
-from apps.api.middleware.routes import idempotent
+from apps.api.middleware.routes import idempotent, vendor_calls
 from apps.api.recordings.schemas import (
     RecordingList,
     RecordingModeBody,
@@ -107,6 +107,7 @@ class RecordingModeController(Controller):
 class ArchiveCallbackController(Controller):
     path = "/webhooks/video"
     tags = ["webhooks"]
+    opt = vendor_calls()
 
     @post(
         "/archives",

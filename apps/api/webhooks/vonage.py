@@ -16,6 +16,7 @@ from litestar import Controller, Request, route
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from apps.api.dependencies import container_of
+from apps.api.middleware.routes import vendor_calls
 from core.errors import InvalidInput, NotFound
 from core.notifications.receipt_recording import record_receipt
 from ports.sms_receipts import SmsReceiptReader
@@ -24,6 +25,7 @@ from ports.sms_receipts import SmsReceiptReader
 class VonageWebhookController(Controller):
     path = "/webhooks/vonage"
     tags = ["webhooks"]
+    opt = vendor_calls()
 
     @route(
         "/sms-receipts",
