@@ -28,8 +28,10 @@ class OpenTokSettings(BaseModel):
     )
     callback_secret: SecretStr | None = Field(
         default=None,
+        min_length=16,
         description=(
             "Secret carried as the `token` query parameter of the archive callback URL set "
-            "in the project dashboard (OpenTok signs no callback). Unset: callbacks refused."
+            "in the project dashboard (OpenTok signs no callback), at least 16 characters. "
+            "Unset: callbacks refused."
         ),
     )

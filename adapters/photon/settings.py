@@ -36,8 +36,9 @@ class PhotonSettings(BaseModel):
     )
     webhook_secret: SecretStr | None = Field(
         default=None,
+        min_length=16,
         description=(
-            "Value of that header, as set in Photon's dashboard (CustomHttpHeaders). "
-            "Unset: every webhook call is refused."
+            "Value of that header, as set in Photon's dashboard (CustomHttpHeaders), at "
+            "least 16 characters. Unset: every webhook call is refused."
         ),
     )

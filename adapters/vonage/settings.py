@@ -49,6 +49,7 @@ class VonageSettings(BaseModel):
 
     signature_secret: SecretStr | None = Field(
         default=None,
+        min_length=1,
         description=(
             "Signature secret of the account (dashboard > API settings); delivery receipts "
             "are accepted only when signed with it. Unset: receipts are refused."

@@ -42,6 +42,7 @@ class VonageVideoSettings(BaseModel):
     )
     signature_secret: SecretStr | None = Field(
         default=None,
+        min_length=1,
         description=(
             "Signature secret of the account: archive callbacks are accepted only with a "
             "Vonage signed-webhook JWT made with it. Unset: callbacks are refused."

@@ -7,7 +7,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
+from pydantic_core import ErrorDetails
 
 from apps.config.settings import Settings, _config_file
 
@@ -44,5 +45,13 @@ def _describe(exc: ValidationError) -> str:
         location = ".".join(str(part) for part in error["loc"])
         variable = "PASSERELLE_" + "__".join(str(p).upper() for p in error["loc"])
         where = f"{location} ({variable})" if location else "settings"
-        lines.append(f"invalid setting {where}: {error['msg']}")
+        lines.append(f"invalid setting {where}: {_message(error)}")
     return "\n".join(lines)
+
+
+def _message(error: ErrorDetails) -> str:
+    """Pydantic's message; a secret's length in characters (pydantic counts "items")."""
+    if error["type"] == "too_short" and isinstance(error["input"], SecretStr | str):
+        count = error["ctx"]["min_length"]
+        return f"give at least {count} character{'' if count == 1 else 's'}"
+    return error["msg"]

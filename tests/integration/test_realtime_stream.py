@@ -70,6 +70,48 @@ async def test_a_first_message_that_is_not_subscribe_is_refused(
     assert (error["code"], error["field"]) == ("subscribe_first", "type")
 
 
+DEEP = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [{"text": "hello"}, {"data": b'{"type": "subscribe"}'}, {"text": DEEP}],
+    ids=["not-json", "binary", "nested-too-deep"],
+)
+async def test_a_first_frame_that_is_not_json_text_gets_an_error_then_4400(
+    app: Litestar, alpha: dict[str, str], frame: dict[str, Any]
+) -> None:
+    async with connect(app, WS_PATH, {"X-Passerelle-Tenant": "alpha"}) as socket:
+        await socket.send_frame(**frame)
+        received, closed = await socket.receive_until_closed()
+
+    assert [(m["type"], m["code"], m["field"]) for m in received] == [
+        ("error", "malformed_message", "type")
+    ]
+    assert closed.code == 4400
+
+
+async def test_a_bad_frame_after_subscribing_gets_an_error_then_4400(
+    app: Litestar, alpha: dict[str, str]
+) -> None:
+    async with subscribed(app, alpha) as (socket, _):
+        await socket.send_frame(data=b"\x00\x01")
+        received, closed = await socket.receive_until_closed()
+
+    assert [m["code"] for m in received] == ["malformed_message"]
+    assert closed.code == 4400
+
+
+@pytest.mark.parametrize("last_event_id", ["x" * 101, 42])
+async def test_a_last_event_id_sse_would_refuse_is_refused_on_the_socket_too(
+    app: Litestar, alpha: dict[str, str], last_event_id: object
+) -> None:
+    first = {"type": "subscribe", "token": token_of(alpha), "last_event_id": last_event_id}
+    error, closed = await refused(app, {"X-Passerelle-Tenant": "alpha"}, first)
+
+    assert (error["field"], closed.code) == ("last_event_id", 4400)
+
+
 async def test_a_token_of_another_tenant_is_refused(
     api: Api, app: Litestar, alpha: dict[str, str]
 ) -> None:

@@ -33,6 +33,10 @@ class AsgiWebSocket:
     async def send_json(self, data: object) -> None:
         await self.to_app.put({"type": "websocket.receive", "text": json.dumps(data)})
 
+    async def send_frame(self, *, text: str | None = None, data: bytes | None = None) -> None:
+        """A frame as it comes off the wire: text, or binary, whatever it holds."""
+        await self.to_app.put({"type": "websocket.receive", "text": text, "bytes": data})
+
     async def receive_json(self, wait: float = 5.0) -> dict[str, Any]:
         message = await asyncio.wait_for(self.from_app.get(), wait)
         if message["type"] == "websocket.close":

@@ -144,6 +144,27 @@ def test_config_reference_json_lists_every_setting_with_its_variable() -> None:
     assert smtp_host["description"]
 
 
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("PASSERELLE_PHOTON__WEBHOOK_SECRET", "", "give at least 16 characters"),
+        ("PASSERELLE_PHOTON__WEBHOOK_SECRET", "short-secret", "give at least 16 characters"),
+        ("PASSERELLE_OPENTOK__CALLBACK_SECRET", "", "give at least 16 characters"),
+        ("PASSERELLE_VONAGE__SIGNATURE_SECRET", "", "give at least 1 character"),
+        ("PASSERELLE_VONAGE_VIDEO__SIGNATURE_SECRET", "", "give at least 1 character"),
+    ],
+)
+def test_a_secret_that_authenticates_vendor_calls_may_not_be_empty_or_weak(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str
+) -> None:
+    """An empty secret would match an empty header: anyone would pass as the vendor."""
+    monkeypatch.setenv("PASSERELLE_PROFILE", "embedded")
+    monkeypatch.setenv(variable, value)
+
+    with pytest.raises(SettingsError, match=f"{variable}\\): {message}$"):
+        load_settings()
+
+
 @pytest.mark.parametrize("port", ["abc", "70000"])
 def test_invalid_value_names_the_setting_and_its_environment_variable(
     monkeypatch: pytest.MonkeyPatch, port: str

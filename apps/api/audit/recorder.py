@@ -151,7 +151,7 @@ def _failed_sign_in(context: RequestContext, capture: _Capture) -> AuditEntry:
 def _json(data: bytes) -> dict[str, Any]:
     try:
         value = json.loads(data) if data else {}
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     return value if isinstance(value, dict) else {}
 

@@ -185,7 +185,7 @@ async def _auth_parameters(request: Request[Any, Any, Any]) -> dict[str, Any]:
         if raw.strip():
             try:
                 body = json.loads(raw)
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            except (ValueError, RecursionError) as exc:
                 raise ValueError("the body is not JSON") from exc
             if not isinstance(body, dict):
                 raise ValueError("the body is not a JSON object")
@@ -196,7 +196,7 @@ async def _auth_parameters(request: Request[Any, Any, Any]) -> dict[str, Any]:
 def _webhook_call(raw: bytes, hook: str) -> dict[str, Any]:
     try:
         call = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:
         raise ValueError("the body is not JSON") from exc
     if not isinstance(call, dict):
         raise ValueError("the body is not a JSON object")

@@ -54,6 +54,7 @@ from ports.events import EventFeed, EventsUnavailable, Subscription
 from ports.presence import PresenceStatus
 
 FIRST_MESSAGE_SECONDS = 10.0
+MAX_EVENT_ID = 100
 SSE_ROUTE = "/realtime/events"
 SSE_PATH = "/api/v1" + SSE_ROUTE
 _CLOSE_STATUS: list[tuple[type[DomainError], int]] = [
@@ -80,7 +81,8 @@ async def event_socket(socket: WebSocket[Any, Any, Any]) -> None:
         deps = container.presence_dependencies()
         await presence.report(actor, device, PresenceStatus.ONLINE, deps)
         try:
-            async with _following(feed, channels, first.get("last_event_id")) as subscription:
+            after = _resume_after(first.get("last_event_id"))
+            async with _following(feed, channels, after) as subscription:
                 await socket.send_json(
                     {"type": "subscribed", "channels": channels, "complete": subscription.complete}
                 )
@@ -109,7 +111,8 @@ async def event_source(
         QueryParameter(description="Channels to follow (default: your own).", required=False),
     ] = None,
     last_event_id: Annotated[
-        str | None, HeaderParameter(name="Last-Event-ID", required=False, max_length=100)
+        str | None,
+        HeaderParameter(name="Last-Event-ID", required=False, max_length=MAX_EVENT_ID),
     ] = None,
 ) -> ServerSentEvent:
     container = container_of(request)
@@ -121,7 +124,7 @@ async def event_source(
 async def _sse(
     feed: EventFeed, channels: list[str], last_event_id: str | None
 ) -> AsyncIterator[ServerSentEventMessage]:
-    async with _following(feed, channels, last_event_id) as subscription:
+    async with _following(feed, channels, last_event_id or None) as subscription:
         hello = {"channels": channels, "complete": subscription.complete}
         yield ServerSentEventMessage(event="subscribed", data=json.dumps(hello))
         async for payload in subscription.events:
@@ -130,9 +133,8 @@ async def _sse(
 
 @contextlib.asynccontextmanager
 async def _following(
-    feed: EventFeed, channels: list[str], last_event_id: object
+    feed: EventFeed, channels: list[str], after: str | None
 ) -> AsyncIterator[Subscription]:
-    after = last_event_id if isinstance(last_event_id, str) and last_event_id else None
     try:
         async with feed.follow(channels, after=after) as subscription:
             yield subscription
@@ -153,7 +155,7 @@ async def _serve(
     sender = asyncio.create_task(send_events())
     try:
         while not sender.done():
-            message = await socket.receive_json()
+            message = await _receive(socket)
             kind = message.get("type") if isinstance(message, dict) else None
             if kind == "ping":
                 await presence.report(actor, device, PresenceStatus.ONLINE, deps)
@@ -170,13 +172,11 @@ async def _serve(
 async def _first_message(socket: WebSocket[Any, Any, Any]) -> dict[str, Any]:
     try:
         async with asyncio.timeout(FIRST_MESSAGE_SECONDS):
-            message = await socket.receive_json()
+            message = await _receive(socket)
     except TimeoutError:
         raise Unauthenticated(
             "send the subscribe message first", code="missing_credentials"
         ) from None
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidInput("the first message must be JSON", field="type") from None
     if not isinstance(message, dict) or message.get("type") != "subscribe":
         raise InvalidInput(
             'the first message must be {"type": "subscribe", ...}',
@@ -184,6 +184,29 @@ async def _first_message(socket: WebSocket[Any, Any, Any]) -> dict[str, Any]:
             code="subscribe_first",
         )
     return message
+
+
+async def _receive(socket: WebSocket[Any, Any, Any]) -> Any:
+    """The client's next message: a text frame holding JSON, anything else refused (4400)."""
+    text = await socket.receive_data("text")
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        raise InvalidInput(
+            "messages must be JSON in text frames", field="type", code="malformed_message"
+        ) from None
+
+
+def _resume_after(raw: object) -> str | None:
+    """The id to resume after, as SSE's Last-Event-ID: a string of at most 100 characters."""
+    if raw is None or raw == "":
+        return None
+    if not isinstance(raw, str) or len(raw) > MAX_EVENT_ID:
+        raise InvalidInput(
+            f"last_event_id must be an event id, at most {MAX_EVENT_ID} characters",
+            field="last_event_id",
+        )
+    return raw
 
 
 async def _actor(socket: WebSocket[Any, Any, Any], first: dict[str, Any]) -> Actor:

@@ -55,7 +55,7 @@ async def _fields(request: Request[Any, Any, Any]) -> Mapping[str, str]:
     if content_type == "application/json":
         try:
             body = json.loads(await request.body())
-        except ValueError:
+        except (ValueError, RecursionError):
             raise InvalidInput("the body is not JSON", field="body", code="invalid_body") from None
         if not isinstance(body, dict):
             raise InvalidInput("the body is not a JSON object", field="body", code="invalid_body")
