@@ -181,6 +181,7 @@ def _session_rules(settings: Settings) -> SessionRules:
         max_participants=rules.max_participants,
         invitation_ttl=timedelta(hours=rules.invitation_ttl_hours),
         join_token_ttl=timedelta(minutes=rules.join_token_ttl_minutes),
+        room_ticket_ttl=timedelta(seconds=settings.photon.ticket_ttl_seconds),
     )
 
 

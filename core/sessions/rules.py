@@ -28,6 +28,8 @@ class SessionRules:
     max_participants: int = 10
     invitation_ttl: timedelta = timedelta(hours=24)
     join_token_ttl: timedelta = timedelta(hours=2)
+    room_ticket_ttl: timedelta = timedelta(minutes=5)
+    """Only to authenticate with the multiplayer service: it keeps the connection itself."""
 
 
 class SessionFull(Conflict):

@@ -260,7 +260,7 @@ async def admit(
     room = None
     if deps.multiplayer is not None:
         address = RoomAddress(newcomer.tenant_id, session.id)
-        room = deps.multiplayer.join_info(address, participant.id, deps.rules.join_token_ttl)
+        room = deps.multiplayer.join_info(address, participant.id, deps.rules.room_ticket_ttl)
     result = JoinResult(participant, grant, tuple(channels), room)
     return result, events
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 from uuid import UUID, uuid4
 
@@ -24,6 +24,7 @@ AUTH = "/api/v1/photon/auth"
 HOOKS = "/api/v1/photon/webhooks"
 SECRET_HEADER = "X-Passerelle-Photon-Secret"
 WEBHOOK_SECRET = "photon-dashboard-header-secret-0123456789"
+SLACK = timedelta(seconds=5)
 
 
 @pytest.fixture(autouse=True)
@@ -111,6 +112,23 @@ async def test_a_valid_ticket_by_get_is_accepted_with_user_and_cookie(api: Api) 
             "participant": str(alpha.participant_id),
         },
     }
+
+
+async def test_a_joins_room_ticket_lives_photon_ticket_ttl_seconds_not_the_video_tokens(
+    api: Api,
+) -> None:
+    await api.create_tenant("alpha")
+    headers = await api.login("alpha")
+    session_id = await api.create_session(headers)
+
+    joined_at = datetime.now(UTC)
+    answer = (await api.client.post(f"/api/v1/sessions/{session_id}/join", headers=headers)).json()
+
+    ticket_ends = datetime.fromisoformat(answer["multiplayer"]["expires_at"]) - joined_at
+    token_ends = datetime.fromisoformat(answer["video"]["expires_at"]) - joined_at
+    settings = api.container.settings()
+    assert abs(ticket_ends - timedelta(seconds=settings.photon.ticket_ttl_seconds)) < SLACK
+    assert abs(token_ends - timedelta(minutes=settings.sessions.join_token_ttl_minutes)) < SLACK
 
 
 async def test_a_valid_ticket_by_post_json_is_accepted(api: Api) -> None:
