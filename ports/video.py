@@ -107,6 +107,10 @@ class InvalidVideoCallback(Exception):
     """A callback that is not the provider's (bad or missing signature) or is malformed."""
 
 
+class MalformedVideoCallback(InvalidVideoCallback):
+    """The provider's callback, authentic, but not a body the platform can read."""
+
+
 class VideoProvider(Protocol):
     name: str
 
@@ -149,7 +153,8 @@ class VideoProvider(Protocol):
     def parse_archive_callback(self, request: CallbackRequest) -> ArchiveEvent:
         """Verify that a callback comes from the provider and read it.
 
-        Raises InvalidVideoCallback for anything unsigned, wrongly signed or malformed.
+        Raises InvalidVideoCallback for anything unsigned or wrongly signed, and its
+        MalformedVideoCallback for an authentic body that cannot be read.
         """
         ...
 

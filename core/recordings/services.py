@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from core.errors import NotFound, Unauthenticated, Unavailable
+from core.errors import InvalidInput, NotFound, Unauthenticated, Unavailable
 from core.identity.model import Actor
 from core.recordings.model import (
     Recording,
@@ -40,6 +40,7 @@ from ports.video import (
     ArchiveStatus,
     CallbackRequest,
     InvalidVideoCallback,
+    MalformedVideoCallback,
     VideoArchive,
     VideoArchiveRefused,
     VideoProvider,
@@ -141,9 +142,13 @@ async def record_archive_callback(
 ) -> Recording:
     """The provider's word on a recording, verified by the video adapter, stored on the
     tenant's recording its name points at. Unknown tenants, sessions and archives are all
-    the same NotFound, so a caller learns nothing about who exists."""
+    the same NotFound, so a caller learns nothing about who exists. An archive the platform
+    did not start is taken only from a tenant recording every session, whose rooms the
+    provider records by itself."""
     try:
         event = deps.video.parse_archive_callback(request)
+    except MalformedVideoCallback as exc:
+        raise InvalidInput(str(exc), field="body", code="malformed_callback") from exc
     except InvalidVideoCallback as exc:
         raise Unauthenticated(str(exc), code="invalid_callback") from exc
     owner = owner_of_archive(event.name)
@@ -156,7 +161,12 @@ async def record_archive_callback(
     async with deps.tenant_uow(tenant_id) as uow:
         session = await uow.sessions.get(session_id, for_update=True)
         recording = await uow.recordings.by_archive(event.archive_id, for_update=True)
-        if recording is None and session is not None and session.video_room_id == event.room_id:
+        if (
+            recording is None
+            and session is not None
+            and session.video_room_id == event.room_id
+            and await uow.recordings.mode() is RecordingMode.ALWAYS
+        ):
             recording = _automatic_recording(session_id, event.archive_id, deps.clock.now())
             await uow.recordings.add(recording)
         if recording is None or recording.session_id != session_id:

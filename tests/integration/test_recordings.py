@@ -290,6 +290,62 @@ async def test_recording_is_refused_by_the_tenants_mode_and_before_the_session_i
     assert provider.fake.state.archives == {}
 
 
+@pytest.mark.parametrize("mode", ["on_request", "never"])
+async def test_an_archive_the_platform_did_not_start_is_not_found_unless_it_records_everything(
+    api: Api, provider: Provider, mode: str
+) -> None:
+    headers, session_id, tenant_id = await _recording_session(api, "alpha")
+    chosen = await api.client.put("/api/v1/recording-mode", json={"mode": mode}, headers=headers)
+    assert chosen.status_code == 200, chosen.text
+    async with api.container.tenant_uow()(tenant_id) as uow:
+        session = await uow.sessions.get(UUID(session_id))
+    assert session is not None
+    body = json.dumps(
+        {
+            "id": "started-from-the-providers-dashboard",
+            "sessionId": session.video_room_id,
+            "status": "available",
+            "name": f"pxr/{tenant_id}/{session_id}",
+            "url": "http://127.0.0.1:9/x.mp4",
+        }
+    ).encode()
+
+    answered = await api.client.post(CALLBACK, content=body, **provider.sign(body))
+
+    assert answered.status_code == 404
+    listed = await api.client.get(f"/api/v1/sessions/{session_id}/recordings", headers=headers)
+    assert listed.json()["items"] == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b'{"id": 7, "sessionId": "room"}',
+        b'{"id": "a", "sessionId": "room", "status": "teleported"}',
+        b'{"id": "a", "sessionId": "room", "status": "available", "size": 1e30}',
+        b'{"id": "a", "sessionId": "room", "status": "available", "size": Infinity}',
+        b'{"id": "a", "sessionId": "room", "status": "available", "duration": NaN}',
+        b"[" * 5_000 + b"]" * 5_000,
+    ],
+    ids=["not-json", "numeric-id", "unknown-status", "huge-size", "infinite", "nan", "deep"],
+)
+async def test_an_authentic_callback_that_cannot_be_read_is_422_and_changes_nothing(
+    api: Api, provider: Provider, body: bytes
+) -> None:
+    headers, session_id, _ = await _recording_session(api, "alpha")
+
+    answered = await api.client.post(CALLBACK, content=body, **provider.sign(body))
+
+    assert answered.status_code == 422, answered.text
+    assert (answered.json()["code"], answered.json()["errors"][0]["field"]) == (
+        "malformed_callback",
+        "body",
+    )
+    listed = await api.client.get(f"/api/v1/sessions/{session_id}/recordings", headers=headers)
+    assert listed.json()["items"] == []
+
+
 async def test_in_mode_always_the_provider_records_by_itself_and_its_callbacks_find_the_tenant(
     api: Api, provider: Provider, archive_store: _FileServer
 ) -> None:

@@ -116,7 +116,9 @@ class ArchiveCallbackController(Controller):
         summary="Archive status callback (called by the video provider)",
         description="Set this URL as the project's archive callback (OpenTok: with "
         "`?token=<opentok.callback_secret>`; Vonage Video: signed callbacks on). Unsigned "
-        "calls get 401; an archive the platform did not start gets 404.",
+        "calls get 401, an authentic but unreadable body 422; an archive the platform did "
+        "not start gets 404 (unless the tenant records every session: the provider starts "
+        "those).",
     )
     async def archive_status(self, request: Request[Any, Any, Any]) -> None:
         callback = CallbackRequest(
