@@ -42,6 +42,7 @@ from adapters.sql.tenant_templates import PostgresTemplates, SqliteTemplates
 from adapters.sql.unit_of_work import SqlTenantUnitOfWorkFactory
 from adapters.system.address_resolver import resolve_host
 from adapters.system.clock import SystemClock
+from apps.api.auth.guest_passes import GuestPasses
 from apps.api.auth.tokens import AccessTokens
 from apps.config.embedded_secret import embedded_encryption_key, embedded_jwt_secret
 from apps.config.settings import Profile, Settings
@@ -140,6 +141,16 @@ def _access_tokens(settings: Settings, clock: Clock) -> AccessTokens:
         _jwt_secret(settings),
         issuer=settings.auth.issuer,
         ttl=timedelta(seconds=settings.auth.access_token_ttl_seconds),
+        clock=clock,
+    )
+
+
+def _guest_passes(settings: Settings, clock: Clock) -> GuestPasses:
+    """As long-lived as the video token of the same join answer."""
+    return GuestPasses(
+        _jwt_secret(settings),
+        issuer=settings.auth.issuer,
+        ttl=timedelta(minutes=settings.sessions.join_token_ttl_minutes),
         clock=clock,
     )
 
@@ -354,6 +365,7 @@ class Container(containers.DeclarativeContainer):
     )
     room_presence = providers.Singleton(_room_presence, settings, adapter_context)
     access_tokens = providers.Singleton(_access_tokens, settings, clock)
+    guest_passes = providers.Singleton(_guest_passes, settings, clock)
     notification_channels = providers.Singleton(
         lambda plugins: plugins.notification_channels(), plugins
     )

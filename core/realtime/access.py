@@ -1,4 +1,4 @@
-"""Which event channels a signed-in user may follow.
+"""Which event channels a signed-in user, or a guest, may follow.
 
 Channels are named as ``ports.events`` names them (``tenants/<t>/users/<u>``,
 ``tenants/<t>/sessions/<s>``, ``tenants/<t>/everyone``). A user follows their own user
@@ -6,11 +6,15 @@ channel, their tenant's ``everyone`` channel, and the channel of a session they 
 in (host, callee, participant) or, as an admin, of any session of their tenant. Anything
 else is refused before a subscription exists: another tenant's channels (403), another
 user's (403), a session they have no part in (403) or that does not exist (404).
+
+A guest has no account: the pass of their join answer names one participant of one
+session, and follows that session's channel only, while they are in it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from uuid import UUID
 
 from core.errors import Forbidden, InvalidInput
@@ -20,6 +24,32 @@ from core.sessions.services import SessionDependencies, existing_session
 from ports.events import session_channel, tenant_channel, user_channel
 
 MAX_CHANNELS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Guest:
+    """A guest following their session with the pass their join answer carried."""
+
+    tenant_id: UUID
+    session_id: UUID
+    participant_id: UUID
+
+
+async def guest_followable(
+    guest: Guest, channels: Sequence[str], deps: SessionDependencies
+) -> list[str]:
+    """The guest's session channel, the only one they may name, while they are in it."""
+    own = session_channel(guest.tenant_id, guest.session_id)
+    if any(channel != own for channel in channels):
+        raise Forbidden("a guest follows only their session's channel", code="channel_forbidden")
+    async with deps.tenant_uow(guest.tenant_id) as uow:
+        await existing_session(uow, guest.session_id)
+        participant = await uow.participants.get(guest.participant_id)
+    if participant is None or participant.session_id != guest.session_id:
+        raise Forbidden("you take no part in that session", code="channel_forbidden")
+    if participant.left_at is not None:
+        raise Forbidden("you have left that session", code="channel_forbidden")
+    return [own]
 
 
 def own_channels(actor: Actor) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -65,3 +66,54 @@ async def next_event(socket: AsgiWebSocket, wait: float = 5.0) -> dict[str, Any]
     assert message["type"] == "event", message
     event: dict[str, Any] = message["event"]
     return event
+
+
+async def sse(app: ASGIApp, headers: dict[str, str], query: str = "") -> tuple[int, Any]:
+    """Starts an SSE request on the ASGI app; answers its status and a queue of body chunks."""
+    chunks: asyncio.Queue[bytes] = asyncio.Queue()
+    started: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    disconnect = asyncio.Event()
+
+    async def receive() -> dict[str, Any]:
+        await disconnect.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            started.set_result(message["status"])
+        elif message["type"] == "http.response.body":
+            await chunks.put(message.get("body", b""))
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/api/v1/realtime/events",
+        "raw_path": b"/api/v1/realtime/events",
+        "root_path": "",
+        "query_string": query.encode(),
+        "headers": [(b"host", b"testserver")]
+        + [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+        "client": ("127.0.0.1", 50001),
+        "server": ("testserver", 80),
+        "state": {},
+    }
+    task = asyncio.create_task(app(scope, receive, send))  # type: ignore[arg-type]
+    status = await asyncio.wait_for(started, 5)
+    return status, (chunks, disconnect, task)
+
+
+async def sse_messages(chunks: asyncio.Queue[bytes], count: int) -> list[dict[str, str]]:
+    text = ""
+    while text.count("\r\n\r\n") + text.count("\n\n") < count:
+        text += (await asyncio.wait_for(chunks.get(), 5)).decode()
+    messages = []
+    for block in text.replace("\r\n", "\n").split("\n\n")[:count]:
+        fields: dict[str, str] = {}
+        for line in block.splitlines():
+            name, _, value = line.partition(": ")
+            fields[name] = value
+        messages.append(fields)
+    return messages

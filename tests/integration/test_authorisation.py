@@ -196,7 +196,7 @@ async def test_every_authenticated_route_has_an_expectation(api: Api) -> None:
         (method, route.path_format)
         for route in app.routes
         for handler in getattr(route, "route_handlers", [])
-        if "actor" in handler.resolve_dependencies()
+        if {"actor", "follower"} & set(handler.resolve_dependencies())
         for method in handler.http_methods
         if method != "OPTIONS"
     }

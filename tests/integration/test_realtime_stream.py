@@ -23,6 +23,8 @@ from tests.integration.realtime_support import (
     next_event,
     note_for,
     refused,
+    sse,
+    sse_messages,
     subscribed,
     token_of,
 )
@@ -258,57 +260,6 @@ async def test_an_event_sent_to_two_followed_channels_arrives_once(
     assert [first["data"], second["data"]] == [{"number": 1}, {"number": 2}]
 
 
-async def _sse(app: Litestar, headers: dict[str, str], query: str = "") -> tuple[int, Any]:
-    """Starts an SSE request on the ASGI app; answers its status and a queue of body chunks."""
-    chunks: asyncio.Queue[bytes] = asyncio.Queue()
-    started: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-    disconnect = asyncio.Event()
-
-    async def receive() -> dict[str, Any]:
-        await disconnect.wait()
-        return {"type": "http.disconnect"}
-
-    async def send(message: dict[str, Any]) -> None:
-        if message["type"] == "http.response.start":
-            started.set_result(message["status"])
-        elif message["type"] == "http.response.body":
-            await chunks.put(message.get("body", b""))
-
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": "/api/v1/realtime/events",
-        "raw_path": b"/api/v1/realtime/events",
-        "root_path": "",
-        "query_string": query.encode(),
-        "headers": [(b"host", b"testserver")]
-        + [(k.lower().encode(), v.encode()) for k, v in headers.items()],
-        "client": ("127.0.0.1", 50001),
-        "server": ("testserver", 80),
-        "state": {},
-    }
-    task = asyncio.create_task(app(scope, receive, send))  # type: ignore[arg-type]
-    status = await asyncio.wait_for(started, 5)
-    return status, (chunks, disconnect, task)
-
-
-async def _sse_messages(chunks: asyncio.Queue[bytes], count: int) -> list[dict[str, str]]:
-    text = ""
-    while text.count("\r\n\r\n") + text.count("\n\n") < count:
-        text += (await asyncio.wait_for(chunks.get(), 5)).decode()
-    messages = []
-    for block in text.replace("\r\n", "\n").split("\n\n")[:count]:
-        fields: dict[str, str] = {}
-        for line in block.splitlines():
-            name, _, value = line.partition(": ")
-            fields[name] = value
-        messages.append(fields)
-    return messages
-
-
 async def test_sse_streams_events_and_resumes_from_last_event_id(
     api: Api, app: Litestar, alpha: dict[str, str]
 ) -> None:
@@ -317,10 +268,10 @@ async def test_sse_streams_events_and_resumes_from_last_event_id(
     await events.publish([note_for(me, 1)])
     first = await _sse_replay_id(api, app, alpha)
     await events.publish([note_for(me, 2)])
-    status, (chunks, disconnect, task) = await _sse(app, {**alpha, "Last-Event-ID": first})
+    status, (chunks, disconnect, task) = await sse(app, {**alpha, "Last-Event-ID": first})
     try:
         assert status == 200
-        hello, missed = await _sse_messages(chunks, 2)
+        hello, missed = await sse_messages(chunks, 2)
         assert hello["event"] == "subscribed"
         assert json.loads(hello["data"])["complete"] is True
         assert json.loads(missed["data"])["data"] == {"number": 2}
@@ -332,14 +283,14 @@ async def test_sse_streams_events_and_resumes_from_last_event_id(
 
 async def _sse_replay_id(api: Api, app: Litestar, headers: dict[str, str]) -> str:
     """The id of the newest kept event, as a client that saw it would remember it."""
-    status, (chunks, disconnect, task) = await _sse(app, headers, "")
+    status, (chunks, disconnect, task) = await sse(app, headers, "")
     try:
         assert status == 200
         me = actor_of(api.container, headers)
-        (hello,) = await _sse_messages(chunks, 1)
+        (hello,) = await sse_messages(chunks, 1)
         assert hello["event"] == "subscribed"
         await api.container.events().publish([note_for(me, 100)])
-        (live,) = await _sse_messages(chunks, 1)
+        (live,) = await sse_messages(chunks, 1)
         last: str = live["id"]
         return last
     finally:
@@ -348,7 +299,7 @@ async def _sse_replay_id(api: Api, app: Litestar, headers: dict[str, str]) -> st
 
 
 async def test_sse_without_a_token_is_a_401_problem(app: Litestar, alpha: dict[str, str]) -> None:
-    status, (chunks, disconnect, task) = await _sse(app, {"X-Passerelle-Tenant": "alpha"})
+    status, (chunks, disconnect, task) = await sse(app, {"X-Passerelle-Tenant": "alpha"})
     disconnect.set()
     await asyncio.wait_for(task, 5)
     assert status == 401

@@ -4,7 +4,8 @@ WebSocket ``/api/v1/realtime/ws``. The tenant comes from the host (``<slug>.<bas
 the tenant header, as for every endpoint. Browsers cannot set headers on a WebSocket, so
 the access token comes in the first message, never in the URL (URLs end up in proxy and
 access logs; a message does not). Clients that can set headers may send
-``Authorization: Bearer`` instead; the first message is required either way:
+``Authorization: Bearer`` instead; the first message is required either way. A guest sends
+the pass of their join answer where a user sends their token (``core.realtime.access``):
 
     -> {"type": "subscribe", "token": "...", "channels": [...], "last_event_id": "...",
         "device": "..."}                 (all but type optional; see core.realtime.access)
@@ -28,16 +29,18 @@ import asyncio
 import contextlib
 import json
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any, cast
 
 from litestar import Request, WebSocket, get, websocket
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import WebSocketDisconnect
-from litestar.params import HeaderParameter, QueryParameter
+from litestar.params import HeaderParameter, QueryParameter, SkipValidation
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
+from apps.api.auth.guest_passes import GUEST_PASS_PREFIX
 from apps.api.dependencies import container_of, provide_actor, provide_tenant
+from apps.container import Container
 from core.errors import (
     Conflict,
     DomainError,
@@ -49,10 +52,13 @@ from core.errors import (
 )
 from core.identity.model import Actor
 from core.realtime import presence
-from core.realtime.access import followable
+from core.realtime.access import Guest, followable, guest_followable
+from core.tenants.model import Tenant
 from ports.events import EventFeed, EventsUnavailable, Subscription
 from ports.presence import PresenceStatus
 
+Follower = Actor | Guest
+PresenceReporter = Callable[[PresenceStatus], Awaitable[None]]
 FIRST_MESSAGE_SECONDS = 10.0
 MAX_EVENT_ID = 100
 SSE_ROUTE = "/realtime/events"
@@ -72,40 +78,52 @@ async def event_socket(socket: WebSocket[Any, Any, Any]) -> None:
     container = container_of(cast("Request[Any, Any, Any]", socket))
     try:
         first = await _first_message(socket)
-        actor = await _actor(socket, first)
-        channels = await followable(
-            actor, _channels(first.get("channels")), container.session_dependencies()
-        )
+        follower = await _follower(socket, first)
+        channels = await _followable(follower, _channels(first.get("channels")), container)
         feed = _feed(container.events())
-        device = _device(first.get("device"))
-        deps = container.presence_dependencies()
-        await presence.report(actor, device, PresenceStatus.ONLINE, deps)
+        report = _presence_reporter(follower, _device(first.get("device")), container)
+        await report(PresenceStatus.ONLINE)
         try:
             after = _resume_after(first.get("last_event_id"))
             async with _following(feed, channels, after) as subscription:
                 await socket.send_json(
                     {"type": "subscribed", "channels": channels, "complete": subscription.complete}
                 )
-                await _serve(socket, subscription, actor, device)
+                await _serve(socket, subscription, report)
         finally:
-            await presence.report(actor, device, PresenceStatus.OFFLINE, deps)
+            await report(PresenceStatus.OFFLINE)
     except DomainError as error:
         await _refuse(socket, error)
     except WebSocketDisconnect:
         return
 
 
+async def provide_follower(
+    request: Request[Any, Any, Any], tenant: NamedDependency[Tenant]
+) -> Follower:
+    """A guest with their pass, else the caller ``provide_actor`` authenticates (and
+    authorises) from the same bearer token."""
+    scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip().startswith(GUEST_PASS_PREFIX):
+        return await provide_actor(request, tenant)
+    guest = container_of(request).guest_passes().verify(token.strip())
+    if guest.tenant_id != tenant.id:
+        raise Forbidden("the pass was issued for another tenant", code="tenant_mismatch")
+    return guest
+
+
 @get(
     SSE_ROUTE,
     summary="Realtime events as server-sent events (fallback for the WebSocket)",
-    dependencies={"tenant": Provide(provide_tenant), "actor": Provide(provide_actor)},
+    description="The bearer token is a user's access token, or a guest's pass.",
+    dependencies={"tenant": Provide(provide_tenant), "follower": Provide(provide_follower)},
     security=[{"BearerAuth": []}],
     tags=["realtime"],
     media_type="text/event-stream",
 )
 async def event_source(
     request: Request[Any, Any, Any],
-    actor: NamedDependency[Actor],
+    follower: NamedDependency[SkipValidation[Follower]],
     channel: Annotated[
         list[str] | None,
         QueryParameter(description="Channels to follow (default: your own).", required=False),
@@ -116,9 +134,27 @@ async def event_source(
     ] = None,
 ) -> ServerSentEvent:
     container = container_of(request)
-    channels = await followable(actor, channel or [], container.session_dependencies())
+    channels = await _followable(follower, channel or [], container)
     feed = _feed(container.events())
     return ServerSentEvent(_sse(feed, channels, last_event_id))
+
+
+async def _followable(follower: Follower, channels: list[str], container: Container) -> list[str]:
+    deps = container.session_dependencies()
+    if isinstance(follower, Guest):
+        return await guest_followable(follower, channels, deps)
+    return await followable(follower, channels, deps)
+
+
+def _presence_reporter(follower: Follower, device: str, container: Container) -> PresenceReporter:
+    """A user's socket keeps their device online; a guest has no presence to keep."""
+
+    async def report(status: PresenceStatus) -> None:
+        if isinstance(follower, Actor):
+            await presence.report(follower, device, status, deps)
+
+    deps = container.presence_dependencies()
+    return report
 
 
 async def _sse(
@@ -143,10 +179,9 @@ async def _following(
 
 
 async def _serve(
-    socket: WebSocket[Any, Any, Any], subscription: Subscription, actor: Actor, device: str
+    socket: WebSocket[Any, Any, Any], subscription: Subscription, report: PresenceReporter
 ) -> None:
     """Send events while reading the client's messages, until either side stops."""
-    deps = container_of(cast("Request[Any, Any, Any]", socket)).presence_dependencies()
 
     async def send_events() -> None:
         async for payload in subscription.events:
@@ -158,11 +193,10 @@ async def _serve(
             message = await _receive(socket)
             kind = message.get("type") if isinstance(message, dict) else None
             if kind == "ping":
-                await presence.report(actor, device, PresenceStatus.ONLINE, deps)
+                await report(PresenceStatus.ONLINE)
                 await socket.send_json({"type": "pong"})
             elif kind == "presence":
-                status = _status(message.get("status"))
-                await presence.report(actor, device, status, deps)
+                await report(_status(message.get("status")))
     finally:
         sender.cancel()
         with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
@@ -209,14 +243,14 @@ def _resume_after(raw: object) -> str | None:
     return raw
 
 
-async def _actor(socket: WebSocket[Any, Any, Any], first: dict[str, Any]) -> Actor:
+async def _follower(socket: WebSocket[Any, Any, Any], first: dict[str, Any]) -> Follower:
     """The tenant of the host or header; the token of the header, else of the first message."""
     token = first.get("token")
     headers = list(socket.scope["headers"])
     if "authorization" not in socket.headers and isinstance(token, str) and token.strip():
         headers.append((b"authorization", f"Bearer {token.strip()}".encode()))
     request = _as_sse_request(socket, headers)
-    return await provide_actor(request, await provide_tenant(request))
+    return await provide_follower(request, await provide_tenant(request))
 
 
 def _as_sse_request(

@@ -11,6 +11,7 @@ from litestar.params import JSONBody
 from apps.api.dependencies import container_of, provide_tenant
 from apps.api.sessions.call_schemas import GuestJoinBody
 from apps.api.sessions.schemas import JoinOut
+from core.realtime.access import Guest
 from core.sessions import guests
 from core.tenants.model import Tenant
 
@@ -26,7 +27,8 @@ class GuestController(Controller):
         summary="Join a session as a guest",
         description=(
             "Exchanges the token of an invitation link (single use, expiring, revocable) "
-            "for a guest place in its session and everything needed to take part."
+            "for a guest place in its session and everything needed to take part, its "
+            "realtime events included (`realtime.guest_pass`)."
         ),
     )
     async def join(
@@ -38,4 +40,6 @@ class GuestController(Controller):
         container = container_of(request)
         deps = container.session_dependencies()
         joined = await guests.join_as_guest(tenant.id, data.token, tenant.limits, deps)
-        return JoinOut.of(joined, container.events().name)
+        participant = joined.participant
+        guest = Guest(tenant.id, participant.session_id, participant.id)
+        return JoinOut.of(joined, container.events().name, container.guest_passes().issue(guest))

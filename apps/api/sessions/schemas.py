@@ -9,6 +9,7 @@ from uuid import UUID
 import msgspec
 from litestar.openapi.spec import OpenAPIType, Schema
 
+from apps.api.auth.tokens import IssuedToken
 from apps.api.fields import Email, Locale, PersonName, Phone, text
 from apps.api.schemas import RequestBody, ResponseBody
 from apps.api.sessions.qr import qr_data_uri
@@ -98,6 +99,17 @@ class RealtimeOut(ResponseBody):
         list[str],
         msgspec.Meta(description="Event channels to subscribe to: the caller's, the session's."),
     ]
+    guest_pass: Annotated[
+        str | None,
+        msgspec.Meta(
+            description=(
+                "Guests only (users send their access token): the credential of the "
+                "WebSocket's subscribe message or SSE's Authorization header, for the "
+                "session's channel, while the guest is in it."
+            )
+        ),
+    ] = None
+    guest_pass_expires_at: datetime | None = None
 
 
 class MultiplayerOut(ResponseBody):
@@ -123,7 +135,9 @@ class JoinOut(ResponseBody):
     ] = None
 
     @classmethod
-    def of(cls, result: JoinResult, realtime_provider: str) -> JoinOut:
+    def of(
+        cls, result: JoinResult, realtime_provider: str, guest_pass: IssuedToken | None = None
+    ) -> JoinOut:
         grant = result.video
         return cls(
             participant_id=result.participant.id,
@@ -135,7 +149,12 @@ class JoinOut(ResponseBody):
                 token=grant.token,
                 expires_at=grant.expires_at,
             ),
-            realtime=RealtimeOut(provider=realtime_provider, channels=list(result.channels)),
+            realtime=RealtimeOut(
+                provider=realtime_provider,
+                channels=list(result.channels),
+                guest_pass=guest_pass.token if guest_pass else None,
+                guest_pass_expires_at=guest_pass.expires_at if guest_pass else None,
+            ),
             multiplayer=_multiplayer(result.multiplayer),
         )
 
