@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from apps.api.fields import explain_format
@@ -62,7 +62,11 @@ _TITLES = {
     507: "Insufficient storage",
 }
 _NAMED_FIELD = re.compile(r"(?:unknown|missing required) field `([^`]+)`")
-_WRONG_SHAPE = re.compile(r", got `|^Object (?:contains unknown|missing required) field")
+_NO_BODY = "'data'"
+"""What the framework reports, as a KeyError's text, when a route's JSON body is empty."""
+_WRONG_SHAPE = re.compile(
+    rf", got `|^Object (?:contains unknown|missing required) field|^{_NO_BODY}$"
+)
 _PATTERN_MISMATCH = re.compile(r"^Expected `str` matching regex .*$", re.DOTALL)
 _FORMAT_MESSAGE = "not in the format this field's schema documents (its pattern and description)"
 
@@ -135,6 +139,10 @@ def _validation_status(exc: ValidationException, errors: list[dict[str, str]]) -
 def http_error_handler(
     request: Request[Any, Any, Any], exc: HTTPException
 ) -> Response[dict[str, Any]]:
+    if isinstance(exc.__cause__, SerializationException):
+        detail = str(exc.detail)
+        error = {"field": "body", "message": detail, "source": "body"}
+        return problem(request, 400, "malformed_request", detail, errors=[error])
     status = exc.status_code
     code = _TITLES.get(status, "http_error").lower().replace(" ", "_")
     return problem(request, status, code, str(exc.detail), headers=exc.headers)
@@ -154,6 +162,8 @@ def internal_error_handler(
 
 def _field_error(item: dict[str, Any]) -> dict[str, str]:
     message = str(item.get("message", "invalid value"))
+    if message == _NO_BODY:
+        message = "the body is empty: send a JSON object"
     explained = explain_format(message) if _PATTERN_MISMATCH.match(message) else None
     message = _PATTERN_MISMATCH.sub(_FORMAT_MESSAGE, message)
     key = str(item.get("key") or "")

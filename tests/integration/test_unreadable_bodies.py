@@ -1,4 +1,4 @@
-"""A JSON body nested deeper than a decoder recurses is a client's error, never a 500.
+"""A body the API cannot read is a 400 naming the body, never a 500 nor a leaked KeyError.
 
 The framework's decoders (msgspec) and the standard library's raise RecursionError, not a
 decoding error, for ``[[[[...]]]]`` a hundred thousand deep.
@@ -57,3 +57,28 @@ async def test_photon_answers_its_own_json_with_a_failure_code(api: Api) -> None
 
     assert (auth.status_code, auth.json()["ResultCode"]) == (200, 3)
     assert (hook.status_code, hook.json()["ResultCode"]) == (200, 2)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/auth/login", "/api/v1/guest/join"])
+@pytest.mark.parametrize(
+    ("body", "code", "message"),
+    [
+        (b"{bad", "malformed_request", "JSON is malformed"),
+        (b"", "validation_failed", "the body is empty: send a JSON object"),
+    ],
+    ids=["malformed", "empty"],
+)
+async def test_a_malformed_or_empty_body_is_a_400_naming_the_body(
+    api: Api, path: str, body: bytes, code: str, message: str
+) -> None:
+    await api.create_tenant("alpha")
+
+    response = await api.client.post(
+        path, content=body, headers=JSON | {"X-Passerelle-Tenant": "alpha"}
+    )
+
+    assert response.status_code == 400, response.text
+    assert response.json()["code"] == code
+    [error] = response.json()["errors"]
+    assert error["field"] == "body"
+    assert error["message"].startswith(message)
