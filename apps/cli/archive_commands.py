@@ -15,10 +15,9 @@ from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
-from rich.table import Table
 
 from apps.cli.options import ConfigOption, JsonOption
-from apps.cli.output import ExitCode, console, emit_json, errors, fail
+from apps.cli.output import ExitCode, console, data_row, data_table, emit_json, errors, fail
 from apps.cli.runtime import run_with_container, settings_or_exit
 from apps.cli.tenant_commands import TenantArgument, app
 from apps.container import Container
@@ -207,9 +206,9 @@ def list_backups(
     if as_json:
         emit_json([_backup_json(b) for b in found])
         return
-    table = Table("name", "size", "made at (UTC)", box=None)
+    table = data_table("name", "size", "made at (UTC)")
     for item in found:
-        table.add_row(item.name, f"{item.size:,}", f"{item.created_at:%Y-%m-%d %H:%M:%S}")
+        data_row(table, item.name, f"{item.size:,}", f"{item.created_at:%Y-%m-%d %H:%M:%S}")
     console.print(table if found else "no backups yet")
 
 
@@ -219,7 +218,9 @@ def restore(
     backup_name: Annotated[
         str | None,
         typer.Option(
-            "--backup", help="Backup to restore (see `tenants backups`); default: newest."
+            "--backup",
+            help="Backup to restore (see `tenants backups`); default: the newest one not made "
+            "by a restore, so a failed restore is retried from the same backup.",
         ),
     ] = None,
     safety_backup: Annotated[

@@ -3,6 +3,8 @@ and the documentation of every setting."""
 
 from __future__ import annotations
 
+import json
+
 import typer
 from rich.syntax import Syntax
 
@@ -31,12 +33,11 @@ def show(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     }
     if data["database"]["url"]:
         data["database"]["url"] = _mask_url(data["database"]["url"])
-    if as_json:
+    if as_json or not console.is_terminal:
         emit_json(data)
         return
-    import json
-
-    console.print(Syntax(json.dumps(data, indent=2), "json", background_color="default"))
+    text = json.dumps(data, indent=2, default=str)
+    console.print(Syntax(text, "json", background_color="default", word_wrap=True))
 
 
 def _mask_url(url: str) -> str:

@@ -7,10 +7,9 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
 
 from apps.cli.options import ConfigOption, JsonOption
-from apps.cli.output import ExitCode, console, emit_json, errors
+from apps.cli.output import ExitCode, console, data_row, data_table, emit_json, errors
 from apps.cli.runtime import run_with_container, settings_or_exit
 from apps.container import Container
 from apps.maintenance import tenants_in_use
@@ -87,8 +86,7 @@ def _left(result: Reconciliation, repair: bool) -> bool:
 
 
 def _print(results: list[tuple[Tenant, Reconciliation]], repair: bool) -> None:
-    table = Table(title="File reconciliation" + (" (repaired)" if repair else ""))
-    for column in (
+    table = data_table(
         "tenant",
         "files",
         "blobs",
@@ -96,10 +94,11 @@ def _print(results: list[tuple[Tenant, Reconciliation]], repair: bool) -> None:
         "rows without blob",
         "expired uploads",
         "repaired",
-    ):
-        table.add_column(column)
+        title="File reconciliation" + (" (repaired)" if repair else ""),
+    )
     for tenant, r in results:
-        table.add_row(
+        data_row(
+            table,
             tenant.slug,
             str(r.files),
             str(r.blobs),

@@ -14,8 +14,11 @@ from typing import Any, NoReturn
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
 
-console = Console()
+console = Console(soft_wrap=True)
+"""Lines longer than the terminal (80 columns when piped) wrap, never lose their end."""
 errors = Console(stderr=True)
 
 
@@ -26,6 +29,19 @@ class ExitCode(IntEnum):
     REFUSED = 3
     UNAVAILABLE = 69
     CONFIG = 78
+
+
+def data_table(*columns: str, title: str = "") -> Table:
+    """A table whose cells fold rather than end in an ellipsis: ids and names stay whole."""
+    table = Table(title=escape(title) or None)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    return table
+
+
+def data_row(table: Table, *values: object) -> None:
+    """Values as they are: a name like ``[/bold]`` is text, never Rich markup."""
+    table.add_row(*(value if isinstance(value, Text) else Text(str(value)) for value in values))
 
 
 def emit_json(data: Any) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from rich.table import Table
+from rich.text import Text
 
-from apps.cli.output import console, emit_json
+from apps.cli.output import console, data_row, data_table, emit_json
 from plugins.features import FeatureServices
 from plugins.manager import BUILTIN_PLUGINS, build_plugins
 
@@ -27,13 +27,16 @@ def plugins_command(disabled: tuple[str, ...], as_json: bool) -> None:
     if as_json:
         emit_json([asdict(row) for row in rows])
         return
-    table = Table(title="Plugins")
-    for column in ("plugin", "version", "hooks", "provides", "status"):
-        table.add_column(column)
+    table = data_table("plugin", "version", "hooks", "provides", "status", title="Plugins")
     for row in rows:
-        error = f"[red]{row.error}[/]" if row.error else "disabled" if row.disabled else ""
-        table.add_row(
-            row.name, row.version or "-", ", ".join(row.hooks), ", ".join(row.provides), error
+        status = Text(row.error, style="red") if row.error else "disabled" if row.disabled else ""
+        data_row(
+            table,
+            row.name,
+            row.version or "-",
+            ", ".join(row.hooks),
+            ", ".join(row.provides),
+            status,
         )
     console.print(table)
 

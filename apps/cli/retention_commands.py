@@ -6,10 +6,9 @@ from dataclasses import asdict, replace
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from apps.cli.options import ConfigOption, JsonOption
-from apps.cli.output import ExitCode, console, emit_json, fail
+from apps.cli.output import ExitCode, console, data_row, data_table, emit_json, fail
 from apps.cli.runtime import run_with_container, settings_or_exit
 from apps.container import Container
 from core.retention.services import RetentionRound, purge_every_tenant
@@ -59,11 +58,16 @@ def run_command(
 
 
 def _print(done: RetentionRound, dry_run: bool) -> None:
-    table = Table(title="Retention purge" + (" (dry run: nothing deleted)" if dry_run else ""))
-    for column in ("tenant", "sessions", "files", "audit events", "notifications"):
-        table.add_column(column)
+    table = data_table(
+        "tenant",
+        "sessions",
+        "files",
+        "audit events",
+        "notifications",
+        title="Retention purge" + (" (dry run: nothing deleted)" if dry_run else ""),
+    )
     for r in done.reports:
-        table.add_row(r.slug, str(r.sessions), str(r.files), str(r.audit_events), str(r.outbox))
+        data_row(table, r.slug, r.sessions, r.files, r.audit_events, r.outbox)
     for slug, error in done.failed.items():
-        table.add_row(slug, f"failed: {error}", "", "", "")
+        data_row(table, slug, f"failed: {error}", "", "", "")
     console.print(table)

@@ -14,10 +14,10 @@ from typing import Annotated, Any, Protocol
 from uuid import UUID
 
 import typer
-from rich.table import Table
+from rich.markup import escape
 
 from apps.cli.options import ConfigOption, JsonOption
-from apps.cli.output import ExitCode, console, emit_json, fail
+from apps.cli.output import ExitCode, console, data_row, data_table, emit_json, fail
 from apps.cli.runtime import run_with_container, settings_or_exit
 from apps.container import Container
 from core.identity.model import User
@@ -163,11 +163,18 @@ def list_tenants(
     if as_json:
         emit_json([_tenant_json(t) for t in tenants])
         return
-    table = Table(title=f"Tenants ({len(tenants)})")
-    for column in ("slug", "name", "status", "users", "sessions", "id"):
-        table.add_column(column)
+    table = data_table(
+        "slug",
+        "name",
+        "status",
+        "max users",
+        "max sessions",
+        "id",
+        title=f"Tenants ({len(tenants)})",
+    )
     for t in tenants:
-        table.add_row(
+        data_row(
+            table,
             t.slug,
             t.display_name,
             t.status.value,
@@ -185,7 +192,17 @@ def show(tenant: TenantArgument, config: ConfigOption = None, as_json: JsonOptio
     async def work(container: Container) -> Tenant:
         return await existing_tenant(container.catalog(), tenant)
 
-    _run_on_tenant(config, as_json, work, "{t}")
+    found = run_with_container(settings_or_exit(config), work)
+    if as_json:
+        emit_json(_tenant_json(found))
+        return
+    table = data_table("field", "value", title=f"Tenant {found.slug}")
+    for name, value in _tenant_json(found).items():
+        shown = (
+            ", ".join(f"{k}={v}" for k, v in value.items()) if isinstance(value, dict) else value
+        )
+        data_row(table, name, "" if shown is None else shown)
+    console.print(table)
 
 
 @app.command("update")
@@ -298,7 +315,7 @@ def purge(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     else:
         console.print(f"{len(report.purged)} tenant(s) purged, {len(report.failed)} failed")
         for slug, error in report.failed.items():
-            console.print(f"[red]failed[/] {slug}: {error}")
+            console.print(f"[red]failed[/] {slug}: {escape(str(error))}")
     if report.failed:
         raise typer.Exit(int(ExitCode.FAILED))
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from apps.cli.options import ConfigOption, JsonOption
-from apps.cli.output import ExitCode, console, emit_json, fail
+from apps.cli.output import ExitCode, console, data_row, data_table, emit_json, fail
 from apps.cli.runtime import run_with_container, settings_or_exit
 from apps.container import Container
 from core.errors import InvalidInput
@@ -43,12 +42,15 @@ def report(
     if as_json:
         emit_json(_as_json(result))
         return
-    table = Table(title=f"Usage {result.month}: {result.minutes} of {result.limit} minutes")
-    for column in ("session", "minutes", "participants"):
-        table.add_column(column)
+    table = data_table(
+        "session",
+        "minutes",
+        "participants",
+        title=f"Usage {result.month}: {result.minutes} of {result.limit} minutes",
+    )
     for session in result.sessions:
         people = ", ".join(f"{p.role} {p.minutes}" for p in session.participants)
-        table.add_row(str(session.session_id), str(session.minutes), people)
+        data_row(table, session.session_id, session.minutes, people)
     console.print(table)
 
 

@@ -38,6 +38,7 @@ from ports.pagination import PageRequest
 from ports.tenant_backups import BackupArchives
 
 DAILY = "daily-"
+PRE_RESTORE = "pre-restore"
 SUFFIX = ".tar.gz"
 _BACKED_UP = (TenantStatus.ACTIVE, TenantStatus.SUSPENDED)
 _PAGE = 100
@@ -60,6 +61,10 @@ class Backup:
     @property
     def daily(self) -> bool:
         return self.name.startswith(DAILY)
+
+    @property
+    def pre_restore(self) -> bool:
+        return self.name.startswith(PRE_RESTORE + "-")
 
 
 @dataclass(slots=True)
@@ -126,7 +131,9 @@ async def restore(
     safety_backup: bool = True,
     progress: Progress | None = None,
 ) -> tuple[Tenant, Backup]:
-    """Bring a tenant back to one of its backups (the newest when ``name`` is None).
+    """Bring a tenant back to one of its backups (when ``name`` is None, the newest one
+    not made by a restore: a failed restore is retried from the backup it was restoring,
+    not from the copy of the state it was replacing).
 
     Rules: the backup is read and every checksum checked before the tenant is touched,
     and it must be a backup of this very tenant. A backup of the current state is made
@@ -143,14 +150,19 @@ async def restore(
     async with deps.archives.source(tenant.id, BACKUP_PREFIX + backup.name) as source:
         verified = await verify_archive_of(tenant, source, portability, _or_silent(progress))
         if safety_backup:
-            await _archive(tenant, _new_name("pre-restore", deps), deps, actor=actor)
+            await _archive(tenant, _new_name(PRE_RESTORE, deps), deps, actor=actor)
         suspended = await _suspended(tenant, deps, actor)
         try:
             await _empty(tenant.id, deps)
             await write_archive(source, verified, tenant.id, portability, _or_silent(progress))
         except Exception as exc:
             await record_event(
-                portability.tenants, suspended, "restore_failed", actor, error=str(exc)
+                portability.tenants,
+                suspended,
+                "restore_failed",
+                actor,
+                backup=backup.name,
+                error=str(exc),
             )
             raise
     restored = suspended
@@ -197,16 +209,18 @@ async def _prune(tenant_id: UUID, blobs: BlobStore, keep: int) -> int:
 
 async def _chosen(tenant: Tenant, name: str | None, deps: BackupDependencies) -> Backup:
     backups = await _backups(tenant.id, deps.blobs)
-    if name is None and backups:
-        return backups[-1]
+    if name is None:
+        usable = [b for b in backups if not b.pre_restore]
+        if usable:
+            return usable[-1]
+        only_safety = " but pre-restore ones: name the one to restore" if backups else ""
+        detail = f"'{tenant.slug}' has no backup{only_safety}"
+        raise NotFound(detail, field="backup", code="backup_not_found")
     for backup in backups:
         if backup.name == name:
             return backup
-    raise NotFound(
-        f"'{tenant.slug}' has no backup named {name}" if name else f"'{tenant.slug}' has no backup",
-        field="backup",
-        code="backup_not_found",
-    )
+    detail = f"'{tenant.slug}' has no backup named {name}"
+    raise NotFound(detail, field="backup", code="backup_not_found")
 
 
 async def _suspended(tenant: Tenant, deps: BackupDependencies, actor: str) -> Tenant:

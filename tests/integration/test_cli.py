@@ -216,3 +216,35 @@ def test_notification_retry_refuses_unknown_ids_naming_the_code() -> None:
     assert "notification_not_found" in missing.output
     garbage = runner.invoke(app, ["notifications", "retry", "acme", "not-an-id"])
     assert garbage.exit_code == ExitCode.USAGE
+
+
+@pytest.mark.usefixtures("environment")
+def test_tenants_show_and_list_print_names_as_text_never_as_markup(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert _run("migrate")[0] == 0
+    assert _create("acme")[0] == 0
+    name = "Evil [/bold] [link=https://evil.example]Co[/link]"
+    assert _run("tenants", "update", "acme", "--name", name)[0] == 0
+    monkeypatch.setenv("COLUMNS", "400")
+
+    shown, listed = _run("tenants", "show", "acme"), _run("tenants", "list")
+
+    assert (shown[0], listed[0]) == (0, 0)
+    assert name in shown[1]
+    assert name in listed[1]
+    assert "Tenant(" not in shown[1]
+
+
+@pytest.mark.usefixtures("environment")
+def test_tenants_list_folds_long_values_on_a_narrow_terminal_rather_than_cutting_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert _run("migrate")[0] == 0
+    assert _create("acme")[0] == 0
+    monkeypatch.setenv("COLUMNS", "60")
+
+    code, out = _run("tenants", "list")
+
+    assert code == 0
+    assert "…" not in out

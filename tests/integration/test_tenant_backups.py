@@ -117,6 +117,30 @@ async def test_the_pre_restore_backup_undoes_a_restore(api: Api, clock: FixedClo
     assert await _notes(api, tenant_id) == ["after", "before"]
 
 
+async def test_a_restore_run_again_takes_the_same_backup_not_its_pre_restore_copy(
+    api: Api, clock: FixedClock
+) -> None:
+    """As after a restore that failed half-way: running it again must finish that restore,
+    not bring back the state it was replacing."""
+    tenant_id = await _tenant(api)
+    deps = api.container.backup_dependencies()
+    made = await backups.back_up("acme", deps, actor="test")
+    await _note(api, tenant_id, "after")
+    clock.advance(timedelta(minutes=1))
+    _, first = await backups.restore("acme", None, deps, actor="test")
+    clock.advance(timedelta(minutes=1))
+
+    _, again = await backups.restore("acme", None, deps, actor="test")
+
+    assert first == again == made
+    assert await _notes(api, tenant_id) == ["before"]
+    assert [b.pre_restore for b in await backups.list_backups("acme", deps)] == [
+        False,
+        True,
+        True,
+    ]
+
+
 async def test_a_suspended_tenant_stays_suspended_after_its_restore(
     api: Api, clock: FixedClock
 ) -> None:
