@@ -42,6 +42,7 @@ app = typer.Typer(
     ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
 )
 app.add_typer(config_commands.app, name="config")
 app.add_typer(tenant_commands.app, name="tenants")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr, ValidationError
 from pydantic_core import ErrorDetails
+from pydantic_settings import SettingsError as SourceError
 
 from apps.config.settings import Settings, _config_file
 
@@ -30,6 +32,10 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
         raise SettingsError(_describe(exc)) from exc
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"configuration file {path} is not valid TOML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise SettingsError(f"configuration file {path} is not UTF-8 text: {exc}") from exc
+    except SourceError as exc:
+        raise SettingsError(_unparsable(exc)) from exc
     finally:
         _config_file.reset(token)
 
@@ -44,14 +50,30 @@ def _describe(exc: ValidationError) -> str:
     for error in exc.errors():
         location = ".".join(str(part) for part in error["loc"])
         variable = "PASSERELLE_" + "__".join(str(p).upper() for p in error["loc"])
-        where = f"{location} ({variable})" if location else "settings"
-        lines.append(f"invalid setting {where}: {_message(error)}")
+        if location:
+            lines.append(f"invalid setting {location} ({variable}): {_message(error)}")
+        else:
+            lines.append(f"invalid configuration: {_message(error)}")
     return "\n".join(lines)
 
 
 def _message(error: ErrorDetails) -> str:
-    """Pydantic's message; a secret's length in characters (pydantic counts "items")."""
+    """Pydantic's message, without its "Value error, " prefix; a secret's length in
+    characters (pydantic counts "items")."""
     if error["type"] == "too_short" and isinstance(error["input"], SecretStr | str):
         count = error["ctx"]["min_length"]
         return f"give at least {count} character{'' if count == 1 else 's'}"
-    return error["msg"]
+    return error["msg"].removeprefix("Value error, ")
+
+
+def _unparsable(exc: SourceError) -> str:
+    """pydantic-settings' words for a variable holding a block or a list that is not JSON
+    (``error parsing value for field "smtp" from source "EnvSettingsSource"``)."""
+    found = re.search(r'field "([^"]+)"', str(exc))
+    if found is None:
+        return f"invalid settings: {exc}"
+    name = found.group(1)
+    return (
+        f"invalid setting {name} (PASSERELLE_{name.upper()}): a block or a list in an "
+        'environment variable is JSON, e.g. \'{"host": "smtp.example"}\' or \'["a", "b"]\''
+    )

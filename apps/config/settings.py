@@ -12,13 +12,15 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from adapters.aesgcm.settings import EncryptionSettings
 from adapters.channels.settings import ChannelsSettings
@@ -53,6 +55,9 @@ class Profile(StrEnum):
     PRODUCTION = "production"
 
 
+_DRIVERS = ("postgresql+asyncpg", "sqlite+aiosqlite")
+
+
 class DatabaseSettings(BaseModel):
     """Where the control database is, and how tenant databases are named and pooled."""
 
@@ -65,6 +70,7 @@ class DatabaseSettings(BaseModel):
             "Tenant databases live beside it. Embedded default: <data_dir>/control.db."
         ),
     )
+
     tenant_database_prefix: str = Field(
         default="pxr_tenant_",
         pattern=r"^[a-z_][a-z0-9_]{0,19}$",
@@ -159,6 +165,21 @@ class DatabaseSettings(BaseModel):
     @property
     def tls(self) -> DatabaseTls:
         return DatabaseTls(mode=self.ssl_mode, root_cert=self.ssl_root_cert)
+
+    @field_validator("url")
+    @classmethod
+    def _driver_url(cls, value: str | None) -> str | None:
+        """A URL SQLAlchemy parses, for one of the two async drivers the platform ships.
+        Its text is never quoted back: it may hold a password."""
+        if value is None:
+            return None
+        try:
+            url = make_url(value)
+        except (ArgumentError, ValueError):
+            raise ValueError("not a database URL (its host, port or form is unreadable)") from None
+        if url.drivername not in _DRIVERS:
+            raise ValueError(f"use one of {' or '.join(d + '://...' for d in _DRIVERS)}")
+        return value
 
 
 class AuthSettings(BaseModel):
@@ -738,21 +759,23 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _production_needs_real_settings(self) -> Self:
-        if self.profile is Profile.PRODUCTION:
-            if self.database.url is None:
-                raise ValueError("database.url is required in the production profile")
-            if self.auth.jwt_secret is None:
-                raise ValueError("auth.jwt_secret is required in the production profile")
-            if self.api.public_url is None:
-                raise ValueError(
-                    "api.public_url is required in the production profile: the links sent to "
-                    "guests and users must point where they reach the portal"
-                )
-            if self.encryption.keys is None:
-                raise ValueError(
-                    "encryption.keys is required in the production profile "
-                    "(PASSERELLE_ENCRYPTION__KEYS; `passerelle secrets new-key` prints one)"
-                )
+        if self.profile is not Profile.PRODUCTION:
+            return self
+        required = {
+            "database.url": self.database.url,
+            "auth.jwt_secret": self.auth.jwt_secret,
+            "api.public_url": self.api.public_url,
+            "encryption.keys": self.encryption.keys,
+        }
+        missing = [name for name, value in required.items() if value is None]
+        if missing:
+            named = ", ".join(f"{n} (PASSERELLE_{n.upper().replace('.', '__')})" for n in missing)
+            raise ValueError(
+                f"the production profile (the default) needs {named}. `passerelle secrets "
+                "new-key` prints an encryption key; api.public_url is where users and guests "
+                "reach the portal, which every link sent to them points at. To try the "
+                "platform on one machine, run `passerelle up`, or set PASSERELLE_PROFILE=embedded"
+            )
         return self
 
     @property

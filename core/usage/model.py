@@ -35,7 +35,12 @@ class Month:
         found = _MONTH.fullmatch(text.strip())
         if found is None:
             raise InvalidInput("month must look like YYYY-MM", field=field, code="invalid_month")
-        return cls(int(found.group(1)), int(found.group(2)))
+        year = int(found.group(1))
+        if not 1 <= year < 9999:
+            raise InvalidInput(
+                "month must be between 0001-01 and 9998-12", field=field, code="invalid_month"
+            )
+        return cls(year, int(found.group(2)))
 
     @classmethod
     def of(cls, moment: datetime) -> Month:

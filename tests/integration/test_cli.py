@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from apps.cli import serve_commands
+from apps.cli import output, serve_commands
 from apps.cli.main import app
 from apps.cli.output import ExitCode
 from apps.container import Container
@@ -226,7 +226,7 @@ def test_tenants_show_and_list_print_names_as_text_never_as_markup(
     assert _create("acme")[0] == 0
     name = "Evil [/bold] [link=https://evil.example]Co[/link]"
     assert _run("tenants", "update", "acme", "--name", name)[0] == 0
-    monkeypatch.setenv("COLUMNS", "400")
+    monkeypatch.setattr(output.console, "width", 400)
 
     shown, listed = _run("tenants", "show", "acme"), _run("tenants", "list")
 
@@ -242,7 +242,7 @@ def test_tenants_list_folds_long_values_on_a_narrow_terminal_rather_than_cutting
 ) -> None:
     assert _run("migrate")[0] == 0
     assert _create("acme")[0] == 0
-    monkeypatch.setenv("COLUMNS", "60")
+    monkeypatch.setattr(output.console, "width", 60)
 
     code, out = _run("tenants", "list")
 

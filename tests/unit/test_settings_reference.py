@@ -145,6 +145,57 @@ def test_config_reference_json_lists_every_setting_with_its_variable() -> None:
 
 
 @pytest.mark.parametrize(
+    "url",
+    [
+        "::::",
+        "postgresql+asyncpg://ops:hunter2@db.internal:notaport/pxr",
+        "mysql://ops:hunter2@db.internal/pxr",
+        "postgresql://ops:hunter2@db.internal/pxr",
+        "sqlite:///control.db",
+    ],
+)
+def test_a_control_database_url_no_shipped_driver_takes_is_refused_without_its_password(
+    monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    monkeypatch.setenv("PASSERELLE_PROFILE", "embedded")
+    monkeypatch.setenv("PASSERELLE_DATABASE__URL", url)
+
+    with pytest.raises(SettingsError, match=r"^invalid setting database\.url ") as refused:
+        load_settings()
+
+    assert "hunter2" not in str(refused.value)
+
+
+@pytest.mark.parametrize("variable", ["PASSERELLE_SMTP", "PASSERELLE_DISABLED_PLUGINS"])
+def test_a_block_or_list_variable_that_is_not_json_is_named(
+    monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    monkeypatch.setenv("PASSERELLE_PROFILE", "embedded")
+    monkeypatch.setenv(variable, '{"host": ')
+
+    with pytest.raises(SettingsError, match=rf"\({variable}\): a block or a list .* is JSON"):
+        load_settings()
+
+
+def test_a_configuration_file_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
+    broken = tmp_path / "passerelle.toml"
+    broken.write_bytes(b"\xff")
+
+    with pytest.raises(SettingsError, match="is not UTF-8 text"):
+        load_settings(broken)
+
+
+def test_production_names_every_missing_setting_and_its_variable_at_once() -> None:
+    with pytest.raises(SettingsError) as refused:
+        load_settings()
+
+    for name in PRODUCTION_REQUIRED:
+        variable = "PASSERELLE_" + name.upper().replace(".", "__")
+        assert f"{name} ({variable})" in " ".join(str(refused.value).split())
+    assert "passerelle up" in str(refused.value)
+
+
+@pytest.mark.parametrize(
     ("variable", "value", "message"),
     [
         ("PASSERELLE_PHOTON__WEBHOOK_SECRET", "", "give at least 16 characters"),

@@ -71,7 +71,9 @@ def test_a_few_seconds_cost_a_minute_and_a_session_spanning_months_counts_in_eac
     assert session_usage([late], december.start, december.end)[0].minutes == 20
 
 
-@pytest.mark.parametrize("text", ["2026-13", "2026-1", "26-11", "november", ""])
+@pytest.mark.parametrize(
+    "text", ["2026-13", "2026-1", "26-11", "november", "", "0000-01", "9999-12"]
+)
 def test_months_are_written_yyyy_mm(text: str) -> None:
     with pytest.raises(InvalidInput) as raised:
         Month.parse(text)
