@@ -9,6 +9,7 @@ from uuid import UUID
 
 from adapters.sql.migrator import History, upgrade
 from apps.container import Container
+from core.errors import Conflict
 from core.tenants.model import Tenant, TenantStatus
 from core.tenants.services import existing_tenant
 from ports.pagination import PageRequest, Position
@@ -44,10 +45,20 @@ IN_USE = (TenantStatus.ACTIVE, TenantStatus.SUSPENDED)
 async def tenants_in_use(
     container: Container, reference: str | None, *, statuses: tuple[TenantStatus, ...] = IN_USE
 ) -> list[Tenant]:
-    """The tenant ``reference`` names (slug or id), else every tenant in one of ``statuses``."""
-    if reference is not None:
-        return [await existing_tenant(container.catalog(), reference)]
-    return [t for t in await tenants_to_migrate(container) if t.status in statuses]
+    """The tenant ``reference`` names (slug or id), else every tenant in one of ``statuses``.
+
+    A named tenant in another status is refused: a purged tenant has no database left, and
+    opening one would create an empty one in its place."""
+    if reference is None:
+        return [t for t in await tenants_to_migrate(container) if t.status in statuses]
+    tenant = await existing_tenant(container.catalog(), reference)
+    if tenant.status not in statuses:
+        raise Conflict(
+            f"tenant '{tenant.slug}' is {tenant.status.value}: its data is not in use",
+            field="tenant",
+            code="tenant_not_in_use",
+        )
+    return [tenant]
 
 
 async def migrate_tenants(

@@ -10,8 +10,9 @@ from apps.cli.options import ConfigOption, JsonOption
 from apps.cli.output import ExitCode, console, data_row, data_table, emit_json, fail
 from apps.cli.runtime import run_with_container, settings_or_exit
 from apps.container import Container
+from apps.maintenance import tenants_in_use
 from core.errors import InvalidInput
-from core.tenants.services import existing_tenant
+from core.tenants.portability import EXPORTABLE
 from core.usage.model import Month, UsageReport
 from core.usage.services import monthly_usage
 
@@ -35,7 +36,7 @@ def report(
         fail(f"{exc.detail} (month) [{exc.code}]", ExitCode.REFUSED)
 
     async def work(container: Container) -> UsageReport:
-        found = await existing_tenant(container.catalog(), tenant)
+        [found] = await tenants_in_use(container, tenant, statuses=EXPORTABLE)
         return await monthly_usage(found.id, chosen, found.limits, container.usage_dependencies())
 
     result = run_with_container(settings_or_exit(config), work)

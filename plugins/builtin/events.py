@@ -65,13 +65,16 @@ def _channels_egress(context: AdapterContext) -> list[Egress]:
     url = context.settings("redis", RedisSettings).url
     if url is None:
         return []
-    host, port = split_host_port(urlsplit(url.get_secret_value()).netloc.rpartition("@")[2], 6379)
+    parts = urlsplit(url.get_secret_value())
+    host, port = split_host_port(parts.netloc.rpartition("@")[2], 6379)
     return [
         Egress(
             hosts=(host,),
             ports=(PortRange.single(port),),
             purpose="realtime event fan-out between replicas (Redis)",
             side=Side.SERVERS,
+            protocol=parts.scheme,
+            tls=parts.scheme == "rediss",
         )
     ]
 

@@ -49,3 +49,32 @@ def test_bad_month_or_unknown_tenant_exits_3_naming_it(tenant: str, month: str, 
     result = runner.invoke(app, ["usage", "report", "--tenant", tenant, "--month", month])
     assert result.exit_code == ExitCode.REFUSED
     assert said in result.output
+
+
+@pytest.mark.usefixtures("environment")
+def test_reading_a_purged_tenant_is_refused_and_creates_no_database(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PASSERELLE_TENANCY__DELETION_GRACE_DAYS", "0")
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
+    created = runner.invoke(
+        app,
+        [
+            *("tenants", "create", "--slug", "gone", "--name", "Gone"),
+            *("--admin-email", "ops@gone.example", "--admin-name", "Ada", "--json"),
+        ],
+    )
+    tenant_id = json.loads(created.stdout)["id"]
+    assert runner.invoke(app, ["tenants", "delete", "gone", "--yes"]).exit_code == 0
+    assert runner.invoke(app, ["tenants", "purge"]).exit_code == 0
+
+    reads = [
+        runner.invoke(app, ["usage", "report", "--tenant", "gone", "--month", "2026-11"]),
+        runner.invoke(app, ["files", "reconcile", "--tenant", "gone"]),
+        runner.invoke(app, ["secrets", "reseal", "--tenant", "gone"]),
+    ]
+
+    assert [r.exit_code for r in reads] == [ExitCode.REFUSED] * 3
+    assert all("tenant_not_in_use" in r.output for r in reads)
+    reconciled = runner.invoke(app, ["tenants", "reconcile", "--json"])
+    assert tenant_id not in reconciled.stdout, reconciled.stdout

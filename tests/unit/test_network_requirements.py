@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from adapters.memory.clock import FixedClock
 from adapters.memory.mail_sender import RecordingMailSender
 from apps.config.loading import load_settings
@@ -175,3 +177,20 @@ def test_development_video_and_rooms_need_no_network() -> None:
     lines = _requirements(_settings(multiplayer={"backend": "development"}))
     assert _by_source(lines, "video=development") == []
     assert _by_source(lines, "multiplayer=development") == []
+
+
+@pytest.mark.parametrize(("scheme", "tls"), [("redis", False), ("rediss", True)])
+def test_the_event_fan_out_reaches_redis_in_its_own_protocol(scheme: str, tls: bool) -> None:
+    """A TLS handshake against a plain Redis fails: network check would report it down."""
+    settings = _settings(
+        events={"backend": "channels"}, redis={"url": f"{scheme}://:pw@cache.internal:6380/0"}
+    )
+
+    [rule] = _by_source(_requirements(settings), "events=channels")
+
+    assert (rule["hosts"], rule["ports"], rule["protocol"], rule["tls"]) == (
+        ["cache.internal"],
+        ["6380"],
+        scheme,
+        tls,
+    )
