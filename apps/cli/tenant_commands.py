@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, replace
 from datetime import timedelta
@@ -82,6 +83,16 @@ def _run_on_tenant(
         console.print(message.format(slug=tenant.slug, status=tenant.status.value, t=tenant))
 
 
+def _asked_password() -> str:
+    """Asked on the terminal (prompts on stderr, so --json output stays JSON alone)."""
+    if not sys.stdin.isatty():
+        fail(f"no terminal to ask the admin password: set {PASSWORD_VARIABLE}", ExitCode.USAGE)
+    password: str = typer.prompt(
+        "Admin password", hide_input=True, confirmation_prompt=True, err=True
+    )
+    return password
+
+
 def _limit_changes(**limits: int | None) -> dict[str, int]:
     return {name: value for name, value in limits.items() if value is not None}
 
@@ -112,13 +123,12 @@ def create(
     """Create a tenant: catalog entry, database, migrations, directory, first admin.
 
     The admin password is read from PASSERELLE_ADMIN_PASSWORD, or asked for (hidden)
-    when a terminal is attached. Exits 3 when the slug is taken or a value is refused,
+    when a terminal is attached; without one, exits 2. Exits 3 when the slug is taken or a
+    value is refused,
     69 when provisioning failed (the tenant stays 'provisioning': run `tenants provision`).
     """
-    password = os.environ.get(PASSWORD_VARIABLE) or typer.prompt(
-        "Admin password", hide_input=True, confirmation_prompt=True
-    )
     settings = settings_or_exit(config)
+    password = os.environ.get(PASSWORD_VARIABLE) or _asked_password()
     limits = replace(
         PlanLimits(),
         **_limit_changes(
@@ -287,9 +297,14 @@ def delete(
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Delete a tenant: requests stop now, data is purged after tenancy.deletion_grace_days."""
+    """Delete a tenant: requests stop now, data is purged after tenancy.deletion_grace_days.
+
+    Asks for confirmation on a terminal; without one, --yes is required (exit 2).
+    """
     settings = settings_or_exit(config)
-    if not yes and not typer.confirm(f"Delete tenant {tenant}?"):
+    if not yes and not sys.stdin.isatty():
+        fail("no terminal to confirm the deletion: add --yes", ExitCode.USAGE)
+    if not yes and not typer.confirm(f"Delete tenant {tenant}?", err=True):
         fail("not confirmed", ExitCode.REFUSED)
     grace = timedelta(days=settings.tenancy.deletion_grace_days)
 

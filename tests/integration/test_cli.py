@@ -248,3 +248,28 @@ def test_tenants_list_folds_long_values_on_a_narrow_terminal_rather_than_cutting
 
     assert code == 0
     assert "…" not in out
+
+
+@pytest.mark.usefixtures("environment")
+def test_without_a_terminal_nothing_is_asked_and_the_missing_answer_is_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Scripts get exit 2 and what to set, not a prompt on stdout that breaks --json."""
+    assert _run("migrate")[0] == 0
+    assert _create("acme")[0] == 0
+    monkeypatch.delenv("PASSERELLE_ADMIN_PASSWORD")
+
+    created = runner.invoke(
+        app,
+        [
+            *("tenants", "create", "--slug", "other", "--name", "Other"),
+            *("--admin-email", "ops@other.example", "--admin-name", "Ada", "--json"),
+        ],
+    )
+    deleted = runner.invoke(app, ["tenants", "delete", "acme", "--json"])
+
+    assert (created.exit_code, deleted.exit_code) == (ExitCode.USAGE, ExitCode.USAGE)
+    assert (created.stdout, deleted.stdout) == ("", "")
+    assert "PASSERELLE_ADMIN_PASSWORD" in created.output
+    assert "--yes" in deleted.output
+    assert json.loads(_run("tenants", "show", "acme", "--json")[1])["status"] == "active"
