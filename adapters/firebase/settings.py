@@ -66,7 +66,7 @@ class FirebaseSettings(BaseModel):
 
     database_url: str | None = Field(
         default=None,
-        pattern=r"^(https://[^/?#]+/?|http://[^/?#]+/?\?ns=[A-Za-z0-9-]+)$",
+        pattern=r"^(https://[^/?#@]+/?|http://[^/?#@]+/?\?ns=[A-Za-z0-9-]+)$",
         description=(
             "Realtime Database of the firebase events backend, "
             "https://<db>.firebaseio.com (or http://host:port?ns=<db> for an emulator)."

@@ -4,6 +4,8 @@ and the documentation of every setting."""
 from __future__ import annotations
 
 import json
+import re
+from typing import Any
 
 import typer
 from rich.syntax import Syntax
@@ -33,11 +35,27 @@ def show(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     }
     if data["database"]["url"]:
         data["database"]["url"] = _mask_url(data["database"]["url"])
+    data["plugins"] = _masked(data["plugins"])
     if as_json or not console.is_terminal:
         emit_json(data)
         return
     text = json.dumps(data, indent=2, default=str)
     console.print(Syntax(text, "json", background_color="default", word_wrap=True))
+
+
+_SECRET_NAME = re.compile(r"pass|secret|token|credential|private|(^|_)keys?$", re.IGNORECASE)
+MASK = "**********"
+
+
+def _masked(value: Any) -> Any:
+    """Plugins' own blocks are free-form: a value whose name says it is secret is hidden,
+    as the platform's SecretStr settings are."""
+    if isinstance(value, dict):
+        return {
+            name: MASK if _SECRET_NAME.search(name) and item else _masked(item)
+            for name, item in value.items()
+        }
+    return value
 
 
 def _mask_url(url: str) -> str:

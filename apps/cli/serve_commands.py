@@ -7,6 +7,7 @@ import json
 import os
 import secrets
 import signal
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ def serve(settings: Settings, *, with_worker: bool) -> None:
     except SettingsError as exc:
         fail(str(exc), ExitCode.CONFIG)
     loop = _event_loop(settings)
+    listening = _listening_socket(settings.api.host, settings.api.port)
     run_with_container(settings, check_adapters)
 
     async def main() -> None:
@@ -56,10 +58,24 @@ def serve(settings: Settings, *, with_worker: bool) -> None:
             access_log=False,
             http=http,
         )
-        await uvicorn.Server(config).serve()
+        await uvicorn.Server(config).serve(sockets=[listening])
 
     with asyncio.Runner(loop_factory=loop) as runner:
         runner.run(main())
+
+
+def _listening_socket(host: str, port: int) -> socket.socket:
+    """Bound before anything starts, so that an address in use or not on this machine is
+    one clear error (exit 1), not uvicorn's log line and its exit 3 ("input refused")."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listening = socket.socket(family, socket.SOCK_STREAM)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listening.bind((host, port))
+    except OSError as exc:
+        listening.close()
+        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}", ExitCode.FAILED)
+    return listening
 
 
 def up(settings: Settings) -> None:

@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from adapters.setting_addresses import HttpUrl
+
 
 class LogFormat(StrEnum):
     JSON = "json"
@@ -63,7 +65,7 @@ class ObservabilitySettings(BaseModel):
     tracing_enabled: bool = Field(
         default=False, description="Record OpenTelemetry traces of HTTP requests."
     )
-    otlp_endpoint: str | None = Field(
+    otlp_endpoint: HttpUrl | None = Field(
         default=None,
         description=(
             "OTLP/HTTP traces endpoint (http://collector:4318/v1/traces); unset: spans are "

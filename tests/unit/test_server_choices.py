@@ -4,10 +4,14 @@ otherwise, and a forced choice that cannot be met named by its setting."""
 from __future__ import annotations
 
 import importlib.util
+import socket
 from typing import Any
 
 import pytest
+import typer
 
+from apps.cli import serve_commands
+from apps.cli.output import ExitCode
 from apps.cli.server_choices import http_parser, loop_factory
 from apps.config.loading import SettingsError
 from apps.config.settings import ApiSettings
@@ -56,3 +60,18 @@ def test_a_forced_choice_that_is_missing_names_its_setting() -> None:
 def test_the_pure_python_ones_can_be_forced() -> None:
     assert http_parser("h11") == "h11"
     assert loop_factory("asyncio") is None
+
+
+def test_an_address_in_use_is_one_clear_error_before_anything_starts(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        with pytest.raises(typer.Exit) as stopped:
+            serve_commands._listening_socket("127.0.0.1", port)
+
+    assert stopped.value.exit_code == ExitCode.FAILED
+    assert f"cannot listen on 127.0.0.1:{port}" in " ".join(capsys.readouterr().err.split())

@@ -348,6 +348,40 @@ def test_config_show_json_masks_every_secret(monkeypatch: pytest.MonkeyPatch) ->
     assert shown["smtp"]["password"] != SMTP_PASSWORD
 
 
+def test_config_show_masks_the_secrets_of_plugins_own_blocks_by_their_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _set_production(monkeypatch)
+    block = {"api_token": "tok-123", "password": "pw-456", "nested": {"client_secret": "s-7"}}
+    monkeypatch.setenv("PASSERELLE_PLUGINS", json.dumps({"acme": block | {"region": "eu"}}))
+
+    result = runner.invoke(app, ["config", "show", "--json"])
+
+    assert result.exit_code == 0, result.output
+    for secret in ("tok-123", "pw-456", "s-7"):
+        assert secret not in result.output
+    assert json.loads(result.stdout)["plugins"]["acme"]["region"] == "eu"
+
+
+@pytest.mark.parametrize(
+    ("variable", "url"),
+    [
+        ("PASSERELLE_OBSERVABILITY__OTLP_ENDPOINT", "http://otel:hunter2@collector:4318/v1/traces"),
+        ("PASSERELLE_FIREBASE__DATABASE_URL", "https://user:hunter2@pxr.firebaseio.com"),
+    ],
+)
+def test_urls_carrying_credentials_are_refused(
+    monkeypatch: pytest.MonkeyPatch, variable: str, url: str
+) -> None:
+    monkeypatch.setenv("PASSERELLE_PROFILE", "embedded")
+    monkeypatch.setenv(variable, url)
+
+    with pytest.raises(SettingsError, match=rf"\({variable}\)") as refused:
+        load_settings()
+
+    assert "hunter2" not in str(refused.value)
+
+
 def test_invalid_setting_exits_78_naming_the_setting_and_its_variable(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
