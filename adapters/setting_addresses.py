@@ -50,12 +50,16 @@ def host_and_port(value: str) -> str:
 
 
 def _split(value: str) -> SplitResult:
-    """The parts of a URL, its port parsed: urlsplit only parses it when asked."""
+    """The parts of a URL, its port parsed (urlsplit only parses it when asked). urlsplit
+    drops tabs and line breaks silently, and its errors may quote the credentials: neither
+    reaches the message or the value kept."""
+    if any(c.isspace() or not c.isprintable() for c in value):
+        raise ValueError("a URL here holds no spaces, tabs, line breaks or control characters")
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018
-    except ValueError as exc:
-        raise ValueError(f"not a usable URL: {exc}") from exc
+    except ValueError:
+        raise ValueError("not a usable URL: check its host, brackets and port") from None
     return parts
 
 

@@ -50,7 +50,15 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchkit import ENCRYPTION_KEY, PUBLIC_URL, Report, cpu_model, ms, percentile, run_bench  # noqa: E402
+from benchkit import (  # noqa: E402
+    ENCRYPTION_KEY,
+    PUBLIC_URL,
+    Report,
+    cpu_model,
+    ms,
+    percentile,
+    run_bench,
+)
 
 from adapters.argon2.password_hasher import Argon2PasswordHasher  # noqa: E402
 from apps.api.app import create_app  # noqa: E402

@@ -22,6 +22,7 @@ from apps.api.errors import EXCEPTION_HANDLERS
 from apps.api.files.controller import FileController
 from apps.api.files.openapi import document_uploads
 from apps.api.health import health, readiness
+from apps.api.json_bodies import JsonBodyRequest
 from apps.api.middleware.cors import CorsMiddleware
 from apps.api.middleware.headers import add_security_headers
 from apps.api.middleware.idempotency import IdempotencyMiddleware
@@ -132,6 +133,7 @@ def create_app(
             *([metrics_endpoint] if settings.observability.metrics_enabled else []),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
+        request_class=JsonBodyRequest,
         lifespan=[lifespan, presence_sweeper(container), *extra_lifespans],
         openapi_config=_openapi(),
         request_max_body_size=settings.api.max_request_body_bytes,

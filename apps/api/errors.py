@@ -100,8 +100,6 @@ def status_of(exc: BaseException) -> int:
         return exc.status_code
     if isinstance(exc, DomainError):
         return next((s for kind, s in _STATUS_OF if isinstance(exc, kind)), 400)
-    if isinstance(exc, RecursionError):
-        return 400
     return HTTP_500_INTERNAL_SERVER_ERROR
 
 
@@ -178,18 +176,8 @@ def _field_error(item: dict[str, Any]) -> dict[str, str]:
     return error
 
 
-def too_deep_handler(
-    request: Request[Any, Any, Any], exc: RecursionError
-) -> Response[dict[str, Any]]:
-    """JSON nested deeper than the decoder recurses: the framework's decoders let the
-    RecursionError through, before any handler runs."""
-    log.warning("request body too deeply nested on %s %s", request.method, request.url.path)
-    return problem(request, 400, "malformed_request", "the body is nested too deeply to be read")
-
-
 EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     DomainError: domain_error_handler,
-    RecursionError: too_deep_handler,
     ValidationException: validation_error_handler,
     HTTPException: http_error_handler,
     Exception: internal_error_handler,

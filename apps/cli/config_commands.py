@@ -43,18 +43,23 @@ def show(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     console.print(Syntax(text, "json", background_color="default", word_wrap=True))
 
 
-_SECRET_NAME = re.compile(r"pass|secret|token|credential|private|(^|_)keys?$", re.IGNORECASE)
+_SECRET_NAME = re.compile(r"(?i:pass|secret|token|credential|private|(^|_)keys?$)|[a-z]Keys?$")
+_URL_PASSWORD = re.compile(r"(://[^/@:]*:)[^/@]*@")
 MASK = "**********"
 
 
 def _masked(value: Any) -> Any:
     """Plugins' own blocks are free-form: a value whose name says it is secret is hidden,
-    as the platform's SecretStr settings are."""
+    as the platform's SecretStr settings are, and so is a URL's password."""
     if isinstance(value, dict):
         return {
             name: MASK if _SECRET_NAME.search(name) and item else _masked(item)
             for name, item in value.items()
         }
+    if isinstance(value, list):
+        return [_masked(item) for item in value]
+    if isinstance(value, str):
+        return _URL_PASSWORD.sub(rf"\g<1>{MASK}@", value)
     return value
 
 

@@ -15,6 +15,7 @@ from apps.container import Container
 from apps.maintenance import tenants_in_use
 from core.files.reconcile import Reconciliation, reconcile
 from core.tenants.model import Tenant
+from core.tenants.portability import EXPORTABLE
 
 app = typer.Typer(help="Files of tenants: rows and blobs.", no_args_is_help=True)
 
@@ -38,14 +39,14 @@ def reconcile_command(
     """Find blobs without rows, rows without blobs and expired uploads, per tenant.
 
     Exits 0 when nothing is left to fix, 1 when findings remain (without --repair, or blobs
-    still inside the grace period), 3 for an unknown tenant, 69 when storage or a database
-    does not answer.
+    still inside the grace period), 3 for an unknown or purged tenant, 69 when storage or a
+    database does not answer.
     """
     settings = settings_or_exit(config)
     grace = timedelta(seconds=settings.storage.orphan_grace_seconds)
 
     async def work(container: Container) -> list[tuple[Tenant, Reconciliation]]:
-        chosen = await tenants_in_use(container, tenant)
+        chosen = await tenants_in_use(container, tenant, statuses=EXPORTABLE)
         deps = container.file_dependencies()
         found: list[tuple[Tenant, Reconciliation]] = []
         bar = Progress(

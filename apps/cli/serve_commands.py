@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
 import os
 import secrets
@@ -32,14 +33,16 @@ DEMO_ADMIN = "admin@demo.example"
 CREDENTIALS_FILE = "demo-credentials.json"
 
 
-def serve(settings: Settings, *, with_worker: bool) -> None:
+def serve(
+    settings: Settings, *, with_worker: bool, listening: list[socket.socket] | None = None
+) -> None:
     """Check adapters, database and schema first: a bad setting exits 78 with its name."""
     try:
         http = http_parser(settings.api.http_parser)
     except SettingsError as exc:
         fail(str(exc), ExitCode.CONFIG)
     loop = _event_loop(settings)
-    listening = _listening_socket(settings.api.host, settings.api.port)
+    listening = listening or listening_sockets(settings.api.host, settings.api.port)
     run_with_container(settings, check_adapters)
 
     async def main() -> None:
@@ -58,23 +61,49 @@ def serve(settings: Settings, *, with_worker: bool) -> None:
             access_log=False,
             http=http,
         )
-        await uvicorn.Server(config).serve(sockets=[listening])
+        await uvicorn.Server(config).serve(sockets=listening)
 
     with asyncio.Runner(loop_factory=loop) as runner:
         runner.run(main())
 
 
-def _listening_socket(host: str, port: int) -> socket.socket:
+def listening_sockets(host: str, port: int) -> list[socket.socket]:
     """Bound before anything starts, so that an address in use or not on this machine is
-    one clear error (exit 1), not uvicorn's log line and its exit 3 ("input refused")."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    listening = socket.socket(family, socket.SOCK_STREAM)
-    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    one clear error (exit 1), not uvicorn's log line and its exit 3 ("input refused").
+
+    As asyncio's create_server binds a host: every address the name resolves to (127.0.0.1
+    and ::1 for localhost), IPv6 ones IPv6-only, skipping a family the machine lacks."""
     try:
-        listening.bind((host, port))
-    except OSError as exc:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        fail(f"cannot listen on {host}:{port}: {exc.strerror}", ExitCode.FAILED)
+    bound: list[socket.socket] = []
+    for family, kind, protocol, _, address in dict.fromkeys(found):
+        try:
+            bound.append(_bound(family, kind, protocol, address))
+        except OSError as exc:
+            if exc.errno == errno.EADDRNOTAVAIL:
+                continue
+            for other in bound:
+                other.close()
+            fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}", ExitCode.FAILED)
+    if not bound:
+        fail(f"cannot listen on {host}:{port}: no address of this machine", ExitCode.FAILED)
+    return bound
+
+
+def _bound(
+    family: socket.AddressFamily, kind: socket.SocketKind, protocol: int, address: Any
+) -> socket.socket:
+    listening = socket.socket(family, kind, protocol)
+    try:
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:
+            listening.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        listening.bind(address)
+    except OSError:
         listening.close()
-        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}", ExitCode.FAILED)
+        raise
     return listening
 
 
@@ -91,8 +120,9 @@ def up(settings: Settings) -> None:
             await close_container(container)
         _announce(settings, credentials)
 
+    listening = listening_sockets(settings.api.host, settings.api.port)
     asyncio.run(main())
-    serve(settings, with_worker=True)
+    serve(settings, with_worker=True, listening=listening)
 
 
 def worker(settings: Settings) -> None:

@@ -13,7 +13,7 @@ session, and follows that session's channel only, while they are in it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -21,7 +21,7 @@ from core.errors import Forbidden, InvalidInput
 from core.identity.model import Actor
 from core.sessions.rules import callee_user, is_host_or_admin
 from core.sessions.services import SessionDependencies, existing_session
-from ports.events import session_channel, tenant_channel, user_channel
+from ports.events import EventType, session_channel, tenant_channel, user_channel
 
 MAX_CHANNELS = 20
 
@@ -33,6 +33,26 @@ class Guest:
     tenant_id: UUID
     session_id: UUID
     participant_id: UUID
+
+
+_CLOSING = frozenset(
+    {EventType.SESSION_ENDED, EventType.SESSION_CANCELLED, EventType.SESSION_MISSED}
+    | {EventType.SESSION_DECLINED}
+)
+
+
+def ends_guest_stream(guest: Guest, payload: Mapping[str, object]) -> bool:
+    """The last event a guest's open stream carries: the session closing, or the guest
+    leaving it (removed by the host included). The pass only opens a stream while the guest
+    is in the session; this keeps an open one from outliving that."""
+    kind, data = payload.get("type"), payload.get("data")
+    if kind in _CLOSING:
+        return True
+    return (
+        kind == EventType.PARTICIPANT_LEFT
+        and isinstance(data, Mapping)
+        and data.get("participant_id") == str(guest.participant_id)
+    )
 
 
 async def guest_followable(

@@ -113,7 +113,8 @@ async def left_room(room: RoomAddress, participant_id: UUID, deps: RoomDependenc
 
 
 async def room_closed(room: RoomAddress, deps: RoomDependencies) -> None:
-    """The room is gone, so is its presence; refused for a room of no known session."""
+    """The room is gone, so is its presence, whatever the answer; the close is refused
+    (ResultCode 3) for a room of no known session."""
     await deps.presence.closed(room)
     await _existing_session(room, deps)
 

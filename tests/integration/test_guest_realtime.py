@@ -83,14 +83,16 @@ async def test_a_guest_follows_their_session_over_sse_with_their_pass(
         [hello] = await sse_messages(chunks, 1)
         ended = await api.client.post(f"/api/v1/sessions/{session_id}/end", headers=host)
         assert ended.status_code == 200, ended.text
-        _, event = await sse_messages(chunks, 2)
+        [event] = await sse_messages(chunks, 1)
+        body_ended = await asyncio.wait_for(chunks.get(), 5)
     finally:
         disconnect.set()
         await asyncio.wait_for(task, 5)
 
     assert status == 200
     assert json.loads(hello["data"])["channels"] == guest["realtime"]["channels"]
-    assert json.loads(event["data"])["type"] in ("participant.left", "session.ended")
+    assert json.loads(event["data"])["type"] == "session.ended"
+    assert body_ended == b""
 
 
 @pytest.mark.parametrize("whose", ["everyone", "a user", "another session"])
@@ -123,6 +125,32 @@ async def test_a_guest_who_left_can_no_longer_follow(api: Api, app: Litestar) ->
     )
 
     assert (error["code"], closed.code) == ("channel_forbidden", 4403)
+
+
+@pytest.mark.parametrize("ending", ["removed", "ended"])
+async def test_a_guests_open_stream_closes_after_their_last_event(
+    api: Api, app: Litestar, ending: str
+) -> None:
+    """Removed by the host, or the session over: the pass's "while in the session" holds
+    for a socket already open, not only at subscribe time."""
+    host, session_id, guest = await _guest(api)
+    url = f"/api/v1/sessions/{session_id}"
+    action = (
+        f"{url}/participants/{guest['participant_id']}/leave"
+        if ending == "removed"
+        else f"{url}/end"
+    )
+
+    async with connect(app, WS_PATH, ALPHA) as socket:
+        await socket.send_json({"type": "subscribe", "token": guest["realtime"]["guest_pass"]})
+        await socket.receive_json()
+        assert (await api.client.post(action, headers=host)).is_success
+        received, closed = await socket.receive_until_closed()
+
+    assert received[-1]["event"]["type"] == (
+        "participant.left" if ending == "removed" else "session.ended"
+    )
+    assert closed.code == 1000
 
 
 async def test_a_guest_pass_presented_to_another_tenant_is_refused(api: Api, app: Litestar) -> None:

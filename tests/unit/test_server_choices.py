@@ -71,7 +71,21 @@ def test_an_address_in_use_is_one_clear_error_before_anything_starts(
         port = taken.getsockname()[1]
 
         with pytest.raises(typer.Exit) as stopped:
-            serve_commands._listening_socket("127.0.0.1", port)
+            serve_commands.listening_sockets("127.0.0.1", port)
 
     assert stopped.value.exit_code == ExitCode.FAILED
     assert f"cannot listen on 127.0.0.1:{port}" in " ".join(capsys.readouterr().err.split())
+
+
+def test_a_host_name_is_listened_on_at_every_address_it_resolves_to() -> None:
+    """As asyncio binds it: localhost is 127.0.0.1 and, where the machine has IPv6, ::1."""
+    resolved = {info[4][0] for info in socket.getaddrinfo("localhost", 0, type=socket.SOCK_STREAM)}
+
+    listening = serve_commands.listening_sockets("localhost", 0)
+    try:
+        bound = {s.getsockname()[0] for s in listening}
+    finally:
+        for s in listening:
+            s.close()
+
+    assert bound == resolved

@@ -352,13 +352,20 @@ def test_config_show_masks_the_secrets_of_plugins_own_blocks_by_their_names(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _set_production(monkeypatch)
-    block = {"api_token": "tok-123", "password": "pw-456", "nested": {"client_secret": "s-7"}}
+    block = {
+        "api_token": "tok-123",
+        "password": "pw-456",
+        "nested": {"client_secret": "s-7"},
+        "apiKey": "k-8",
+        "servers": [{"password": "pw-9"}],
+        "dsn": "postgresql://ops:pw-10@db.internal/acme",
+    }
     monkeypatch.setenv("PASSERELLE_PLUGINS", json.dumps({"acme": block | {"region": "eu"}}))
 
     result = runner.invoke(app, ["config", "show", "--json"])
 
     assert result.exit_code == 0, result.output
-    for secret in ("tok-123", "pw-456", "s-7"):
+    for secret in ("tok-123", "pw-456", "s-7", "k-8", "pw-9", "pw-10"):
         assert secret not in result.output
     assert json.loads(result.stdout)["plugins"]["acme"]["region"] == "eu"
 

@@ -29,7 +29,8 @@ import asyncio
 import contextlib
 import json
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from functools import partial
 from typing import Annotated, Any, cast
 
 from litestar import Request, WebSocket, get, websocket
@@ -52,13 +53,14 @@ from core.errors import (
 )
 from core.identity.model import Actor
 from core.realtime import presence
-from core.realtime.access import Guest, followable, guest_followable
+from core.realtime.access import Guest, ends_guest_stream, followable, guest_followable
 from core.tenants.model import Tenant
 from ports.events import EventFeed, EventsUnavailable, Subscription
 from ports.presence import PresenceStatus
 
 Follower = Actor | Guest
 PresenceReporter = Callable[[PresenceStatus], Awaitable[None]]
+LastEvent = Callable[[Mapping[str, object]], bool]
 FIRST_MESSAGE_SECONDS = 10.0
 MAX_EVENT_ID = 100
 SSE_ROUTE = "/realtime/events"
@@ -89,9 +91,10 @@ async def event_socket(socket: WebSocket[Any, Any, Any]) -> None:
                 await socket.send_json(
                     {"type": "subscribed", "channels": channels, "complete": subscription.complete}
                 )
-                await _serve(socket, subscription, report)
+                await _serve(socket, subscription, report, _last_event(follower))
         finally:
             await report(PresenceStatus.OFFLINE)
+        await socket.close(code=1000, reason="the stream has ended")
     except DomainError as error:
         await _refuse(socket, error)
     except WebSocketDisconnect:
@@ -136,7 +139,7 @@ async def event_source(
     container = container_of(request)
     channels = await _followable(follower, channel or [], container)
     feed = _feed(container.events())
-    return ServerSentEvent(_sse(feed, channels, last_event_id))
+    return ServerSentEvent(_sse(feed, channels, last_event_id, _last_event(follower)))
 
 
 async def _followable(follower: Follower, channels: list[str], container: Container) -> list[str]:
@@ -149,22 +152,37 @@ async def _followable(follower: Follower, channels: list[str], container: Contai
 def _presence_reporter(follower: Follower, device: str, container: Container) -> PresenceReporter:
     """A user's socket keeps their device online; a guest has no presence to keep."""
 
+    deps = container.presence_dependencies()
+
     async def report(status: PresenceStatus) -> None:
         if isinstance(follower, Actor):
             await presence.report(follower, device, status, deps)
 
-    deps = container.presence_dependencies()
     return report
 
 
 async def _sse(
-    feed: EventFeed, channels: list[str], last_event_id: str | None
+    feed: EventFeed, channels: list[str], last_event_id: str | None, is_last: LastEvent
 ) -> AsyncIterator[ServerSentEventMessage]:
     async with _following(feed, channels, last_event_id or None) as subscription:
         hello = {"channels": channels, "complete": subscription.complete}
         yield ServerSentEventMessage(event="subscribed", data=json.dumps(hello))
         async for payload in subscription.events:
             yield ServerSentEventMessage(id=str(payload["id"]), data=json.dumps(payload))
+            if is_last(payload):
+                return
+
+
+def _last_event(follower: Follower) -> LastEvent:
+    """A user's stream runs until they close it; a guest's ends with their part in the
+    session (``core.realtime.access.ends_guest_stream``)."""
+    if isinstance(follower, Guest):
+        return partial(ends_guest_stream, follower)
+    return _never_last
+
+
+def _never_last(_: Mapping[str, object]) -> bool:
+    return False
 
 
 @contextlib.asynccontextmanager
@@ -179,18 +197,29 @@ async def _following(
 
 
 async def _serve(
-    socket: WebSocket[Any, Any, Any], subscription: Subscription, report: PresenceReporter
+    socket: WebSocket[Any, Any, Any],
+    subscription: Subscription,
+    report: PresenceReporter,
+    is_last: LastEvent,
 ) -> None:
-    """Send events while reading the client's messages, until either side stops."""
+    """Send events while reading the client's messages, until either side stops: the
+    client, the transport, or the last event the follower may see (then a normal close)."""
 
     async def send_events() -> None:
         async for payload in subscription.events:
             await socket.send_json({"type": "event", "event": payload})
+            if is_last(payload):
+                return
 
     sender = asyncio.create_task(send_events())
     try:
-        while not sender.done():
-            message = await _receive(socket)
+        while True:
+            receiving = asyncio.ensure_future(_receive(socket))
+            await asyncio.wait({sender, receiving}, return_when=asyncio.FIRST_COMPLETED)
+            if not receiving.done():
+                receiving.cancel()
+                return
+            message = receiving.result()
             kind = message.get("type") if isinstance(message, dict) else None
             if kind == "ping":
                 await report(PresenceStatus.ONLINE)
