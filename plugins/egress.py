@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 
 class Side(StrEnum):
@@ -74,6 +75,24 @@ EPHEMERAL_PORTS = (PortRange(49152, 65535),)
 def https(*hosts: str, purpose: str, side: Side = Side.SERVERS) -> Egress:
     """The common case: HTTPS on 443 to a provider's API hosts."""
     return Egress(hosts=hosts, ports=HTTPS, purpose=purpose, side=side)
+
+
+def redis_server(url: str, purpose: str) -> list[Egress]:
+    """The rule to a Redis server from its URL, in its own protocol (TLS only for
+    ``rediss://``); none for a URL naming no host (a Unix socket)."""
+    parts = urlsplit(url)
+    if not parts.hostname:
+        return []
+    return [
+        Egress(
+            hosts=(parts.hostname,),
+            ports=(PortRange.single(parts.port or 6379),),
+            purpose=purpose,
+            side=Side.SERVERS,
+            protocol=parts.scheme,
+            tls=parts.scheme == "rediss",
+        )
+    ]
 
 
 def split_host_port(address: str, default_port: int) -> tuple[str, int]:

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 
 from apps.config.settings import Settings
 from apps.container import Container
-from plugins.egress import HTTPS, Egress, PortRange, Side
+from plugins.egress import HTTPS, Egress, PortRange, Side, redis_server
 from plugins.registry import AdapterContext, AdapterRegistry
 
 ADAPTER_KINDS = ("mail", "sms", "push", "video", "multiplayer", "events", "storage")
@@ -110,16 +110,7 @@ def _platform(settings: Settings) -> list[Egress]:
                 tls=False,
             )
         )
-    redis = urlsplit(settings.redis.url.get_secret_value()) if settings.redis.url else None
-    if redis is not None and redis.hostname:
-        rules.append(
-            Egress(
-                hosts=(redis.hostname,),
-                ports=(PortRange.single(redis.port or 6379),),
-                purpose="realtime fan-out and shared rate limits (Redis)",
-                side=Side.SERVERS,
-                protocol=redis.scheme,
-                tls=redis.scheme == "rediss",
-            )
-        )
+    if settings.redis.url is not None:
+        purpose = "realtime fan-out and shared rate limits (Redis)"
+        rules += redis_server(settings.redis.url.get_secret_value(), purpose)
     return rules

@@ -20,7 +20,7 @@ from adapters.channels.settings import ChannelsSettings
 from adapters.firebase.settings import FirebaseCredentialsError, FirebaseSettings
 from adapters.memory.event_publisher import InProcessEventPublisher
 from adapters.redis.settings import RedisSettings
-from plugins.egress import Egress, PortRange, Side, split_host_port
+from plugins.egress import Egress, PortRange, Side, redis_server, split_host_port
 from plugins.hookspecs import hookimpl
 from plugins.registry import AdapterContext, AdapterRegistry, AdapterSettingsError
 
@@ -65,18 +65,7 @@ def _channels_egress(context: AdapterContext) -> list[Egress]:
     url = context.settings("redis", RedisSettings).url
     if url is None:
         return []
-    parts = urlsplit(url.get_secret_value())
-    host, port = split_host_port(parts.netloc.rpartition("@")[2], 6379)
-    return [
-        Egress(
-            hosts=(host,),
-            ports=(PortRange.single(port),),
-            purpose="realtime event fan-out between replicas (Redis)",
-            side=Side.SERVERS,
-            protocol=parts.scheme,
-            tls=parts.scheme == "rediss",
-        )
-    ]
+    return redis_server(url.get_secret_value(), "realtime event fan-out between replicas (Redis)")
 
 
 def _firebase(context: AdapterContext) -> FirebaseRealtimeEvents:
