@@ -52,6 +52,6 @@ def _single_valued(handler: BaseRouteHandler) -> frozenset[str]:
 
 def _query_name(name: str, field: FieldDefinition) -> str:
     kwarg = field.kwarg_definition
-    if isinstance(kwarg, ParameterKwarg) and kwarg.query:
-        return kwarg.query
+    if isinstance(kwarg, ParameterKwarg) and kwarg.name:
+        return kwarg.name
     return name

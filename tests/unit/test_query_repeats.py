@@ -15,7 +15,7 @@ from apps.api.query_repeats import refuse_repeated_scalar_parameters
 @get("/tags", sync_to_thread=False)
 def tags(
     tag: Annotated[list[str] | None, QueryParameter(required=False)] = None,
-    size: Annotated[int, QueryParameter(query="page-size", required=False)] = 10,
+    size: Annotated[int, QueryParameter(name="page-size", required=False)] = 10,
 ) -> dict[str, object]:
     return {"tags": tag or [], "size": size}
 
