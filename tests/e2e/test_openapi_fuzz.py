@@ -78,6 +78,8 @@ UNREACHABLE = {
 }
 """Server errors that are the documented answer to a provider the request names, per
 operation, on top of not_a_server_error's defaults."""
+RANGE_MEMBERS = {"audio/*": "audio/mpeg", "video/*": "video/mp4", "image/*": "image/png"}
+"""A type of each media range the upload routes declare, for schemathesis to send."""
 IDEMPOTENCY_KEY = "Idempotency-Key"
 OPERATOR_PATHS = ("/api/v1/tenants", "/api/v1/network/")
 
@@ -152,6 +154,24 @@ CONFIG = SchemathesisConfig.from_dict(
         ]
     }
 )
+
+
+def _binary_media_types(document: dict[str, Any]) -> list[str]:
+    """The media types a body of raw bytes is declared with (file uploads), which
+    schemathesis would otherwise skip as types it cannot send. A range (``video/*``) stands
+    for its types: schemathesis sends one it knows of the range, so it learns one here."""
+    declared = {
+        media_type
+        for operations in document["paths"].values()
+        for operation in operations.values()
+        if isinstance(operation, dict) and "requestBody" in operation
+        for media_type, content in operation["requestBody"]["content"].items()
+        if content.get("schema", {}).get("format") == "binary" and media_type != "*/*"
+    }
+    return sorted(RANGE_MEMBERS.get(media_type, media_type) for media_type in declared)
+
+
+schemathesis.serializer.alias(_binary_media_types(DOCUMENT), "application/octet-stream")
 schema = schemathesis.openapi.from_dict(DOCUMENT, config=CONFIG).exclude(path=STREAMS)
 # Unknown query parameters are ignored, as most HTTP APIs do, not refused.
 schema.config.generation.update(allow_extra_parameters=False)
