@@ -8,13 +8,15 @@ else is refused before a subscription exists: another tenant's channels (403), a
 user's (403), a session they have no part in (403) or that does not exist (404).
 
 A guest has no account: the pass of their join answer names one participant of one
-session, and follows that session's channel only, while they are in it.
+session, and follows that session's channel only, while they are in it, and only from
+the moment they joined (``GuestStream``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from core.errors import Forbidden, InvalidInput
@@ -41,24 +43,51 @@ _CLOSING = frozenset(
 )
 
 
-def ends_guest_stream(guest: Guest, payload: Mapping[str, object]) -> bool:
-    """The last event a guest's open stream carries: the session closing, or the guest
-    leaving it (removed by the host included). The pass only opens a stream while the guest
-    is in the session; this keeps an open one from outliving that."""
-    kind, data = payload.get("type"), payload.get("data")
-    if kind in _CLOSING:
-        return True
-    return (
-        kind == EventType.PARTICIPANT_LEFT
-        and isinstance(data, Mapping)
-        and data.get("participant_id") == str(guest.participant_id)
-    )
+@dataclass(frozen=True, slots=True)
+class GuestStream:
+    """What a guest's open stream carries: their session's channel, from their join to
+    their leaving it.
+
+    A guest was not in the session before they joined, so what was shared or said there
+    earlier is not theirs to read. Events that occurred before their join are withheld,
+    replayed or live: a resume from an older event id, or from one no longer kept, starts
+    at their join (their own ``participant.joined`` included), never earlier.
+    """
+
+    guest: Guest
+    joined_at: datetime
+
+    @property
+    def channels(self) -> list[str]:
+        return [session_channel(self.guest.tenant_id, self.guest.session_id)]
+
+    def shows(self, payload: Mapping[str, object]) -> bool:
+        """Whether the event occurred at or after the guest's join."""
+        occurred_at = payload.get("occurred_at")
+        if not isinstance(occurred_at, str):
+            return False
+        return datetime.fromisoformat(occurred_at) >= self.joined_at
+
+    def ends_with(self, payload: Mapping[str, object]) -> bool:
+        """The last event the stream carries: the session closing, or the guest leaving it
+        (removed by the host included). The pass only opens a stream while the guest is in
+        the session; this keeps an open one from outliving that."""
+        kind, data = payload.get("type"), payload.get("data")
+        if kind in _CLOSING:
+            return True
+        return (
+            kind == EventType.PARTICIPANT_LEFT
+            and isinstance(data, Mapping)
+            and data.get("participant_id") == str(self.guest.participant_id)
+        )
 
 
-async def guest_followable(
+async def guest_stream(
     guest: Guest, channels: Sequence[str], deps: SessionDependencies
-) -> list[str]:
-    """The guest's session channel, the only one they may name, while they are in it."""
+) -> GuestStream:
+    """The guest's stream: their session's channel, the only one they may name, while they
+    are in it, from the moment they joined (their participant's ``joined_at``, the moment
+    their ``participant.joined`` event carries)."""
     own = session_channel(guest.tenant_id, guest.session_id)
     if any(channel != own for channel in channels):
         raise Forbidden("a guest follows only their session's channel", code="channel_forbidden")
@@ -69,7 +98,7 @@ async def guest_followable(
         raise Forbidden("you take no part in that session", code="channel_forbidden")
     if participant.left_at is not None:
         raise Forbidden("you have left that session", code="channel_forbidden")
-    return [own]
+    return GuestStream(guest, participant.joined_at)
 
 
 def own_channels(actor: Actor) -> list[str]:

@@ -13,7 +13,7 @@ from litestar import Litestar
 from adapters.memory.clock import FixedClock
 from apps.api.app import create_app
 from core.realtime.presence import sweep
-from ports.events import tenant_channel
+from ports.events import tenant_channel, user_channel
 from tests.integration.conftest import Api
 from tests.integration.realtime_support import actor_of, next_event, subscribed
 from tests.integration.test_device_pairing import _signed_in_engineer
@@ -116,6 +116,33 @@ async def test_an_open_websocket_counts_as_an_online_device_until_it_closes(
     assert during["status"] == "online"
     assert [d["device"] for d in during["devices"]] == ["tablet-7"]
     assert after["status"] == "offline"
+
+
+async def test_a_presence_with_an_unknown_status_is_answered_and_the_socket_stays_usable(
+    api: Api, app: Litestar, admin: dict[str, str]
+) -> None:
+    """Messages are handled in order, so the answer to the second mistake also says the
+    ``in_call`` before it was taken. The socket follows the user's own channel alone, so
+    no ``presence.changed`` event comes between the answers."""
+    actor = actor_of(api.container, admin)
+    me, mine = str(actor.user_id), [user_channel(actor.tenant_id, actor.user_id)]
+    async with subscribed(app, admin, channels=mine, device="glasses-2") as (socket, _):
+        await socket.send_json({"type": "presence", "status": "asleep"})
+        error = await socket.receive_json()
+        unchanged = (await _presence_of(api, admin))[me]["status"]
+        await socket.send_json({"type": "presence", "status": "in_call"})
+        await socket.send_json({"type": "presence", "status": 7})
+        second = await socket.receive_json()
+        in_call = (await _presence_of(api, admin))[me]["status"]
+
+    assert (error["type"], error["status"], error["code"], error["field"]) == (
+        "error",
+        400,
+        "invalid_status",
+        "status",
+    )
+    assert second["code"] == "invalid_status"
+    assert (unchanged, in_call) == ("online", "in_call")
 
 
 async def test_the_presence_list_covers_every_user_page_by_page(

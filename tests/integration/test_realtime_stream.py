@@ -319,6 +319,24 @@ async def test_sse_refuses_another_users_channel_with_a_403_problem(
     assert response.json()["code"] == "channel_forbidden"
 
 
+@pytest.mark.parametrize(
+    ("channels", "code"),
+    [(["tenants/../x"], "invalid_channel"), ([f"c{n}" for n in range(21)], "too_many")],
+    ids=["malformed", "too-many"],
+)
+async def test_sse_problems_name_the_channel_query_parameter_the_client_sent(
+    api: Api, alpha: dict[str, str], channels: list[str], code: str
+) -> None:
+    response = await api.client.get(
+        "/api/v1/realtime/events", params={"channel": channels}, headers=alpha
+    )
+
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["code"] == code
+    assert [error["field"] for error in problem["errors"]] == ["channel"]
+
+
 async def test_firebase_tokens_are_refused_when_events_do_not_go_through_firebase(
     api: Api, alpha: dict[str, str]
 ) -> None:

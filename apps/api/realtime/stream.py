@@ -14,13 +14,18 @@ the pass of their join answer where a user sends their token (``core.realtime.ac
     -> {"type": "ping"} / {"type": "presence", "status": "in_call"}   <- {"type": "pong"}
 
 Refusals are an error message (RFC 9457 fields) then a close with code 4000 + HTTP
-status: 4400 bad first message, 4401 no or bad token, 4403 another tenant's or user's
-channel, 4404 no such tenant or session, 4409 events not served here (Firebase), 4503
-transport down. The socket counts as the device being online until it closes.
+status: 4400 bad first message or a frame that is not JSON text, 4401 no or bad token,
+4403 another tenant's or user's channel, 4404 no such tenant or session, 4409 events not
+served here (Firebase), 4503 transport down. A later message the client got wrong (a
+presence with an unknown status) gets the same error message and the socket stays open.
+The socket counts as the device being online until it closes.
 
 SSE ``GET /api/v1/realtime/events`` takes the same channels as ``channel`` query
 parameters, the bearer token in the Authorization header (so a fetch-based SSE client,
 not the browser's EventSource, which cannot send it), and resumes from ``Last-Event-ID``.
+
+A guest's stream never carries what occurred before they joined, on either transport,
+resumed or live (``core.realtime.access.GuestStream``).
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ import contextlib
 import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from functools import partial
+from dataclasses import dataclass
 from typing import Annotated, Any, cast
 
 from litestar import Request, WebSocket, get, websocket
@@ -53,18 +58,19 @@ from core.errors import (
 )
 from core.identity.model import Actor
 from core.realtime import presence
-from core.realtime.access import Guest, ends_guest_stream, followable, guest_followable
+from core.realtime.access import Guest, GuestStream, followable, guest_stream
 from core.tenants.model import Tenant
 from ports.events import EventFeed, EventsUnavailable, Subscription
 from ports.presence import PresenceStatus
 
 Follower = Actor | Guest
 PresenceReporter = Callable[[PresenceStatus], Awaitable[None]]
-LastEvent = Callable[[Mapping[str, object]], bool]
+Payload = Mapping[str, object]
 FIRST_MESSAGE_SECONDS = 10.0
 MAX_EVENT_ID = 100
 SSE_ROUTE = "/realtime/events"
 SSE_PATH = "/api/v1" + SSE_ROUTE
+SSE_CHANNEL = "channel"
 _CLOSE_STATUS: list[tuple[type[DomainError], int]] = [
     (Unauthenticated, 401),
     (Forbidden, 403),
@@ -81,17 +87,16 @@ async def event_socket(socket: WebSocket[Any, Any, Any]) -> None:
     try:
         first = await _first_message(socket)
         follower = await _follower(socket, first)
-        channels = await _followable(follower, _channels(first.get("channels")), container)
+        view = await _view(follower, _channels(first.get("channels")), container)
         feed = _feed(container.events())
         report = _presence_reporter(follower, _device(first.get("device")), container)
         await report(PresenceStatus.ONLINE)
         try:
             after = _resume_after(first.get("last_event_id"))
-            async with _following(feed, channels, after) as subscription:
-                await socket.send_json(
-                    {"type": "subscribed", "channels": channels, "complete": subscription.complete}
-                )
-                await _serve(socket, subscription, report, _last_event(follower))
+            async with _following(feed, view.channels, after) as subscription:
+                hello = {"channels": view.channels, "complete": subscription.complete}
+                await socket.send_json({"type": "subscribed", **hello})
+                await _serve(socket, _carried(subscription, view), report)
         finally:
             await report(PresenceStatus.OFFLINE)
         await socket.close(code=1000, reason="the stream has ended")
@@ -137,16 +142,45 @@ async def event_source(
     ] = None,
 ) -> ServerSentEvent:
     container = container_of(request)
-    channels = await _followable(follower, channel or [], container)
+    view = await _sse_view(follower, channel or [], container)
     feed = _feed(container.events())
-    return ServerSentEvent(_sse(feed, channels, last_event_id, _last_event(follower)))
+    return ServerSentEvent(_sse(feed, view, last_event_id))
 
 
-async def _followable(follower: Follower, channels: list[str], container: Container) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class _UserStream:
+    """A user's stream: every event of their channels, until they close it."""
+
+    channels: list[str]
+
+    def shows(self, _payload: Payload) -> bool:
+        return True
+
+    def ends_with(self, _payload: Payload) -> bool:
+        return False
+
+
+View = _UserStream | GuestStream
+
+
+async def _view(follower: Follower, channels: list[str], container: Container) -> View:
+    """What the follower's stream may carry: the channels they may follow, and which of
+    their events."""
     deps = container.session_dependencies()
     if isinstance(follower, Guest):
-        return await guest_followable(follower, channels, deps)
-    return await followable(follower, channels, deps)
+        return await guest_stream(follower, channels, deps)
+    return _UserStream(await followable(follower, channels, deps))
+
+
+async def _sse_view(follower: Follower, channels: list[str], container: Container) -> View:
+    """``_view``, its errors naming the query parameter the client sent (``channel``)
+    rather than the subscribe message's field (``channels``)."""
+    try:
+        return await _view(follower, channels, container)
+    except InvalidInput as error:
+        if error.field != "channels":
+            raise
+        raise InvalidInput(error.detail, field=SSE_CHANNEL, code=error.code) from error
 
 
 def _presence_reporter(follower: Follower, device: str, container: Container) -> PresenceReporter:
@@ -162,27 +196,23 @@ def _presence_reporter(follower: Follower, device: str, container: Container) ->
 
 
 async def _sse(
-    feed: EventFeed, channels: list[str], last_event_id: str | None, is_last: LastEvent
+    feed: EventFeed, view: View, last_event_id: str | None
 ) -> AsyncIterator[ServerSentEventMessage]:
-    async with _following(feed, channels, last_event_id or None) as subscription:
-        hello = {"channels": channels, "complete": subscription.complete}
+    async with _following(feed, view.channels, last_event_id or None) as subscription:
+        hello = {"channels": view.channels, "complete": subscription.complete}
         yield ServerSentEventMessage(event="subscribed", data=json.dumps(hello))
-        async for payload in subscription.events:
+        async for payload in _carried(subscription, view):
             yield ServerSentEventMessage(id=str(payload["id"]), data=json.dumps(payload))
-            if is_last(payload):
+
+
+async def _carried(subscription: Subscription, view: View) -> AsyncIterator[Payload]:
+    """The subscription's events that the follower may see, replayed then live, up to and
+    including the last one their stream carries. Both transports send exactly these."""
+    async for payload in subscription.events:
+        if view.shows(payload):
+            yield payload
+            if view.ends_with(payload):
                 return
-
-
-def _last_event(follower: Follower) -> LastEvent:
-    """A user's stream runs until they close it; a guest's ends with their part in the
-    session (``core.realtime.access.ends_guest_stream``)."""
-    if isinstance(follower, Guest):
-        return partial(ends_guest_stream, follower)
-    return _never_last
-
-
-def _never_last(_: Mapping[str, object]) -> bool:
-    return False
 
 
 @contextlib.asynccontextmanager
@@ -197,19 +227,14 @@ async def _following(
 
 
 async def _serve(
-    socket: WebSocket[Any, Any, Any],
-    subscription: Subscription,
-    report: PresenceReporter,
-    is_last: LastEvent,
+    socket: WebSocket[Any, Any, Any], events: AsyncIterator[Payload], report: PresenceReporter
 ) -> None:
     """Send events while reading the client's messages, until either side stops: the
     client, the transport, or the last event the follower may see (then a normal close)."""
 
     async def send_events() -> None:
-        async for payload in subscription.events:
+        async for payload in events:
             await socket.send_json({"type": "event", "event": payload})
-            if is_last(payload):
-                return
 
     sender = asyncio.create_task(send_events())
     try:
@@ -225,11 +250,24 @@ async def _serve(
                 await report(PresenceStatus.ONLINE)
                 await socket.send_json({"type": "pong"})
             elif kind == "presence":
-                await report(_status(message.get("status")))
+                await _report_presence(socket, report, message.get("status"))
     finally:
         sender.cancel()
         with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
             await sender
+
+
+async def _report_presence(
+    socket: WebSocket[Any, Any, Any], report: PresenceReporter, raw: object
+) -> None:
+    """An unknown status is the client's mistake, not the stream's end: it is answered with
+    the error message and the socket stays open, its presence as it was."""
+    try:
+        status = _status(raw)
+    except InvalidInput as error:
+        await socket.send_json(_problem(error))
+        return
+    await report(status)
 
 
 async def _first_message(socket: WebSocket[Any, Any, Any]) -> dict[str, Any]:
@@ -333,14 +371,21 @@ def _feed(events: object) -> EventFeed:
 
 
 async def _refuse(socket: WebSocket[Any, Any, Any], error: DomainError) -> None:
-    status = next((code for kind, code in _CLOSE_STATUS if isinstance(error, kind)), 400)
-    problem = {
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+        await socket.send_json(_problem(error))
+        await socket.close(code=4000 + _http_status(error), reason=str(error.code)[:100])
+
+
+def _problem(error: DomainError) -> dict[str, object]:
+    """The error message of the socket: the RFC 9457 fields, as SSE's problems carry them."""
+    return {
         "type": "error",
-        "status": status,
+        "status": _http_status(error),
         "code": error.code,
         "detail": error.detail,
         "field": error.field,
     }
-    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
-        await socket.send_json(problem)
-        await socket.close(code=4000 + status, reason=str(error.code)[:100])
+
+
+def _http_status(error: DomainError) -> int:
+    return next((code for kind, code in _CLOSE_STATUS if isinstance(error, kind)), 400)
