@@ -145,6 +145,20 @@ async def test_a_presence_with_an_unknown_status_is_answered_and_the_socket_stay
     assert (unchanged, in_call) == ("online", "in_call")
 
 
+async def test_a_ping_keeps_a_device_in_its_call_rather_than_back_online(
+    api: Api, app: Litestar, admin: dict[str, str]
+) -> None:
+    actor = actor_of(api.container, admin)
+    me, mine = str(actor.user_id), [user_channel(actor.tenant_id, actor.user_id)]
+    async with subscribed(app, admin, channels=mine, device="glasses-3") as (socket, _):
+        await socket.send_json({"type": "presence", "status": "in_call"})
+        await socket.send_json({"type": "ping"})
+        pong = await socket.receive_json()
+        after_ping = (await _presence_of(api, admin))[me]["status"]
+
+    assert (pong["type"], after_ping) == ("pong", "in_call")
+
+
 async def test_the_presence_list_covers_every_user_page_by_page(
     api: Api, admin: dict[str, str]
 ) -> None:

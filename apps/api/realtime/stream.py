@@ -64,7 +64,8 @@ from ports.events import EventFeed, EventsUnavailable, Subscription
 from ports.presence import PresenceStatus
 
 Follower = Actor | Guest
-PresenceReporter = Callable[[PresenceStatus], Awaitable[None]]
+PresenceReporter = Callable[[PresenceStatus | None], Awaitable[None]]
+"""Reports the device's status; None renews the one it last reported."""
 Payload = Mapping[str, object]
 FIRST_MESSAGE_SECONDS = 10.0
 MAX_EVENT_ID = 100
@@ -184,13 +185,19 @@ async def _sse_view(follower: Follower, channels: list[str], container: Containe
 
 
 def _presence_reporter(follower: Follower, device: str, container: Container) -> PresenceReporter:
-    """A user's socket keeps their device online; a guest has no presence to keep."""
+    """A user's socket keeps their device online; a guest has no presence to keep.
+
+    The device's status is the last one it reported, so a ``ping`` renews that status for
+    another TTL: a device in a call stays in it rather than dropping back to online."""
 
     deps = container.presence_dependencies()
+    last = PresenceStatus.ONLINE
 
-    async def report(status: PresenceStatus) -> None:
+    async def report(status: PresenceStatus | None) -> None:
+        nonlocal last
+        last = last if status is None else status
         if isinstance(follower, Actor):
-            await presence.report(follower, device, status, deps)
+            await presence.report(follower, device, last, deps)
 
     return report
 
@@ -247,7 +254,7 @@ async def _serve(
             message = receiving.result()
             kind = message.get("type") if isinstance(message, dict) else None
             if kind == "ping":
-                await report(PresenceStatus.ONLINE)
+                await report(None)
                 await socket.send_json({"type": "pong"})
             elif kind == "presence":
                 await _report_presence(socket, report, message.get("status"))
