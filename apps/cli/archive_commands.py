@@ -7,7 +7,6 @@ Registered on the `tenants` command group; the archive format is described in
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from apps.cli.options import ConfigOption, JsonOption
 from apps.cli.output import ExitCode, console, data_row, data_table, emit_json, errors, fail
 from apps.cli.runtime import run_with_container, settings_or_exit
-from apps.cli.tenant_commands import TenantArgument, app
+from apps.cli.tenant_commands import TenantArgument, app, cli_actor
 from apps.container import Container
 from core.tenants import backups, portability
 from core.tenants.archive_format import Manifest
@@ -30,10 +29,6 @@ _STAGES = {
     "verify": "checking every checksum",
     "import": "writing rows and files",
 }
-
-
-def _actor() -> str:
-    return f"cli:{getpass.getuser()}"
 
 
 @contextmanager
@@ -89,7 +84,7 @@ def export(
             sink = container.tenant_archives().create(output)
             deps = container.portability_dependencies()
             return await portability.export_tenant(
-                tenant, deps, sink, actor=_actor(), progress=progress
+                tenant, deps, sink, actor=cli_actor(), progress=progress
             )
 
         manifest = run_with_container(settings, work)
@@ -135,7 +130,7 @@ def import_archive(
             source = container.tenant_archives().open(archive)
             deps = container.portability_dependencies()
             return await portability.import_tenant(
-                source, deps, slug=slug, actor=_actor(), progress=progress
+                source, deps, slug=slug, actor=cli_actor(), progress=progress
             )
 
         tenant, manifest = run_with_container(settings, work)
@@ -175,13 +170,20 @@ def backup(
     The same archive as `tenants export`, kept in blob storage beside the daily backups
     the workers make; manual backups are never pruned. Exits 3 when the tenant cannot be
     exported, 69 when storage or the database failed.
+
+    **Examples**
+
+    ```sh
+    passerelle tenants backup acme
+    passerelle tenants backup acme --json | jq -r .name
+    ```
     """
     settings = settings_or_exit(config)
     with _progress_bar() as progress:
 
         async def work(container: Container) -> backups.Backup:
             return await backups.back_up(
-                tenant, container.backup_dependencies(), actor=_actor(), progress=progress
+                tenant, container.backup_dependencies(), actor=cli_actor(), progress=progress
             )
 
         made = run_with_container(settings, work)
@@ -243,6 +245,14 @@ def restore(
     (its users get 403 `tenant_suspended`) and resumed if it was active. If writing fails
     it stays suspended: run the restore again. Exits 2 without --yes, 3 when the backup
     is refused or missing, 69 when storage or the database failed.
+
+    **Examples**
+
+    ```sh
+    passerelle tenants backups acme
+    passerelle tenants restore acme --yes
+    passerelle tenants restore acme --backup daily-2026-11-28.tar.gz --yes
+    ```
     """
     if not yes:
         fail("restoring replaces the tenant's rows and files: add --yes", ExitCode.USAGE)
@@ -254,7 +264,7 @@ def restore(
                 tenant,
                 backup_name,
                 container.backup_dependencies(),
-                actor=_actor(),
+                actor=cli_actor(),
                 safety_backup=safety_backup,
                 progress=progress,
             )

@@ -8,7 +8,14 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from apps.cli.options import ConfigOption, JsonOption
+from apps.cli.fleet import TenantRound, exit_if_any_failed, print_failures, tenant_by_tenant
+from apps.cli.options import (
+    ConfigOption,
+    EveryTenantArgument,
+    JsonOption,
+    TenantOption,
+    one_tenant,
+)
 from apps.cli.output import ExitCode, console, data_row, data_table, emit_json, errors
 from apps.cli.runtime import run_with_container, settings_or_exit
 from apps.container import Container
@@ -22,9 +29,7 @@ app = typer.Typer(help="Files of tenants: rows and blobs.", no_args_is_help=True
 
 @app.command("reconcile")
 def reconcile_command(
-    tenant: Annotated[
-        str | None, typer.Option(help="One tenant's slug or id; default: every tenant.")
-    ] = None,
+    tenant: EveryTenantArgument = None,
     repair: Annotated[
         bool,
         typer.Option(
@@ -33,22 +38,35 @@ def reconcile_command(
             "without blobs and expired unconfirmed uploads.",
         ),
     ] = False,
+    tenant_option: TenantOption = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Find blobs without rows, rows without blobs and expired uploads, per tenant.
 
+    Name one tenant as TENANT (`--tenant` does the same, for scripts written before).
+    A tenant whose database is missing, lacks migrations or fails is named with the
+    reason, and the others are still reconciled.
+
     Exits 0 when nothing is left to fix, 1 when findings remain (without --repair, or blobs
-    still inside the grace period), 3 for an unknown or purged tenant, 69 when storage or a
-    database does not answer.
+    still inside the grace period) or a tenant failed, 3 for an unknown or purged tenant,
+    69 when storage or the control database does not answer.
+
+    **Examples**
+
+    ```sh
+    passerelle files reconcile
+    passerelle files reconcile acme --repair
+    passerelle files reconcile --json | jq '.[] | select(.error != null)'
+    ```
     """
     settings = settings_or_exit(config)
+    chosen = one_tenant(tenant, tenant_option)
     grace = timedelta(seconds=settings.storage.orphan_grace_seconds)
 
-    async def work(container: Container) -> list[tuple[Tenant, Reconciliation]]:
-        chosen = await tenants_in_use(container, tenant, statuses=EXPORTABLE)
+    async def work(container: Container) -> TenantRound[Reconciliation]:
+        tenants = await tenants_in_use(container, chosen, statuses=EXPORTABLE)
         deps = container.file_dependencies()
-        found: list[tuple[Tenant, Reconciliation]] = []
         bar = Progress(
             TextColumn("reconciling files"),
             BarColumn(),
@@ -57,27 +75,27 @@ def reconcile_command(
             transient=True,
             disable=as_json,
         )
+
+        async def one(each: Tenant) -> Reconciliation:
+            now = container.clock().now()
+            return await reconcile(
+                each.id, deps.tenant_uow, deps.blobs, now, repair=repair, grace=grace
+            )
+
         with bar:
-            task = bar.add_task("tenants", total=len(chosen))
-            for each in chosen:
-                result = await reconcile(
-                    each.id,
-                    deps.tenant_uow,
-                    deps.blobs,
-                    container.clock().now(),
-                    repair=repair,
-                    grace=grace,
-                )
-                found.append((each, result))
-                bar.advance(task)
-        return found
+            task = bar.add_task("tenants", total=len(tenants))
+            return await tenant_by_tenant(
+                container, tenants, one, after_each=lambda: bar.advance(task)
+            )
 
     results = run_with_container(settings, work)
     if as_json:
-        emit_json([_as_json(t, r) for t, r in results])
+        emit_json([_as_json(t, r) for t, r in results.done] + _failed_json(results.failed))
     else:
-        _print(results, repair)
-    if any(_left(r, repair) for _, r in results):
+        _print(results.done, repair)
+        print_failures(results.failed)
+    exit_if_any_failed(results.failed, "passerelle files reconcile")
+    if any(_left(r, repair) for _, r in results.done):
         raise typer.Exit(ExitCode.FAILED)
 
 
@@ -125,4 +143,10 @@ def _as_json(tenant: Tenant, r: Reconciliation) -> dict[str, object]:
         ],
         "expired_uploads": [str(f.id) for f in r.expired_uploads],
         "repaired": r.repaired,
+        "error": None,
     }
+
+
+def _failed_json(failed: list[tuple[Tenant, str]]) -> list[dict[str, object]]:
+    """Beside the reports, each with the same ``error`` key, so that one filter finds them."""
+    return [{"tenant": t.slug, "tenant_id": str(t.id), "error": reason} for t, reason in failed]

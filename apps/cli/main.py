@@ -9,7 +9,8 @@ from typing import Annotated, Any
 
 import typer
 
-import apps.cli.archive_commands  # noqa: F401 - adds tenants export/import/backup/restore
+import apps.cli.archive_commands  # adds tenants export/import/backup/restore
+import apps.cli.tenant_upkeep_commands  # noqa: F401 - adds tenants purge/reconcile
 from apps.cli import (
     config_commands,
     file_commands,
@@ -74,6 +75,13 @@ def up_command(
 
     The first start creates a demo tenant, its admin and an operator key, and prints them.
     A flag wins over the same setting in the environment or the configuration file.
+
+    **Examples**
+
+    ```sh
+    passerelle up
+    passerelle up --host 0.0.0.0 --port 8080 --data-dir /srv/passerelle
+    ```
     """
     listening = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
     overrides: dict[str, Any] = {"api": listening} if listening else {}
@@ -86,7 +94,19 @@ def up_command(
 
 @app.command("serve")
 def serve_command(config: ConfigOption = None) -> None:
-    """Run the HTTP API only (scale it horizontally; run workers beside it)."""
+    """Run the HTTP API only (scale it horizontally; run workers beside it).
+
+    Refuses to start on a control database that is not migrated: run `passerelle migrate`
+    first, with the same settings.
+
+    **Examples**
+
+    ```sh
+    passerelle migrate --config /etc/passerelle/passerelle.toml
+    passerelle serve --config /etc/passerelle/passerelle.toml
+    PASSERELLE_API__HOST=0.0.0.0 PASSERELLE_API__PORT=8080 passerelle serve
+    ```
+    """
     settings = settings_or_exit(config)
     configure_logging(settings.observability)
     serve(settings, with_worker=False)
@@ -112,6 +132,14 @@ def migrate(
 
     Tenants already at the newest schema are skipped. A tenant that fails is reported
     and the others go on; exit 1 if any failed, and running it again resumes.
+
+    **Examples**
+
+    ```sh
+    passerelle migrate
+    passerelle migrate --concurrency 16
+    passerelle migrate --json | jq '.tenants_failed'
+    ```
     """
     migrate_command(settings_or_exit(config), as_json, concurrency)
 

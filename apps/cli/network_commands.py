@@ -67,7 +67,16 @@ def check_command(
         float, typer.Option(min=0.1, max=60, help="Seconds allowed for each step of a check.")
     ] = 5.0,
 ) -> None:
-    """Resolve, connect (and TLS-handshake) to every concrete host; exit 1 if any fails."""
+    """Resolve, connect (and TLS-handshake) to every concrete host; exit 1 if any fails.
+
+    **Examples**
+
+    ```sh
+    passerelle network check
+    passerelle network check --side clients --timeout 2
+    passerelle network check --json | jq '.[] | select(.outcome == "fail")'
+    ```
+    """
     lines = [
         line
         for line in _load(config)

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Annotated
-
 import typer
 
 from adapters.aesgcm.sealer import new_key
-from apps.cli.options import ConfigOption, JsonOption
-from apps.cli.output import ExitCode, console, emit_json, errors
+from apps.cli.fleet import TenantRound, exit_if_any_failed, print_failures, tenant_by_tenant
+from apps.cli.options import (
+    ConfigOption,
+    EveryTenantArgument,
+    JsonOption,
+    TenantOption,
+    one_tenant,
+)
+from apps.cli.output import console, emit_json
 from apps.cli.runtime import run_with_container, settings_or_exit
 from apps.container import Container
 from apps.maintenance import tenants_in_use
+from core.tenants.model import Tenant
 from core.tenants.portability import EXPORTABLE
 from ports.secret_sealer import SecretUnreadable
 
@@ -27,47 +32,50 @@ def new_key_command() -> None:
 
 @app.command("reseal")
 def reseal_command(
-    tenant: Annotated[
-        str | None, typer.Option(help="One tenant's slug or id; default: every tenant.")
-    ] = None,
+    tenant: EveryTenantArgument = None,
+    tenant_option: TenantOption = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Seal every webhook secret with the first key of encryption.keys.
 
     Seals the secrets stored in the clear before sealing existed and those sealed with an
-    older key; after it succeeds the older keys can be removed. Safe to run again. Exits 1
-    when a tenant's secret did not open (a key missing from encryption.keys).
+    older key; after it succeeds the older keys can be removed. Safe to run again. Name
+    one tenant as TENANT (`--tenant` does the same, for scripts written before).
+
+    A tenant whose secret did not open (a key missing from encryption.keys), or whose
+    database is missing, lacks migrations or fails, is named with the reason and the
+    others are still resealed; the command then exits 1.
+
+    **Examples**
+
+    ```sh
+    passerelle secrets reseal
+    passerelle secrets reseal acme
+    passerelle secrets reseal --json | jq -r '.[] | select(.error) | .tenant'
+    ```
     """
     settings = settings_or_exit(config)
+    chosen = one_tenant(tenant, tenant_option)
 
-    async def work(container: Container) -> list[Resealed]:
-        done: list[Resealed] = []
-        for each in await tenants_in_use(container, tenant, statuses=EXPORTABLE):
-            try:
-                async with container.tenant_uow()(each.id) as uow:
-                    count = await uow.webhook_endpoints.reseal_secrets()
-                    await uow.commit()
-                done.append(Resealed(each.slug, count))
-            except SecretUnreadable as exc:
-                done.append(Resealed(each.slug, 0, str(exc)))
-        return done
+    async def work(container: Container) -> TenantRound[int]:
+        async def reseal(each: Tenant) -> int:
+            async with container.tenant_uow()(each.id) as uow:
+                count = await uow.webhook_endpoints.reseal_secrets()
+                await uow.commit()
+            return count
+
+        tenants = await tenants_in_use(container, chosen, statuses=EXPORTABLE)
+        return await tenant_by_tenant(container, tenants, reseal, failures=(SecretUnreadable,))
 
     results = run_with_container(settings, work)
     if as_json:
-        emit_json([asdict(result) for result in results])
+        emit_json(
+            [{"tenant": t.slug, "resealed": count, "error": None} for t, count in results.done]
+            + [{"tenant": t.slug, "resealed": 0, "error": reason} for t, reason in results.failed]
+        )
     else:
-        for result in results:
-            if result.error is None:
-                console.print(f"{result.tenant}: {result.resealed} webhook secret(s) sealed")
-            else:
-                errors.print(f"{result.tenant}: {result.error}", highlight=False)
-    if any(result.error is not None for result in results):
-        raise typer.Exit(ExitCode.FAILED)
-
-
-@dataclass(frozen=True)
-class Resealed:
-    tenant: str
-    resealed: int
-    error: str | None = None
+        for each, count in results.done:
+            console.print(f"{each.slug}: {count} webhook secret(s) sealed")
+        print_failures(results.failed)
+    exit_if_any_failed(results.failed, "passerelle secrets reseal")

@@ -15,7 +15,6 @@ from typing import Annotated, Any, Protocol
 from uuid import UUID
 
 import typer
-from rich.markup import escape
 
 from apps.cli.options import ConfigOption, JsonOption
 from apps.cli.output import ExitCode, console, data_row, data_table, emit_json, fail
@@ -43,7 +42,9 @@ class TenantChange(Protocol):
     ) -> Tenant: ...
 
 
-TenantArgument = Annotated[str, typer.Argument(help="The tenant's slug or id.")]
+TenantArgument = Annotated[
+    str, typer.Argument(help="The tenant's slug or id.", metavar="TENANT", show_default=False)
+]
 MaxUsers = Annotated[int | None, typer.Option(help="Plan limit: users.")]
 MaxSessions = Annotated[int | None, typer.Option(help="Plan limit: concurrent sessions.")]
 Minutes = Annotated[int | None, typer.Option(help="Plan limit: session minutes per month.")]
@@ -51,7 +52,8 @@ Quota = Annotated[int | None, typer.Option(help="Plan limit: storage quota in by
 FileSize = Annotated[int | None, typer.Option(help="Plan limit: largest file in bytes.")]
 
 
-def _actor() -> str:
+def cli_actor() -> str:
+    """Who the audit trail records for a change made from this command line."""
     return f"cli:{getpass.getuser()}"
 
 
@@ -126,6 +128,16 @@ def create(
     when a terminal is attached; without one, exits 2. Exits 3 when the slug is taken or a
     value is refused,
     69 when provisioning failed (the tenant stays 'provisioning': run `tenants provision`).
+
+    **Examples**
+
+    ```sh
+    passerelle tenants create --slug acme --name "ACME Corp" \\
+        --admin-email ops@acme.example --admin-name "Ada Lovelace"
+    export PASSERELLE_ADMIN_PASSWORD="$(cat admin-password)"
+    passerelle tenants create --slug beta --name "Beta Ltd" --admin-name Bo \\
+        --admin-email ops@beta.example --max-users 80 --json | jq -r .id
+    ```
     """
     settings = settings_or_exit(config)
     password = os.environ.get(PASSWORD_VARIABLE) or _asked_password()
@@ -142,7 +154,7 @@ def create(
 
     async def work(container: Container) -> tuple[Tenant, User]:
         request = CreateTenant(slug, name, admin_email, password, admin_name, limits, database_url)
-        return await create_tenant(request, container.tenant_dependencies(), actor=_actor())
+        return await create_tenant(request, container.tenant_dependencies(), actor=cli_actor())
 
     tenant, admin = run_with_container(settings, work)
     if as_json:
@@ -157,7 +169,15 @@ def list_tenants(
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """List tenants, oldest first."""
+    """List tenants, oldest first.
+
+    **Examples**
+
+    ```sh
+    passerelle tenants list --status suspended
+    passerelle tenants list --status active --json | jq -r '.[].slug'
+    ```
+    """
 
     async def work(container: Container) -> list[Tenant]:
         found: list[Tenant] = []
@@ -197,7 +217,15 @@ def list_tenants(
 
 @app.command("show")
 def show(tenant: TenantArgument, config: ConfigOption = None, as_json: JsonOption = False) -> None:
-    """Show one tenant: state, placement, limits, provisioning error."""
+    """Show one tenant: state, placement, limits, provisioning error.
+
+    **Examples**
+
+    ```sh
+    passerelle tenants show acme
+    passerelle tenants show acme --json | jq .limits
+    ```
+    """
 
     async def work(container: Container) -> Tenant:
         return await existing_tenant(container.catalog(), tenant)
@@ -232,7 +260,8 @@ def update(
         ),
     ] = None,
     clear_origins: Annotated[
-        bool, typer.Option(help="Allow no browser origin at all (an empty list).")
+        bool,
+        typer.Option("--clear-origins", help="Allow no browser origin at all (an empty list)."),
     ] = False,
     config: ConfigOption = None,
     as_json: JsonOption = False,
@@ -240,6 +269,15 @@ def update(
     """Rename a tenant, change plan limits or its allowed origins; others keep their value.
 
     Exits 3 when a value is refused; nothing is changed then.
+
+    **Examples**
+
+    ```sh
+    passerelle tenants update acme --max-users 80 --max-concurrent-sessions 20
+    passerelle tenants update acme --allowed-origin https://app.acme.example \\
+        --allowed-origin https://admin.acme.example
+    passerelle tenants update acme --clear-origins --json | jq .allowed_origins
+    ```
     """
     changes = _limit_changes(
         max_users=max_users,
@@ -253,7 +291,7 @@ def update(
         return await origins.update_tenant(
             tenant,
             container.tenant_dependencies(),
-            actor=_actor(),
+            actor=cli_actor(),
             display_name=name,
             limits=changes,
             allowed_origins=[] if clear_origins else allowed_origin,
@@ -269,7 +307,7 @@ def _state_command(name: str, change: TenantChange, summary: str) -> None:
         tenant: TenantArgument, config: ConfigOption = None, as_json: JsonOption = False
     ) -> None:
         async def work(container: Container) -> Tenant:
-            return await change(tenant, container.tenant_dependencies(), actor=_actor())
+            return await change(tenant, container.tenant_dependencies(), actor=cli_actor())
 
         _run_on_tenant(config, as_json, work, "tenant [bold]{slug}[/] is {status}")
 
@@ -300,6 +338,13 @@ def delete(
     """Delete a tenant: requests stop now, data is purged after tenancy.deletion_grace_days.
 
     Asks for confirmation on a terminal; without one, --yes is required (exit 2).
+
+    **Examples**
+
+    ```sh
+    passerelle tenants delete acme
+    passerelle tenants delete acme --yes --json | jq -r .purge_after
+    ```
     """
     settings = settings_or_exit(config)
     if not yes and not sys.stdin.isatty():
@@ -310,65 +355,8 @@ def delete(
 
     async def work(container: Container) -> Tenant:
         deps = container.tenant_dependencies()
-        return await lifecycle.delete_tenant(tenant, deps, actor=_actor(), grace=grace)
+        return await lifecycle.delete_tenant(tenant, deps, actor=cli_actor(), grace=grace)
 
     _run_on_tenant(
         config, as_json, work, "tenant [bold]{slug}[/] is {status}; purge after {t.purge_after}"
     )
-
-
-@app.command("purge")
-def purge(config: ConfigOption = None, as_json: JsonOption = False) -> None:
-    """Purge now every deleted tenant whose grace period has ended (workers also do this)."""
-
-    async def work(container: Container) -> lifecycle.PurgeReport:
-        return await lifecycle.purge_due_tenants(container.tenant_dependencies(), actor=_actor())
-
-    report = run_with_container(settings_or_exit(config), work)
-    if as_json:
-        emit_json({"purged": [t.slug for t in report.purged], "failed": report.failed})
-    else:
-        console.print(f"{len(report.purged)} tenant(s) purged, {len(report.failed)} failed")
-        for slug, error in report.failed.items():
-            console.print(f"[red]failed[/] {slug}: {escape(str(error))}")
-    if report.failed:
-        raise typer.Exit(int(ExitCode.FAILED))
-
-
-@app.command("reconcile")
-def reconcile(
-    clean: Annotated[
-        bool, typer.Option("--clean", help="Drop orphan databases and directories.")
-    ] = False,
-    config: ConfigOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Find databases and directories that belong to no tenant, and tenants missing theirs.
-
-    Exits 1 when anything is out of place (after --clean, when a live tenant lacks data).
-    """
-
-    async def work(container: Container) -> lifecycle.ReconcileReport:
-        return await lifecycle.reconcile_tenants(
-            container.tenant_dependencies(), actor=_actor(), remove_orphans=clean
-        )
-
-    report = run_with_container(settings_or_exit(config), work)
-    found = {
-        "orphan_databases": sorted(map(str, report.orphan_databases)),
-        "orphan_directories": sorted(map(str, report.orphan_directories)),
-        "missing_databases": sorted(map(str, report.missing_databases)),
-        "missing_directories": sorted(map(str, report.missing_directories)),
-        "cleaned": report.cleaned,
-    }
-    if as_json:
-        emit_json(found)
-    else:
-        for key, ids in found.items():
-            if isinstance(ids, list) and ids:
-                console.print(f"[yellow]{key.replace('_', ' ')}[/]: {', '.join(ids)}")
-        if report.clean:
-            console.print("catalog, databases and directories agree")
-    unresolved = report.missing_databases or report.missing_directories
-    if unresolved or (not report.clean and not clean):
-        raise typer.Exit(int(ExitCode.FAILED))

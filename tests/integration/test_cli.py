@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from adapters.sql.migrator import History, downgrade
 from apps.cli import output, serve_commands
 from apps.cli.main import app
 from apps.cli.output import ExitCode
-from apps.container import Container
+from apps.config.loading import load_settings
+from apps.container import Container, build_container, close_container
 from apps.observability.logging import HANDLER_NAME
 from tests.conftest import Database
 from tests.integration.conftest import TEST_ENCRYPTION_KEY, TEST_JWT_SECRET
@@ -182,6 +184,7 @@ def test_serve_refuses_an_unknown_adapter_and_names_the_choices(
 ) -> None:
     assert _run("migrate")[0] == 0
     monkeypatch.setenv("PASSERELLE_MAIL__BACKEND", "fax")
+    monkeypatch.setattr(output.errors, "width", 400)
     result = runner.invoke(app, ["worker"])
     assert result.exit_code == ExitCode.CONFIG
     assert "no mail adapter named 'fax' (available: console, file, smtp)" in result.output
@@ -273,3 +276,72 @@ def test_without_a_terminal_nothing_is_asked_and_the_missing_answer_is_named(
     assert "PASSERELLE_ADMIN_PASSWORD" in created.output
     assert "--yes" in deleted.output
     assert json.loads(_run("tenants", "show", "acme", "--json")[1])["status"] == "active"
+
+
+def _break_database_of(slug: str, breakage: str) -> None:
+    """The tenant's database dropped behind the catalog's back, or one migration undone."""
+
+    async def run() -> None:
+        container = build_container(load_settings())
+        try:
+            tenant = await container.catalog().find_by_slug(slug)
+            assert tenant is not None
+            if breakage == "dropped":
+                await container.tenant_databases().drop(tenant.id)
+            else:
+                engine = await container.tenant_engines().engine_for(tenant.id)
+                await downgrade(engine, History.TENANT, "-1")
+        finally:
+            await close_container(container)
+
+    asyncio.run(run())
+
+
+@pytest.mark.usefixtures("environment")
+@pytest.mark.parametrize("command", [("files", "reconcile"), ("secrets", "reseal")])
+@pytest.mark.parametrize(
+    ("breakage", "reason"),
+    [("dropped", "does not exist"), ("missing-migration", "run `passerelle migrate`")],
+)
+def test_fleet_commands_go_past_a_broken_tenant_database_naming_it_and_exit_1(
+    monkeypatch: pytest.MonkeyPatch, command: tuple[str, str], breakage: str, reason: str
+) -> None:
+    """The broken tenant comes first in the catalog: the one after it is still done."""
+    assert _run("migrate")[0] == 0
+    assert _create("acme")[0] == 0
+    assert _create("beta")[0] == 0
+    _break_database_of("acme", breakage)
+    monkeypatch.setattr(output.errors, "width", 400)
+
+    as_json = runner.invoke(app, [*command, "--json"])
+    human = runner.invoke(app, list(command))
+
+    assert (as_json.exit_code, human.exit_code) == (ExitCode.FAILED, ExitCode.FAILED)
+    errors = {entry["tenant"]: entry["error"] for entry in json.loads(as_json.stdout)}
+    assert errors["beta"] is None
+    assert reason in errors["acme"]
+    assert "beta" in human.stdout
+    assert f"failed acme: {errors['acme']}" in human.stderr
+
+
+@pytest.mark.usefixtures("environment")
+@pytest.mark.parametrize(
+    "command",
+    [("usage", "report", "--month", "2026-11"), ("files", "reconcile"), ("secrets", "reseal")],
+    ids=lambda command: " ".join(command[:2]),
+)
+def test_a_tenant_named_as_argument_or_by_the_older_option_gives_the_same_answer_never_both(
+    command: tuple[str, ...],
+) -> None:
+    """TENANT as the other tenant commands take it, while scripts passing --tenant go on."""
+    assert _run("migrate")[0] == 0
+    assert _create("acme")[0] == 0
+
+    as_argument = _run(*command, "acme", "--json")
+    as_option = _run(*command, "--tenant", "acme", "--json")
+    both = runner.invoke(app, [*command, "acme", "--tenant", "acme"])
+
+    assert as_argument[0] == 0, as_argument[1]
+    assert as_option == as_argument
+    assert both.exit_code == ExitCode.USAGE
+    assert "not both" in both.output

@@ -78,3 +78,11 @@ def test_reading_a_purged_tenant_is_refused_and_creates_no_database(
     assert all("tenant_not_in_use" in r.output for r in reads)
     reconciled = runner.invoke(app, ["tenants", "reconcile", "--json"])
     assert tenant_id not in reconciled.stdout, reconciled.stdout
+
+
+@pytest.mark.usefixtures("environment")
+def test_usage_report_without_a_tenant_exits_2_showing_how_to_name_one() -> None:
+    result = runner.invoke(app, ["usage", "report", "--month", "2026-11"])
+
+    assert result.exit_code == ExitCode.USAGE
+    assert "passerelle usage report TENANT --month YYYY-MM" in result.output
