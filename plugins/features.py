@@ -23,8 +23,9 @@ class FeatureServices:
 
     @classmethod
     def for_listing(cls) -> FeatureServices:
-        """Lets ``passerelle plugins`` build the feature plugins to show their hooks; a
-        hook that ran with these would fail loudly instead of working on nothing."""
+        """Lets a process build the feature plugins only to read what they declare (their
+        hooks for ``passerelle plugins``, their settings blocks when settings load); a hook
+        that ran with these would fail loudly instead of working on nothing."""
         return cls(audit=_outside_platform, retention=_outside_platform, webhooks=_outside_platform)
 
 

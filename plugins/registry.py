@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from plugins.egress import Egress
+from plugins.setting_errors import PLUGIN_TABLE, validation_problems
 from ports.clock import Clock
 
 M = TypeVar("M", bound=BaseModel)
@@ -42,16 +43,18 @@ class AdapterContext:
 
 
 def validated_block(blocks: Mapping[str, Any], key: str, model: type[M]) -> M:
-    """The settings block ``key`` as ``model``; AdapterSettingsError names a bad setting."""
+    """The settings block ``key`` as ``model``; AdapterSettingsError names each bad setting.
+
+    A block still to validate is a plugin's ``[plugins.<key>]`` (the platform's own blocks
+    arrive as their models), so that is where the error says to look, with its variable."""
     raw = blocks.get(key, {})
     if isinstance(raw, model):
         return raw
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        path = ".".join(str(part) for part in (key, *first["loc"]))
-        raise AdapterSettingsError(f"invalid setting {path}: {first['msg']}") from exc
+        problems = validation_problems(exc, within=(PLUGIN_TABLE, key))
+        raise AdapterSettingsError("\n".join(problems)) from exc
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from plugins.registry import validated_block
+from plugins.registry import AdapterSettingsError, validated_block
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,3 +38,14 @@ class SettingsBlocks:
     def validate(self, blocks: Mapping[str, Any]) -> dict[str, BaseModel]:
         """Every declared block, validated; raises AdapterSettingsError naming the setting."""
         return {key: validated_block(blocks, key, model) for key, model in self.models.items()}
+
+    def problems(self, blocks: Mapping[str, Any]) -> list[str]:
+        """What is wrong with the declared blocks, every block checked, so start-up names
+        all the bad settings at once."""
+        found: list[str] = []
+        for key, model in self.models.items():
+            try:
+                validated_block(blocks, key, model)
+            except AdapterSettingsError as exc:
+                found.append(str(exc))
+        return found

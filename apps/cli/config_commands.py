@@ -13,7 +13,9 @@ from rich.syntax import Syntax
 from apps.cli.options import ConfigOption, JsonOption
 from apps.cli.output import console, emit_json
 from apps.cli.runtime import settings_or_exit
+from apps.config.plugin_checks import installed_plugins
 from apps.config.reference import describe_settings, render_markdown
+from apps.config.settings import Settings
 
 app = typer.Typer(help="Inspect the configuration.", no_args_is_help=True)
 
@@ -35,12 +37,20 @@ def show(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     }
     if data["database"]["url"]:
         data["database"]["url"] = _mask_url(data["database"]["url"])
-    data["plugins"] = _masked(data["plugins"])
+    data["plugins"] = _masked(_plugin_blocks(settings, data["plugins"]))
     if as_json or not console.is_terminal:
         emit_json(data)
         return
     text = json.dumps(data, indent=2, default=str)
     console.print(Syntax(text, "json", background_color="default", word_wrap=True))
+
+
+def _plugin_blocks(settings: Settings, given: dict[str, Any]) -> dict[str, Any]:
+    """Each block an installed plugin declares as the plugin reads it: defaults filled in,
+    and the fields it types as secrets masked whatever their names; others as given."""
+    declared = installed_plugins(settings.disabled_plugins).settings_blocks()
+    read = declared.validate(settings.plugins)
+    return {**given, **{key: block.model_dump(mode="json") for key, block in read.items()}}
 
 
 _SECRET_NAME = re.compile(r"(?i:pass|secret|token|credential|private|(^|_)keys?$)|[a-z]Keys?$")
@@ -75,10 +85,11 @@ def reference(as_json: JsonOption = False) -> None:
     """Print every setting with its variable, TOML key, type, default and meaning.
 
     Markdown by default; docs/configuration.md is this output, regenerate it with
-    `passerelle config reference > docs/configuration.md`.
+    `passerelle config reference > docs/configuration.md`. The blocks of installed plugins
+    (`[plugins.<key>]`) are listed after the platform's.
     """
-    entries = describe_settings()
+    blocks = installed_plugins().settings_blocks()
     if as_json:
-        emit_json([entry.to_json() for entry in entries])
+        emit_json([entry.to_json() for entry in describe_settings(plugins=blocks)])
         return
-    typer.echo(render_markdown(entries), nl=False)
+    typer.echo(render_markdown(blocks), nl=False)

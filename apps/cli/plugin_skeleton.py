@@ -102,7 +102,7 @@ def test_the_plugin_is_found_through_its_entry_point() -> None:
 def test_its_settings_block_is_validated() -> None:
     blocks = build_plugins().settings_blocks()
     assert blocks.validate({{"{key}": {{}}}})["{key}"] == plugin.Settings()
-    with pytest.raises(ValueError, match=r"invalid setting {key}\\.greeting"):
+    with pytest.raises(ValueError, match=r"invalid setting plugins\\.{key}\\.greeting"):
         blocks.validate({{"{key}": {{"greeting": 3}}}})
 
 

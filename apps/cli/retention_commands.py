@@ -11,6 +11,7 @@ from apps.cli.options import ConfigOption, JsonOption
 from apps.cli.output import ExitCode, console, data_row, data_table, emit_json, fail
 from apps.cli.runtime import run_with_container, settings_or_exit
 from apps.container import Container
+from apps.maintenance import tenants_in_use
 from core.retention.services import RetentionRound, purge_every_tenant
 from plugins.builtin.retention import SETTINGS_KEY, RetentionSettings
 from plugins.registry import validated_block
@@ -22,7 +23,7 @@ app = typer.Typer(help="Retention: purge by each tenant's policy.", no_args_is_h
 @app.command("run")
 def run_command(
     tenant: Annotated[
-        str | None, typer.Option(help="One tenant's slug; default: every active tenant.")
+        str | None, typer.Option(help="One tenant's slug or id; default: every active tenant.")
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Count what would be purged; delete nothing.")
@@ -32,7 +33,8 @@ def run_command(
 ) -> None:
     """Purge ended sessions, files, audit events and finished notifications older than each
     tenant's policy, as the worker does. Exits 1 if a tenant failed, 3 for an unknown
-    tenant, 78 when the retention plugin is disabled."""
+    tenant or one whose data is not in use, 78 when the retention plugin is disabled or
+    its settings are invalid."""
     settings = settings_or_exit(config)
     if PLUGIN in settings.disabled_plugins:
         fail(f"{PLUGIN} is disabled (disabled_plugins)", ExitCode.CONFIG)
@@ -40,7 +42,7 @@ def run_command(
 
     async def work(container: Container) -> RetentionRound:
         deps = replace(container.retention_dependencies(), batch_size=batch)
-        return await purge_every_tenant(deps, slug=tenant, dry_run=dry_run)
+        return await purge_every_tenant(deps, slug=await _slug(container, tenant), dry_run=dry_run)
 
     done = run_with_container(settings, work)
     if as_json:
@@ -55,6 +57,15 @@ def run_command(
         _print(done, dry_run)
     if done.failed:
         raise typer.Exit(ExitCode.FAILED)
+
+
+async def _slug(container: Container, reference: str | None) -> str | None:
+    """The slug of the tenant named by slug or id, resolved as the other tenant commands
+    resolve theirs; None (every active tenant) when none is named."""
+    if reference is None:
+        return None
+    [tenant] = await tenants_in_use(container, reference)
+    return tenant.slug
 
 
 def _print(done: RetentionRound, dry_run: bool) -> None:

@@ -8,11 +8,12 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import SecretStr, ValidationError
-from pydantic_core import ErrorDetails
+from pydantic import ValidationError
 from pydantic_settings import SettingsError as SourceError
 
+from apps.config.plugin_checks import installed_plugins, plugin_problems
 from apps.config.settings import Settings, _config_file
+from plugins.setting_errors import invalid_setting, validation_problems
 
 CONFIG_FILE_VARIABLE = "PASSERELLE_CONFIG_FILE"
 
@@ -22,6 +23,17 @@ class SettingsError(Exception):
 
 
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Settings from every source, then checked against the installed plugins: an adapter
+    chosen by a name no plugin registers, or a plugin's block that does not validate, is
+    refused here like any other setting, before a command does anything."""
+    settings = _read(config_file, overrides)
+    problems = plugin_problems(settings, installed_plugins(settings.disabled_plugins))
+    if problems:
+        raise SettingsError("\n".join(problems))
+    return settings
+
+
+def _read(config_file: Path | None, overrides: dict[str, Any]) -> Settings:
     path = config_file or _env_path()
     if path is not None and not path.is_file():
         raise SettingsError(f"configuration file {path} does not exist")
@@ -29,7 +41,7 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        raise SettingsError(_describe(exc)) from exc
+        raise SettingsError("\n".join(validation_problems(exc))) from exc
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"configuration file {path} is not valid TOML: {exc}") from exc
     except UnicodeDecodeError as exc:
@@ -45,35 +57,14 @@ def _env_path() -> Path | None:
     return Path(value) if value else None
 
 
-def _describe(exc: ValidationError) -> str:
-    lines = []
-    for error in exc.errors():
-        location = ".".join(str(part) for part in error["loc"])
-        variable = "PASSERELLE_" + "__".join(str(p).upper() for p in error["loc"])
-        if location:
-            lines.append(f"invalid setting {location} ({variable}): {_message(error)}")
-        else:
-            lines.append(f"invalid configuration: {_message(error)}")
-    return "\n".join(lines)
-
-
-def _message(error: ErrorDetails) -> str:
-    """Pydantic's message, without its "Value error, " prefix; a secret's length in
-    characters (pydantic counts "items")."""
-    if error["type"] == "too_short" and isinstance(error["input"], SecretStr | str):
-        count = error["ctx"]["min_length"]
-        return f"give at least {count} character{'' if count == 1 else 's'}"
-    return error["msg"].removeprefix("Value error, ")
-
-
 def _unparsable(exc: SourceError) -> str:
     """pydantic-settings' words for a variable holding a block or a list that is not JSON
     (``error parsing value for field "smtp" from source "EnvSettingsSource"``)."""
     found = re.search(r'field "([^"]+)"', str(exc))
     if found is None:
         return f"invalid settings: {exc}"
-    name = found.group(1)
-    return (
-        f"invalid setting {name} (PASSERELLE_{name.upper()}): a block or a list in an "
-        'environment variable is JSON, e.g. \'{"host": "smtp.example"}\' or \'["a", "b"]\''
+    return invalid_setting(
+        (found.group(1),),
+        "a block or a list in an environment variable is JSON, "
+        'e.g. \'{"host": "smtp.example"}\' or \'["a", "b"]\'',
     )

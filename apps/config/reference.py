@@ -18,6 +18,8 @@ from pydantic import BaseModel, SecretBytes, SecretStr
 from pydantic.fields import FieldInfo
 
 from apps.config.settings import Profile, Settings
+from plugins.runtime import SettingsBlocks
+from plugins.setting_errors import PLUGIN_TABLE
 
 MASKED = "(secret)"
 UNSET = "(unset)"
@@ -59,19 +61,29 @@ class SettingReference:
 
     @property
     def block(self) -> str | None:
-        """The top-level block the setting belongs to; None for a top-level setting."""
-        return self.name.split(".", 1)[0] if "." in self.name else None
+        """The block the setting belongs to (``smtp``; a plugin's is ``plugins.<key>``);
+        None for a top-level setting."""
+        if self.toml_table is None:
+            return None
+        table = self.toml_table.split(".")
+        return ".".join(table[:2]) if table[0] == PLUGIN_TABLE else table[0]
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "constraints": list(self.constraints)}
 
 
-def describe_settings(model: type[BaseModel] = Settings) -> list[SettingReference]:
-    """Every leaf setting of `model`, nested blocks walked in declaration order."""
+def describe_settings(
+    model: type[BaseModel] = Settings, plugins: SettingsBlocks | None = None
+) -> list[SettingReference]:
+    """Every leaf setting of `model`, nested blocks walked in declaration order, then those
+    of each block `plugins` declare, under ``plugins.<key>`` where they are set."""
     config = model.model_config
     prefix = str(config.get("env_prefix", ""))
     delimiter = str(config.get("env_nested_delimiter") or "__")
-    return _walk(model, None, (), prefix, delimiter)
+    entries = _walk(model, None, (), prefix, delimiter)
+    for key, block in (plugins.models if plugins is not None else {}).items():
+        entries += _walk(block, None, (PLUGIN_TABLE, key), prefix, delimiter)
+    return entries
 
 
 def _walk(
@@ -284,14 +296,18 @@ variable. Each setting is looked up in these sources, strongest first:
 4. the defaults below.
 
 An unknown key is refused, at the top level and inside a block (a misspelled
-`PASSERELLE_SMTP__HOTS` stops start-up, naming it). `passerelle config show` prints the
-effective settings, secrets masked. Below, secret defaults are shown as `{secret}` and
-settings without a default value as `{unset}`."""
+`PASSERELLE_SMTP__HOTS` stops start-up, naming it). An adapter chosen by name
+(`mail.backend`, `storage.backend`...) must be one the installed plugins register, and a
+plugin's block (`[plugins.<key>]`) must be valid, or every command, `passerelle config
+show` included, stops with exit code 78 naming the setting and the names available.
+`passerelle config show` prints the effective settings, secrets masked. Below, secret
+defaults are shown as `{secret}` and settings without a default value as `{unset}`."""
 
 
-def render_markdown(entries: list[SettingReference] | None = None) -> str:
-    """The reference as a Markdown document: sources, profiles, one table per block."""
-    entries = describe_settings() if entries is None else entries
+def render_markdown(plugins: SettingsBlocks | None = None) -> str:
+    """The reference as a Markdown document: sources, profiles, one table per block, the
+    blocks `plugins` declare last."""
+    entries = describe_settings(plugins=plugins)
     config = Settings.model_config
     sources = _SOURCES.format(
         prefix=config.get("env_prefix", ""),
@@ -305,7 +321,7 @@ def render_markdown(entries: list[SettingReference] | None = None) -> str:
         sections.append(_block_section("Top level", "Settings outside any block.", top_level))
     for block in dict.fromkeys(entry.block for entry in entries if entry.block is not None):
         rows = [entry for entry in entries if entry.block == block]
-        sections.append(_block_section(f"`{block}`", _block_intro(block), rows))
+        sections.append(_block_section(f"`{block}`", _block_intro(block, plugins), rows))
     return "\n\n".join(sections) + "\n"
 
 
@@ -341,11 +357,17 @@ def _profiles_section() -> str:
     return "\n".join(lines)
 
 
-def _block_intro(block: str) -> str:
+def _block_intro(block: str, plugins: SettingsBlocks | None) -> str:
+    table, _, key = block.partition(".")
+    if plugins is not None and table == PLUGIN_TABLE:
+        declared = f"Declared by the plugin `{plugins.owners[key]}`."
+        return " ".join(filter(None, (_summary(plugins.models[key]), declared)))
     field = Settings.model_fields[block]
-    if field.description:
-        return field.description
-    model = _block_model(field.annotation)
+    return field.description or _summary(_block_model(field.annotation))
+
+
+def _summary(model: type[BaseModel] | None) -> str:
+    """The first paragraph of the model's own docstring (not one it inherits)."""
     doc = model.__dict__.get("__doc__") if model is not None else None
     return " ".join(str(doc).split("\n\n", 1)[0].split()) if doc else ""
 

@@ -43,6 +43,7 @@ from apps.observability.settings import ObservabilitySettings
 from core.errors import InvalidInput
 from core.notifications.model import Channel
 from core.notifications.routing import validate_chains
+from plugins.setting_errors import setting_label
 
 _config_file: ContextVar[Path | None] = ContextVar("passerelle_config_file", default=None)
 
@@ -735,7 +736,10 @@ class Settings(BaseSettings):
     photon: PhotonSettings = PhotonSettings()
     plugins: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
-        description="Settings blocks of plugins, by key; each validated at start-up.",
+        description=(
+            "Settings blocks of plugins, by key ([plugins.<key>] in the TOML file); each "
+            "validated at start-up. Those of installed plugins are listed at the end."
+        ),
     )
     disabled_plugins: list[str] = Field(
         default_factory=list,
@@ -769,7 +773,7 @@ class Settings(BaseSettings):
         }
         missing = [name for name, value in required.items() if value is None]
         if missing:
-            named = ", ".join(f"{n} (PASSERELLE_{n.upper().replace('.', '__')})" for n in missing)
+            named = ", ".join(setting_label(name.split(".")) for name in missing)
             raise ValueError(
                 f"the production profile (the default) needs {named}. `passerelle secrets "
                 "new-key` prints an encryption key; api.public_url is where users and guests "
@@ -813,6 +817,19 @@ class Settings(BaseSettings):
     @property
     def storage_backend(self) -> str:
         return self.storage.backend or ("local" if self.profile is Profile.EMBEDDED else "gcs")
+
+    def chosen_adapters(self) -> dict[str, str]:
+        """The adapter each kind is built with, by kind: its ``<kind>.backend`` setting, or
+        the profile's default when unset."""
+        return {
+            "mail": self.mail_backend,
+            "video": self.video_backend,
+            "multiplayer": self.multiplayer_backend,
+            "sms": self.sms_backend,
+            "push": self.push_backend,
+            "events": self.events_backend,
+            "storage": self.storage_backend,
+        }
 
     @property
     def public_url(self) -> str:

@@ -138,15 +138,7 @@ async def test_worker_purges_what_is_old_and_keeps_open_sessions_and_their_files
 @pytest.mark.usefixtures("environment")
 def test_cli_dry_run_counts_without_deleting_and_names_an_unknown_tenant() -> None:
     runner = CliRunner()
-    assert runner.invoke(cli, ["migrate"]).exit_code == 0
-    created = runner.invoke(
-        cli,
-        [
-            *("tenants", "create", "--slug", "acme", "--name", "ACME"),
-            *("--admin-email", "ops@acme.example", "--admin-name", "Ada", "--json"),
-        ],
-    )
-    assert created.exit_code == 0, created.output
+    _migrated_with_acme(runner)
     dry = runner.invoke(cli, ["retention", "run", "--tenant", "acme", "--dry-run", "--json"])
     assert dry.exit_code == ExitCode.OK, dry.output
     report = json.loads(dry.stdout)
@@ -158,3 +150,30 @@ def test_cli_dry_run_counts_without_deleting_and_names_an_unknown_tenant() -> No
     real = runner.invoke(cli, ["retention", "run"])
     assert real.exit_code == ExitCode.OK, real.output
     assert "acme" in real.stdout
+
+
+@pytest.mark.usefixtures("environment")
+def test_cli_takes_a_tenant_by_its_id_as_other_tenant_commands_do() -> None:
+    runner = CliRunner()
+    tenant_id = _migrated_with_acme(runner)["id"]
+
+    by_id = runner.invoke(cli, ["retention", "run", "--tenant", tenant_id, "--dry-run", "--json"])
+
+    assert by_id.exit_code == ExitCode.OK, by_id.output
+    [report] = json.loads(by_id.stdout)["tenants"]
+    assert (report["tenant_id"], report["slug"]) == (tenant_id, "acme")
+
+
+def _migrated_with_acme(runner: CliRunner) -> dict[str, Any]:
+    """Migrates the databases, then creates the tenant acme as an operator would; its JSON."""
+    assert runner.invoke(cli, ["migrate"]).exit_code == 0
+    created = runner.invoke(
+        cli,
+        [
+            *("tenants", "create", "--slug", "acme", "--name", "ACME"),
+            *("--admin-email", "ops@acme.example", "--admin-name", "Ada", "--json"),
+        ],
+    )
+    assert created.exit_code == 0, created.output
+    found: dict[str, Any] = json.loads(created.stdout)
+    return found

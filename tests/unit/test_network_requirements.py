@@ -108,7 +108,9 @@ def test_development_sinks_need_no_network_at_all() -> None:
 
 
 def test_an_adapter_that_declares_nothing_is_listed_as_undeclared() -> None:
-    lines = _requirements(_settings(mail={"backend": "pigeon"}), SilentPlugin())
+    # Settings as the model reads them: load_settings would refuse "pigeon", which only
+    # this test's registry, not an installed plugin, provides.
+    lines = _requirements(Settings(**{**PRODUCTION, "mail": {"backend": "pigeon"}}), SilentPlugin())
     assert _by_source(lines, "mail=pigeon") == [{"source": "mail=pigeon", "declared": False}]
     assert not lines[-1].declared
     page = markdown(lines, deployment="acme")

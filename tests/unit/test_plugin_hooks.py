@@ -244,7 +244,10 @@ def test_a_plugin_settings_block_is_validated_at_start_up_naming_the_setting() -
     assert blocks.validate({"beacon": {"url": "https://b.example"}}) == {
         "beacon": BeaconSettings(url="https://b.example")
     }
-    with pytest.raises(AdapterSettingsError, match=r"invalid setting beacon\.url"):
+    with pytest.raises(
+        AdapterSettingsError,
+        match=r"^invalid setting plugins\.beacon\.url \(PASSERELLE_PLUGINS__BEACON__URL\): ",
+    ):
         blocks.validate({})
 
 

@@ -75,7 +75,10 @@ def test_plugin_settings_block_is_validated_and_a_bad_one_names_the_setting() ->
     factory = registry.get("mail", "pigeon").factory
 
     assert factory(_context(pigeon={"loft": "roof"})) == CarrierPigeonSettings(loft="roof")
-    with pytest.raises(AdapterSettingsError, match=r"invalid setting pigeon\.birds"):
+    with pytest.raises(
+        AdapterSettingsError,
+        match=r"^invalid setting plugins\.pigeon\.birds \(PASSERELLE_PLUGINS__PIGEON__BIRDS\): ",
+    ):
         factory(_context(pigeon={"loft": "roof", "birds": "many"}))
 
 

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from apps.cli.main import app
 from apps.config.loading import CONFIG_FILE_VARIABLE, SettingsError, load_settings
+from apps.config.plugin_checks import installed_plugins
 from apps.config.reference import (
     MASKED,
     PRODUCTION_REQUIRED,
@@ -19,6 +20,7 @@ from apps.config.reference import (
     render_markdown,
 )
 from apps.config.settings import Profile
+from plugins.runtime import SettingsBlocks
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
 REGENERATE = "run `passerelle config reference > docs/configuration.md` and commit the result"
@@ -43,6 +45,11 @@ def _reference() -> dict[str, SettingReference]:
     return {entry.name: entry for entry in describe_settings()}
 
 
+def _builtin_blocks() -> SettingsBlocks:
+    """The blocks the built-in plugins declare: what the shipped document lists."""
+    return installed_plugins(load_entry_points=False).settings_blocks()
+
+
 def _set_production(monkeypatch: pytest.MonkeyPatch, *, leave_out: str | None = None) -> None:
     reference = _reference()
     monkeypatch.setenv("PASSERELLE_PROFILE", "production")
@@ -57,13 +64,14 @@ def _flat(text: str) -> str:
 
 
 def test_configuration_doc_matches_the_settings_model() -> None:
-    assert DOC.read_text(encoding="utf-8") == render_markdown(), (
+    assert DOC.read_text(encoding="utf-8") == render_markdown(_builtin_blocks()), (
         f"docs/configuration.md is out of date with the settings: {REGENERATE}"
     )
 
 
 def test_every_setting_has_a_description() -> None:
-    undocumented = [entry.name for entry in describe_settings() if not entry.description]
+    entries = describe_settings(plugins=_builtin_blocks())
+    undocumented = [entry.name for entry in entries if not entry.description]
     assert undocumented == [], (
         f"add description= to the Field of {', '.join(undocumented)}, then {REGENERATE}"
     )
@@ -130,7 +138,7 @@ def test_config_reference_command_prints_the_markdown_reference() -> None:
     result = runner.invoke(app, ["config", "reference"])
 
     assert result.exit_code == 0, result.output
-    assert result.stdout == render_markdown()
+    assert result.stdout == render_markdown(installed_plugins().settings_blocks())
 
 
 def test_config_reference_json_lists_every_setting_with_its_variable() -> None:
@@ -138,7 +146,8 @@ def test_config_reference_json_lists_every_setting_with_its_variable() -> None:
 
     assert result.exit_code == 0, result.output
     listed = json.loads(result.stdout)
-    assert [item["name"] for item in listed] == [entry.name for entry in describe_settings()]
+    described = describe_settings(plugins=installed_plugins().settings_blocks())
+    assert [item["name"] for item in listed] == [entry.name for entry in described]
     smtp_host = next(item for item in listed if item["name"] == "smtp.host")
     assert smtp_host["environment_variable"] == "PASSERELLE_SMTP__HOST"
     assert smtp_host["description"]

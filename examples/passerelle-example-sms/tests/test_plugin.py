@@ -94,7 +94,7 @@ def test_the_plugin_is_found_through_its_entry_point_with_its_version_and_hooks(
 
 def test_its_settings_block_is_validated_naming_the_setting() -> None:
     blocks = build_plugins().settings_blocks()
-    with pytest.raises(ValueError, match=r"invalid setting example_sms\.token"):
+    with pytest.raises(ValueError, match=r"invalid setting plugins\.example_sms\.token"):
         blocks.validate({"example_sms": {"url": "https://sms.example.com"}})
 
 
