@@ -19,6 +19,7 @@ from adapters.sql.tenant_tables import (
     participants,
 )
 from core.notifications.model import Channel
+from core.recordings.model import RecordingMode
 from core.sessions.model import (
     AssistanceSession,
     Callee,
@@ -246,6 +247,7 @@ def session_row(session: AssistanceSession) -> dict[str, Any]:
         "tags": list(session.tags),
         "notes": session.notes,
         "outcome": session.outcome,
+        "room_recording_mode": mode.value if (mode := session.room_recording_mode) else None,
     }
 
 
@@ -268,6 +270,7 @@ def session_from_row(row: Any) -> AssistanceSession:
         tags=tuple(row.tags or ()),
         notes=row.notes,
         outcome=row.outcome,
+        room_recording_mode=RecordingMode(mode) if (mode := row.room_recording_mode) else None,
     )
 
 

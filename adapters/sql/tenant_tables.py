@@ -43,6 +43,7 @@ assistance_sessions = sa.Table(
     sa.Column("tags", sa.JSON(), nullable=False),
     sa.Column("notes", sa.Text(), nullable=False),
     sa.Column("outcome", sa.String(500), nullable=False),
+    sa.Column("room_recording_mode", sa.String(20), nullable=True),
     sa.Index("ix_assistance_sessions_created_at_id", "created_at", "id"),
     sa.Index("ix_assistance_sessions_state_ring_deadline", "state", "ring_deadline"),
     sa.Index("ix_assistance_sessions_state_last_activity_at", "state", "last_activity_at"),

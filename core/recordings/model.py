@@ -29,7 +29,9 @@ class RecordingMode(StrEnum):
     the first published stream, every archive named ``archive_name(tenant, session)`` so
     its callbacks find the tenant; nobody starts or stops those recordings by hand. The
     mode applies to video rooms created after it is chosen (a room is created at a
-    session's first join).
+    session's first join); each room keeps the mode it was created in
+    (``AssistanceSession.room_recording_mode``), which decides whether the archives the
+    provider starts by itself are taken.
     """
 
     ON_REQUEST = "on_request"

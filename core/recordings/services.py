@@ -33,7 +33,7 @@ from core.tenants.model import TenantStatus
 from ports.blob_store import BlobStore
 from ports.clock import Clock
 from ports.events import EventPublisher
-from ports.recordings import RecordingDownloads, RecordingUnitOfWorkFactory
+from ports.recordings import RecordingDownloads, RecordingUnitOfWork, RecordingUnitOfWorkFactory
 from ports.session_store import SessionRecords
 from ports.tenant_catalog import TenantCatalog
 from ports.video import (
@@ -77,11 +77,15 @@ class RecordingDependencies:
 
 
 async def start_recording(actor: Actor, session_id: UUID, deps: RecordingDependencies) -> Recording:
-    """Record an active session. Refused when the tenant never records, when the session
-    is not active, or by the provider (already recording, nobody publishing)."""
+    """Record an active session. Refused when the tenant never records, when the provider
+    records the session's room by itself, when the session is not active, or by the
+    provider (already recording, nobody publishing)."""
     async with deps.tenant_uow(actor.tenant_id) as uow:
         session = await _session(uow.sessions, session_id)
-        _ensure_on_request(await uow.recordings.mode())
+        current = await uow.recordings.mode()
+        if current is RecordingMode.NEVER:
+            raise RecordingNotAllowed("this organisation does not record sessions", field="mode")
+        _ensure_not_automatic(session.room_recording_mode or current)
         room_id = _recordable_room(session)
     archive = await _provider_call(
         deps.video.start_archive(room_id, archive_name(actor.tenant_id, session_id))
@@ -105,9 +109,11 @@ async def start_recording(actor: Actor, session_id: UUID, deps: RecordingDepende
 async def stop_recording(
     actor: Actor, session_id: UUID, recording_id: UUID, deps: RecordingDependencies
 ) -> Recording:
+    """Stop a recording started by hand; refused only for a room the provider records by
+    itself. A tenant that has since chosen never to record may still stop one."""
     async with deps.tenant_uow(actor.tenant_id) as uow:
-        await _session(uow.sessions, session_id)
-        _ensure_on_request(await uow.recordings.mode())
+        session = await _session(uow.sessions, session_id)
+        _ensure_not_automatic(await _room_recording_mode(uow, session))
         recording = await uow.recordings.get(recording_id)
         if recording is None or recording.session_id != session_id:
             raise RecordingNotFound("no such recording", field="recording_id")
@@ -143,8 +149,8 @@ async def record_archive_callback(
     """The provider's word on a recording, verified by the video adapter, stored on the
     tenant's recording its name points at. Unknown tenants, sessions and archives are all
     the same NotFound, so a caller learns nothing about who exists. An archive the platform
-    did not start is taken only from a tenant recording every session, whose rooms the
-    provider records by itself."""
+    did not start is taken only from a room created while the tenant recorded every
+    session: the provider records those by itself, even after an admin changed the mode."""
     try:
         event = deps.video.parse_archive_callback(request)
     except MalformedVideoCallback as exc:
@@ -165,7 +171,7 @@ async def record_archive_callback(
             recording is None
             and session is not None
             and session.video_room_id == event.room_id
-            and await uow.recordings.mode() is RecordingMode.ALWAYS
+            and await _room_recording_mode(uow, session) is RecordingMode.ALWAYS
         ):
             recording = _automatic_recording(session_id, event.archive_id, deps.clock.now())
             await uow.recordings.add(recording)
@@ -198,13 +204,21 @@ def _automatic_recording(session_id: UUID, archive_id: str, now: datetime) -> Re
     )
 
 
-def _ensure_on_request(mode: RecordingMode) -> None:
-    if mode is RecordingMode.NEVER:
-        raise RecordingNotAllowed("this organisation does not record sessions", field="mode")
-    if mode is RecordingMode.ALWAYS:
+async def _room_recording_mode(
+    uow: RecordingUnitOfWork, session: AssistanceSession
+) -> RecordingMode:
+    """The mode the session's video room was created in; the tenant's current mode for a
+    room created before sessions kept it."""
+    return session.room_recording_mode or await uow.recordings.mode()
+
+
+def _ensure_not_automatic(room_mode: RecordingMode) -> None:
+    """A room created in mode ``always`` is recorded by the provider from its start to its
+    end, whatever the tenant chose since."""
+    if room_mode is RecordingMode.ALWAYS:
         raise RecordingNotAllowed(
-            "this organisation records every session from its start: nobody starts or "
-            "stops a recording by hand",
+            "the provider records this session from its start (its room was created in "
+            "recording mode always): nobody starts or stops a recording by hand",
             field="mode",
         )
 

@@ -14,6 +14,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from core.errors import Conflict, InvalidInput
+from core.recordings.model import RecordingMode
 
 MAX_REFERENCE = 200
 MAX_NOTES = 5000
@@ -100,6 +101,10 @@ class AssistanceSession:
     tags: tuple[str, ...] = ()
     notes: str = ""
     outcome: str = ""
+    room_recording_mode: RecordingMode | None = None
+    """The tenant's recording mode when the video room was created: the provider records
+    the room by itself (mode ``always``) for its whole life, whatever the tenant chooses
+    since. None without a room, and for rooms created before the mode was kept."""
 
     def ensure_open(self) -> None:
         if not self.state.is_open:
@@ -114,8 +119,12 @@ class AssistanceSession:
         ended = now if not state.is_open else None
         return replace(self, state=state, updated_at=now, last_activity_at=now, ended_at=ended)
 
-    def with_video_room(self, room_id: str, now: datetime) -> AssistanceSession:
-        return replace(self, video_room_id=room_id, updated_at=now)
+    def with_video_room(
+        self, room_id: str, recording_mode: RecordingMode, now: datetime
+    ) -> AssistanceSession:
+        return replace(
+            self, video_room_id=room_id, room_recording_mode=recording_mode, updated_at=now
+        )
 
     def started(self, now: datetime) -> AssistanceSession:
         """The first join makes a session active; later joins only count as activity."""

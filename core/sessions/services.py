@@ -229,7 +229,7 @@ async def admit(
     if session.video_room_id is None:
         mode = await uow.recordings.mode()
         room_id = await _create_room(deps.video, newcomer.tenant_id, session.id, mode)
-        session = session.with_video_room(room_id, now)
+        session = session.with_video_room(room_id, mode, now)
     participant = Participant(
         id=uuid.uuid4(),
         session_id=session.id,

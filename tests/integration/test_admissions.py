@@ -23,6 +23,7 @@ from adapters.sql.session_repository import SqlParticipantRepository, SqlSession
 from adapters.sql.usage_ledger import SqlUsageLedger
 from adapters.sql.user_repository import SqlUserRepository
 from core.identity.model import Role, User
+from core.recordings.model import RecordingMode
 from core.sessions.model import AssistanceSession, Participant, ParticipantRole
 from core.usage.meter import SessionMeter
 from tests.conftest import Database, fresh_database
@@ -65,7 +66,8 @@ async def test_a_join_saves_the_session_adds_the_participant_and_moves_the_meter
 ) -> None:
     session = await _created_session(engine)
     later = NOW + timedelta(minutes=3)
-    started = replace(session.with_video_room("room-1", NOW).started(NOW), tags=("field",))
+    in_room = session.with_video_room("room-1", RecordingMode.ALWAYS, NOW)
+    started = replace(in_room.started(NOW), tags=("field",))
     first = _participant(session, session.host_id, NOW)
     second = _participant(session, session.host_id, later)
     meter = SessionMeter.new(session.id, NOW).joined(NOW)

@@ -27,7 +27,7 @@ from adapters.system.clock import SystemClock
 from adapters.vonage.video_provider import VonageVideoProvider
 from core.files.model import FileKind
 from core.recordings.copies import copy_due_recordings
-from core.recordings.model import CopyState, RecordingMode
+from core.recordings.model import CopyState, Recording, RecordingMode
 from core.recordings.services import RecordingDependencies
 from ports.blob_store import BlobPageRequest
 from ports.events import EventType, session_channel
@@ -47,6 +47,7 @@ from tests.support.vonage_video_server import (  # noqa: F401 - fixtures, found 
 
 CALLBACK = "/api/v1/webhooks/video/archives"
 RECORDING = bytes(range(256)) * 8192  # 2 MiB, so the copy streams in several chunks
+WRONG_SECRET = "a-wrong-secret-of-the-same-length-as-the-real-one"
 
 
 class _FileServer(ThreadingHTTPServer):
@@ -187,21 +188,23 @@ async def test_a_recording_is_started_stopped_called_back_copied_and_announced(
     assert file.size == len(RECORDING)
 
 
-async def test_a_callback_with_a_bad_signature_is_refused_and_changes_nothing(
-    api: Api, provider: Provider
-) -> None:
+async def _started_recording(api: Api, provider: Provider) -> tuple[UUID, Recording, bytes]:
+    """Tenant alpha's recording started by hand, and the callback saying it is available."""
     headers, session_id, tenant_id = await _recording_session(api, "alpha")
     started = await api.client.post(f"/api/v1/sessions/{session_id}/recordings", headers=headers)
     async with api.container.tenant_uow()(tenant_id) as uow:
-        before = await uow.recordings.get(UUID(started.json()["id"]))
-    assert before is not None
-    body = _callback_body(provider.fake, before.archive_id, "http://127.0.0.1:9/x.mp4")
+        recording = await uow.recordings.get(UUID(started.json()["id"]))
+    assert recording is not None
+    body = _callback_body(provider.fake, recording.archive_id, "http://127.0.0.1:9/x.mp4")
+    return tenant_id, recording, body
 
-    forged = await api.client.post(
-        CALLBACK,
-        content=body,
-        **provider.sign(body, "a-wrong-secret-of-the-same-length-as-the-real-one"),
-    )
+
+async def test_a_callback_with_a_bad_signature_is_refused_and_changes_nothing(
+    api: Api, provider: Provider
+) -> None:
+    tenant_id, before, body = await _started_recording(api, provider)
+
+    forged = await api.client.post(CALLBACK, content=body, **provider.sign(body, WRONG_SECRET))
     unsigned = await api.client.post(CALLBACK, content=body)
 
     assert forged.status_code == 401
@@ -385,6 +388,121 @@ async def test_in_mode_always_the_provider_records_by_itself_and_its_callbacks_f
     [stored] = (await api.client.get(base, headers=headers)).json()["items"]
     assert stored["copy_state"] == "stored"
     assert stored["size_bytes"] == len(RECORDING)
+
+
+async def _joined_in_mode(api: Api, mode: str) -> tuple[dict[str, str], str, UUID, str]:
+    """A session of tenant alpha whose video room was created (first join) in ``mode``."""
+    created = await api.create_tenant("alpha")
+    headers = await api.login("alpha")
+    chosen = await api.client.put("/api/v1/recording-mode", json={"mode": mode}, headers=headers)
+    assert chosen.status_code == 200, chosen.text
+    session_id = await api.create_session(headers)
+    joined = await api.client.post(f"/api/v1/sessions/{session_id}/join", headers=headers)
+    assert joined.status_code == 200, joined.text
+    return headers, session_id, UUID(created["tenant"]["id"]), joined.json()["video"]["room_id"]
+
+
+def _providers_own_archive(room: str, tenant_id: UUID, session_id: str) -> bytes:
+    """A callback of an archive the provider started by itself, under the room's name."""
+    return json.dumps(
+        {
+            "id": f"started-by-the-provider-in-{room}",
+            "sessionId": room,
+            "status": "started",
+            "name": f"pxr/{tenant_id}/{session_id}",
+        }
+    ).encode()
+
+
+async def test_a_room_created_in_mode_always_keeps_its_archives_after_the_mode_changed(
+    api: Api, provider: Provider
+) -> None:
+    headers, session_id, _, room = await _joined_in_mode(api, "always")
+    archive = provider.fake.publish(room)
+    assert archive is not None
+    changed = await api.client.put(
+        "/api/v1/recording-mode", json={"mode": "on_request"}, headers=headers
+    )
+    assert changed.status_code == 200, changed.text
+    body = json.dumps(archive).encode()
+
+    answered = await api.client.post(CALLBACK, content=body, **provider.sign(body))
+
+    assert answered.status_code == 204, answered.text
+    listed = await api.client.get(f"/api/v1/sessions/{session_id}/recordings", headers=headers)
+    assert [(r["status"], r["started_by"]) for r in listed.json()["items"]] == [("recording", None)]
+
+
+async def test_a_room_created_before_mode_always_takes_no_archive_the_platform_did_not_start(
+    api: Api, provider: Provider
+) -> None:
+    headers, session_id, tenant_id, room = await _joined_in_mode(api, "on_request")
+    changed = await api.client.put(
+        "/api/v1/recording-mode", json={"mode": "always"}, headers=headers
+    )
+    assert changed.status_code == 200, changed.text
+    body = _providers_own_archive(room, tenant_id, session_id)
+
+    answered = await api.client.post(CALLBACK, content=body, **provider.sign(body))
+
+    assert answered.status_code == 404
+    listed = await api.client.get(f"/api/v1/sessions/{session_id}/recordings", headers=headers)
+    assert listed.json()["items"] == []
+
+
+@pytest.mark.parametrize(("current", "expected"), [("always", 204), ("on_request", 404)])
+async def test_a_room_created_before_sessions_kept_its_mode_follows_the_current_mode(
+    api: Api, provider: Provider, current: str, expected: int
+) -> None:
+    headers, session_id, tenant_id, room = await _joined_in_mode(api, "always")
+    async with api.container.tenant_uow()(tenant_id) as uow:
+        session = await uow.sessions.get(UUID(session_id))
+        assert session is not None
+        assert session.room_recording_mode is RecordingMode.ALWAYS
+        await uow.sessions.save(dataclasses.replace(session, room_recording_mode=None))
+        await uow.commit()
+    chosen = await api.client.put("/api/v1/recording-mode", json={"mode": current}, headers=headers)
+    assert chosen.status_code == 200, chosen.text
+    body = _providers_own_archive(room, tenant_id, session_id)
+
+    answered = await api.client.post(CALLBACK, content=body, **provider.sign(body))
+
+    assert answered.status_code == expected, answered.text
+
+
+async def test_nobody_records_by_hand_a_room_created_in_mode_always_after_the_mode_changed(
+    api: Api, provider: Provider
+) -> None:
+    headers, session_id, _, room = await _joined_in_mode(api, "always")
+    assert provider.fake.publish(room) is not None
+    changed = await api.client.put(
+        "/api/v1/recording-mode", json={"mode": "on_request"}, headers=headers
+    )
+    assert changed.status_code == 200, changed.text
+
+    by_hand = await api.client.post(f"/api/v1/sessions/{session_id}/recordings", headers=headers)
+
+    assert by_hand.status_code == 409
+    assert by_hand.json()["code"] == "recording_not_allowed"
+
+
+async def test_a_recording_started_by_hand_may_be_stopped_after_the_tenant_chose_never(
+    api: Api, provider: Provider
+) -> None:
+    headers, session_id, _, room = await _joined_in_mode(api, "on_request")
+    provider.fake.publish(room)
+    base = f"/api/v1/sessions/{session_id}/recordings"
+    started = await api.client.post(base, headers=headers)
+    assert started.status_code == 201, started.text
+    changed = await api.client.put(
+        "/api/v1/recording-mode", json={"mode": "never"}, headers=headers
+    )
+    assert changed.status_code == 200, changed.text
+
+    stopped = await api.client.post(f"{base}/{started.json()['id']}/stop", headers=headers)
+
+    assert stopped.status_code == 200, stopped.text
+    assert stopped.json()["status"] == "stopped"
 
 
 async def test_a_copy_the_storage_quota_cannot_hold_ends_quota_exceeded_keeping_nothing(

@@ -117,8 +117,8 @@ class ArchiveCallbackController(Controller):
         description="Set this URL as the project's archive callback (OpenTok: with "
         "`?token=<opentok.callback_secret>`; Vonage Video: signed callbacks on). Unsigned "
         "calls get 401, an authentic but unreadable body 422; an archive the platform did "
-        "not start gets 404 (unless the tenant records every session: the provider starts "
-        "those).",
+        "not start gets 404 (unless its room was created while the tenant recorded every "
+        "session: the provider starts those).",
     )
     async def archive_status(self, request: Request[Any, Any, Any]) -> None:
         callback = CallbackRequest(
