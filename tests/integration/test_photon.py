@@ -491,6 +491,21 @@ async def test_photons_calls_are_never_rate_limited(api: Api) -> None:
     assert [a.status_code for a in others] == [200, 200, 429]
 
 
+async def test_a_body_too_large_answers_photons_json(api: Api) -> None:
+    too_large = b"{" + b" " * api.container.settings().api.max_request_body_bytes + b"}"
+    headers = {SECRET_HEADER: WEBHOOK_SECRET, "Content-Type": "application/json"}
+
+    answers = [
+        await api.client.post(AUTH, content=too_large, headers=headers),
+        await api.client.post(f"{HOOKS}/GameJoin", content=too_large, headers=headers),
+    ]
+
+    assert [a.status_code for a in answers] == [200, 200]
+    assert [a.json() for a in answers] == [
+        {"ResultCode": 3, "Message": "Request Entity Too Large"}
+    ] * 2
+
+
 def _close(game_id: str) -> dict[str, Any]:
     return {"AppId": "development", "GameId": game_id, "Type": "Close"}
 
