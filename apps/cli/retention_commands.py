@@ -7,7 +7,13 @@ from typing import Annotated
 
 import typer
 
-from apps.cli.options import ConfigOption, JsonOption
+from apps.cli.options import (
+    ConfigOption,
+    EveryTenantArgument,
+    JsonOption,
+    TenantOption,
+    one_tenant,
+)
 from apps.cli.output import ExitCode, console, data_row, data_table, emit_json, fail
 from apps.cli.runtime import run_with_container, settings_or_exit
 from apps.container import Container
@@ -22,27 +28,39 @@ app = typer.Typer(help="Retention: purge by each tenant's policy.", no_args_is_h
 
 @app.command("run")
 def run_command(
-    tenant: Annotated[
-        str | None, typer.Option(help="One tenant's slug or id; default: every active tenant.")
-    ] = None,
+    tenant: EveryTenantArgument = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Count what would be purged; delete nothing.")
     ] = False,
+    tenant_option: TenantOption = None,
     config: ConfigOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Purge ended sessions, files, audit events and finished notifications older than each
     tenant's policy, as the worker does. Exits 1 if a tenant failed, 3 for an unknown
     tenant or one whose data is not in use, 78 when the retention plugin is disabled or
-    its settings are invalid."""
+    its settings are invalid.
+
+    Name one tenant as TENANT (`--tenant` does the same, for scripts written before);
+    without one, every active tenant.
+
+    **Examples**
+
+    ```sh
+    passerelle retention run --dry-run
+    passerelle retention run acme
+    passerelle retention run --json | jq '.failed'
+    ```
+    """
     settings = settings_or_exit(config)
+    chosen = one_tenant(tenant, tenant_option)
     if PLUGIN in settings.disabled_plugins:
         fail(f"{PLUGIN} is disabled (disabled_plugins)", ExitCode.CONFIG)
     batch = validated_block(settings.plugins, SETTINGS_KEY, RetentionSettings).batch_size
 
     async def work(container: Container) -> RetentionRound:
         deps = replace(container.retention_dependencies(), batch_size=batch)
-        return await purge_every_tenant(deps, slug=await _slug(container, tenant), dry_run=dry_run)
+        return await purge_every_tenant(deps, slug=await _slug(container, chosen), dry_run=dry_run)
 
     done = run_with_container(settings, work)
     if as_json:

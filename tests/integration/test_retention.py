@@ -153,15 +153,17 @@ def test_cli_dry_run_counts_without_deleting_and_names_an_unknown_tenant() -> No
 
 
 @pytest.mark.usefixtures("environment")
-def test_cli_takes_a_tenant_by_its_id_as_other_tenant_commands_do() -> None:
+def test_cli_takes_a_tenant_by_its_id_and_as_an_argument_as_other_tenant_commands_do() -> None:
     runner = CliRunner()
     tenant_id = _migrated_with_acme(runner)["id"]
 
     by_id = runner.invoke(cli, ["retention", "run", "--tenant", tenant_id, "--dry-run", "--json"])
+    as_argument = runner.invoke(cli, ["retention", "run", tenant_id, "--dry-run", "--json"])
 
-    assert by_id.exit_code == ExitCode.OK, by_id.output
-    [report] = json.loads(by_id.stdout)["tenants"]
-    assert (report["tenant_id"], report["slug"]) == (tenant_id, "acme")
+    for answer in (by_id, as_argument):
+        assert answer.exit_code == ExitCode.OK, answer.output
+        [report] = json.loads(answer.stdout)["tenants"]
+        assert (report["tenant_id"], report["slug"]) == (tenant_id, "acme")
 
 
 def _migrated_with_acme(runner: CliRunner) -> dict[str, Any]:

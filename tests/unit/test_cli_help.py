@@ -27,6 +27,7 @@ COMMANDS_WITH_EXAMPLES = [
     ("files", "reconcile"),
     ("secrets", "reseal"),
     ("network", "check"),
+    ("retention", "run"),
 ]
 
 
