@@ -62,11 +62,16 @@ class GuestStream:
         return [session_channel(self.guest.tenant_id, self.guest.session_id)]
 
     def shows(self, payload: Mapping[str, object]) -> bool:
-        """Whether the event occurred at or after the guest's join."""
+        """Whether the event occurred at or after the guest's join. An event whose time
+        cannot be read (missing, malformed, without a zone) is not shown."""
         occurred_at = payload.get("occurred_at")
         if not isinstance(occurred_at, str):
             return False
-        return datetime.fromisoformat(occurred_at) >= self.joined_at
+        try:
+            moment = datetime.fromisoformat(occurred_at)
+        except ValueError:
+            return False
+        return moment.tzinfo is not None and moment >= self.joined_at
 
     def ends_with(self, payload: Mapping[str, object]) -> bool:
         """The last event the stream carries: the session closing, or the guest leaving it

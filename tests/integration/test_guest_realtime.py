@@ -257,11 +257,14 @@ class _History:
         return "guest joined" if joined else "host joined"
 
 
-def _shared(tenant_id: uuid.UUID, session_id: str, marker: str) -> Event:
-    """A file shared in the session, told apart from the others by its marker."""
+def _shared(
+    tenant_id: uuid.UUID, session_id: str, marker: str, at: datetime | None = None
+) -> Event:
+    """A file shared in the session, told apart from the others by its marker; stamped
+    now unless ``at`` says when it occurred."""
     audience = Audience(session_id=uuid.UUID(session_id))
     data = {"marker": marker}
-    return Event(EventType.FILE_SHARED, tenant_id, datetime.now(UTC), audience, data)
+    return Event(EventType.FILE_SHARED, tenant_id, at or datetime.now(UTC), audience, data)
 
 
 async def _history_around_a_join(api: Api) -> _History:
@@ -332,6 +335,22 @@ async def test_a_guest_resuming_over_sse_gets_nothing_from_before_their_join(
     assert status == 200
     assert json.loads(hello["data"])["complete"] is complete
     assert received == expected
+
+
+async def test_a_guest_gets_every_live_event_however_it_is_stamped(api: Api, app: Litestar) -> None:
+    """Another replica's clock, or a commit that took its time, can stamp an event published
+    after the join a little before it: a stream not resumed carries it all the same."""
+    history = await _history_around_a_join(api)
+    early = datetime.now(UTC) - timedelta(minutes=1)
+
+    async with subscribed(app, history.guest_headers) as (socket, _):
+        await api.container.events().publish(
+            [_shared(history.tenant_id, history.session_id, "stamped before the join", at=early)]
+        )
+        await history.publish_live(api)
+        received = await history.labels_until_live(partial(next_event, socket))
+
+    assert received == ["stamped before the join", "live"]
 
 
 async def test_a_user_resuming_in_the_same_session_still_gets_what_preceded_the_guest(

@@ -6,6 +6,8 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from core.realtime.access import Guest, GuestStream
 from ports.events import Audience, Event, EventType, session_channel
 
@@ -31,6 +33,17 @@ def test_a_guest_is_shown_their_own_join_and_what_follows_never_what_preceded_it
     later = _event(EventType.FILE_SHARED, JOINED_AT + timedelta(seconds=1))
 
     assert [STREAM.shows(event) for event in (earlier, own_join, later)] == [False, True, True]
+
+
+@pytest.mark.parametrize("moment", ["yesterday", "2026-11-30T10:00:00", 1764496800])
+def test_an_event_whose_moment_cannot_be_read_is_withheld_rather_than_ending_the_stream(
+    moment: object,
+) -> None:
+    """A plugin may publish a malformed or zoneless time: comparing it would raise."""
+    event = _event(EventType.FILE_SHARED, JOINED_AT + timedelta(seconds=1))
+    event["occurred_at"] = moment
+
+    assert not STREAM.shows(event)
 
 
 def test_an_event_without_a_moment_is_withheld_from_a_guest() -> None:

@@ -18,14 +18,15 @@ status: 4400 bad first message or a frame that is not JSON text, 4401 no or bad 
 4403 another tenant's or user's channel, 4404 no such tenant or session, 4409 events not
 served here (Firebase), 4503 transport down. A later message the client got wrong (a
 presence with an unknown status) gets the same error message and the socket stays open.
-The socket counts as the device being online until it closes.
+The socket keeps the device present until it closes, in the status it last reported
+(online at first; a ``ping`` renews it).
 
 SSE ``GET /api/v1/realtime/events`` takes the same channels as ``channel`` query
 parameters, the bearer token in the Authorization header (so a fetch-based SSE client,
 not the browser's EventSource, which cannot send it), and resumes from ``Last-Event-ID``.
 
-A guest's stream never carries what occurred before they joined, on either transport,
-resumed or live (``core.realtime.access.GuestStream``).
+A guest's resumed stream replays nothing that occurred before they joined, on either
+transport (``core.realtime.access.GuestStream``, ``_carried``).
 """
 
 from __future__ import annotations
@@ -97,7 +98,8 @@ async def event_socket(socket: WebSocket[Any, Any, Any]) -> None:
             async with _following(feed, view.channels, after) as subscription:
                 hello = {"channels": view.channels, "complete": subscription.complete}
                 await socket.send_json({"type": "subscribed", **hello})
-                await _serve(socket, _carried(subscription, view), report)
+                events = _carried(subscription, view, resuming=after is not None)
+                await _serve(socket, events, report)
         finally:
             await report(PresenceStatus.OFFLINE)
         await socket.close(code=1000, reason="the stream has ended")
@@ -208,18 +210,28 @@ async def _sse(
     async with _following(feed, view.channels, last_event_id or None) as subscription:
         hello = {"channels": view.channels, "complete": subscription.complete}
         yield ServerSentEventMessage(event="subscribed", data=json.dumps(hello))
-        async for payload in _carried(subscription, view):
+        async for payload in _carried(subscription, view, resuming=bool(last_event_id)):
             yield ServerSentEventMessage(id=str(payload["id"]), data=json.dumps(payload))
 
 
-async def _carried(subscription: Subscription, view: View) -> AsyncIterator[Payload]:
-    """The subscription's events that the follower may see, replayed then live, up to and
-    including the last one their stream carries. Both transports send exactly these."""
+async def _carried(
+    subscription: Subscription, view: View, *, resuming: bool
+) -> AsyncIterator[Payload]:
+    """The subscription's events that the follower may see, up to and including the last
+    one their stream carries. Both transports send exactly these.
+
+    Only a resumed stream replays kept history (in the order events occurred), which may
+    go back before a guest joined: it is shown from the first event at or after their
+    join. What is published once the stream is open is shown however it is stamped, so an
+    event published after the join but stamped just before it (another replica's clock, a
+    slow commit) is not lost."""
+    caught_up = not resuming
     async for payload in subscription.events:
-        if view.shows(payload):
+        caught_up = caught_up or view.shows(payload)
+        if caught_up:
             yield payload
-            if view.ends_with(payload):
-                return
+        if view.ends_with(payload):
+            return
 
 
 @contextlib.asynccontextmanager
