@@ -15,7 +15,8 @@ in Photon's dashboard (``photon.webhook_header``/``photon.webhook_secret``). The
 malformed call, 3 refused (not a platform room, unknown or ended session, a stranger).
 Joins, leaves and closes update the room's presence.
 
-What the framework refuses on these routes (a body too large) answers 3, still HTTP 200.
+What the framework refuses on these routes (a body too large) answers a bad call's code
+(auth 3, webhooks 2), still HTTP 200.
 Paths and methods with no route here are refused by the router before any of this
 controller is chosen, so those answer problem details (404, 405): Photon only calls the
 two configured URLs.
@@ -31,7 +32,7 @@ from typing import Any, cast
 from uuid import UUID
 
 from litestar import Controller, Request, Response, post, route
-from litestar.exceptions import HTTPException
+from litestar.exceptions import ClientException
 from litestar.params import FromPath
 from litestar.status_codes import HTTP_200_OK
 from litestar.types import ExceptionHandlersMap
@@ -47,8 +48,6 @@ log = logging.getLogger(__name__)
 
 AUTH_OK, AUTH_FAILED, AUTH_BAD_PARAMETERS = 1, 2, 3
 HOOK_OK, HOOK_UNAUTHENTICATED, HOOK_MALFORMED, HOOK_REFUSED = 0, 1, 2, 3
-CALL_REFUSED = 3
-"""What both routes answer for a call the framework refuses (AUTH_BAD_PARAMETERS, HOOK_REFUSED)."""
 
 _LEAVE_TYPES = frozenset(
     {
@@ -80,13 +79,15 @@ MAX_ACTOR = 2**31 - 1
 Answer = dict[str, Any]
 
 
-def _refused_by_the_framework(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Answer]:
-    """Photon's JSON for what the framework refuses before the handler (a body too large):
-    Photon reads nothing else."""
-    return Response(_failure(CALL_REFUSED, str(exc.detail)), status_code=HTTP_200_OK)
+def _photon_failure(code: int) -> ExceptionHandlersMap:
+    """Photon's JSON, with ``code``, for a call the framework refuses before the handler
+    (a body too large): Photon reads nothing else. Server errors stay 5xx, which Photon
+    takes as a failure to retry, not as a refusal."""
 
+    def answer(_: Request[Any, Any, Any], exc: ClientException) -> Response[Answer]:
+        return Response(_failure(code, str(exc.detail)), status_code=HTTP_200_OK)
 
-PHOTON_FAILURES: ExceptionHandlersMap = {HTTPException: _refused_by_the_framework}
+    return {ClientException: answer}
 
 
 class PhotonController(Controller):
@@ -101,7 +102,7 @@ class PhotonController(Controller):
         summary="Photon custom authentication (called by Photon)",
         description="Checks the join ticket a client sent as `token`; answers in Photon's "
         "format with HTTP 200, ResultCode 1 (ok), 2 (refused) or 3 (bad parameters).",
-        exception_handlers=PHOTON_FAILURES,
+        exception_handlers=_photon_failure(AUTH_BAD_PARAMETERS),
     )
     async def authenticate(self, request: Request[Any, Any, Any]) -> Answer:
         try:
@@ -125,7 +126,7 @@ class PhotonController(Controller):
         summary="Photon room webhook (called by Photon)",
         description="Set `<api>/photon/webhooks` as BaseUrl and the secret custom header "
         "in Photon's dashboard; answers Photon's JSON, ResultCode 0 when accepted.",
-        exception_handlers=PHOTON_FAILURES,
+        exception_handlers=_photon_failure(HOOK_MALFORMED),
     )
     async def webhook(self, request: Request[Any, Any, Any], hook: FromPath[str]) -> Answer:
         container = container_of(request)
