@@ -10,12 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request
+from litestar.enums import ParamType
 from litestar.exceptions import ValidationException
 from litestar.handlers import BaseRouteHandler
 from litestar.params import ParameterKwarg
 from litestar.typing import FieldDefinition
 
 _ONE_VALUE = "given more than once; it takes one value"
+_NOT_QUERY = frozenset({ParamType.HEADER, ParamType.COOKIE})
 _single_valued_by_handler: dict[BaseRouteHandler, frozenset[str]] = {}
 
 
@@ -44,10 +46,16 @@ def _single_valued(handler: BaseRouteHandler) -> frozenset[str]:
             _query_name(name, field)
             for signature in signatures
             for name, field in signature.parameters.items()
-            if not field.is_non_string_sequence
+            if not field.is_non_string_sequence and not _elsewhere(field)
         )
         _single_valued_by_handler[handler] = known
     return known
+
+
+def _elsewhere(field: FieldDefinition) -> bool:
+    """A header or a cookie: a query parameter of the same name is not this one."""
+    kwarg = field.kwarg_definition
+    return isinstance(kwarg, ParameterKwarg) and kwarg.param_type in _NOT_QUERY
 
 
 def _query_name(name: str, field: FieldDefinition) -> str:
