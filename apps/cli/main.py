@@ -26,7 +26,11 @@ from apps.cli import (
 from apps.cli.migrate_commands import migrate_command
 from apps.cli.options import ConfigOption, JsonOption
 from apps.cli.plugin_commands import plugins_command
-from apps.cli.runtime import configured_disabled_plugins, settings_or_exit
+from apps.cli.runtime import (
+    configured_disabled_plugins,
+    settings_or_exit,
+    unchecked_settings_or_exit,
+)
 from apps.cli.serve_commands import serve, up, worker
 from apps.observability.logging import HANDLER_NAME, configure_logging
 from plugins.manager import build_plugins
@@ -148,7 +152,7 @@ def migrate(
 def plugins(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     """List plugins: each one's version, hooks and the adapters it provides, the plugins
     that failed to load, and those the configuration disables (`disabled_plugins`)."""
-    plugins_command(tuple(settings_or_exit(config).disabled_plugins), as_json)
+    plugins_command(tuple(unchecked_settings_or_exit(config).disabled_plugins), as_json)
 
 
 QUIET_LOGGERS = ("vonage", "vonage_http_client")

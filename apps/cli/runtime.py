@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from adapters.sql.migrator import History, current_revision, head_revision
 from apps.cli.output import ExitCode, fail
-from apps.config.loading import SettingsError, load_settings
+from apps.config.loading import SettingsError, load_settings, read_settings
 from apps.config.settings import Settings
 from apps.container import Container, build_container, close_container
 from core.errors import DomainError, Unavailable
@@ -20,8 +20,18 @@ T = TypeVar("T")
 
 
 def settings_or_exit(config_file: Path | None, **overrides: Any) -> Settings:
+    return _or_exit(load_settings, config_file, **overrides)
+
+
+def unchecked_settings_or_exit(config_file: Path | None) -> Settings:
+    """The settings not checked against the plugins (``read_settings``): for `passerelle
+    plugins`, which shows the plugin that failed to load behind an unknown adapter name."""
+    return _or_exit(read_settings, config_file)
+
+
+def _or_exit(read: Callable[..., Settings], config_file: Path | None, **overrides: Any) -> Settings:
     try:
-        return load_settings(config_file, **overrides)
+        return read(config_file, **overrides)
     except SettingsError as exc:
         fail(str(exc), ExitCode.CONFIG)
 
@@ -31,7 +41,7 @@ def configured_disabled_plugins(argv: Sequence[str]) -> tuple[str, ...]:
     commands are never added. A configuration that does not load disables nothing here:
     the command itself then reports what is wrong with it."""
     try:
-        return tuple(load_settings(_config_argument(argv)).disabled_plugins)
+        return tuple(read_settings(_config_argument(argv)).disabled_plugins)
     except SettingsError:
         return ()
 

@@ -26,14 +26,16 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
     """Settings from every source, then checked against the installed plugins: an adapter
     chosen by a name no plugin registers, or a plugin's block that does not validate, is
     refused here like any other setting, before a command does anything."""
-    settings = _read(config_file, overrides)
+    settings = read_settings(config_file, **overrides)
     problems = plugin_problems(settings, installed_plugins(settings.disabled_plugins))
     if problems:
         raise SettingsError("\n".join(problems))
     return settings
 
 
-def _read(config_file: Path | None, overrides: dict[str, Any]) -> Settings:
+def read_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Settings from every source, not checked against the installed plugins: for what
+    runs before the plugins are known, or lists them to diagnose what that check refuses."""
     path = config_file or _env_path()
     if path is not None and not path.is_file():
         raise SettingsError(f"configuration file {path} does not exist")

@@ -298,8 +298,9 @@ variable. Each setting is looked up in these sources, strongest first:
 An unknown key is refused, at the top level and inside a block (a misspelled
 `PASSERELLE_SMTP__HOTS` stops start-up, naming it). An adapter chosen by name
 (`mail.backend`, `storage.backend`...) must be one the installed plugins register, and a
-plugin's block (`[plugins.<key>]`) must be valid, or every command, `passerelle config
-show` included, stops with exit code 78 naming the setting and the names available.
+plugin's block (`[plugins.<key>]`) must be valid, or every command that reads the
+settings, `passerelle config show` included, stops with exit code 78 naming the setting
+and the names available (`passerelle plugins` still lists them, to show which failed).
 `passerelle config show` prints the effective settings, secrets masked. Below, secret
 defaults are shown as `{secret}` and settings without a default value as `{unset}`."""
 

@@ -147,6 +147,21 @@ def test_an_unknown_adapter_names_the_plugins_that_failed_to_load(
     )
 
 
+def test_the_plugin_listing_still_shows_the_plugin_behind_an_unknown_adapter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`passerelle plugins` is where an operator goes to learn why an adapter is missing."""
+    _pip_installed(monkeypatch, BROKEN)
+    monkeypatch.setenv("PASSERELLE_PROFILE", "embedded")
+    monkeypatch.setenv("PASSERELLE_STORAGE__BACKEND", "vault")
+
+    result = runner.invoke(app, ["plugins", "--json"])
+
+    assert result.exit_code == ExitCode.OK, result.output
+    [broken] = [row for row in json.loads(result.stdout) if row["name"] == "broken-vault"]
+    assert "No module named 'vault_sdk'" in broken["error"]
+
+
 def test_a_bad_plugin_setting_is_named_by_its_path_under_plugins_and_its_variable(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
