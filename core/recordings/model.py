@@ -63,7 +63,8 @@ class CopyState(StrEnum):
 
 
 class RecordingNotAllowed(Conflict):
-    """The tenant's recording mode does not let anyone start or stop a recording."""
+    """Nobody may start this recording (the tenant never records, or the provider records
+    the session's room by itself), or stop it (the provider's own)."""
 
     code = "recording_not_allowed"
 

@@ -37,9 +37,10 @@ class RecordingController(Controller):
         "/",
         **idempotent(),
         summary="Start recording a session",
-        description="Needs the may_record capability, an active session and the tenant's "
-        "recording mode `on_request` (in mode `always` the provider records by itself); "
-        "otherwise 409 (`recording_not_allowed`, `session_not_active`, `recording_refused`).",
+        description="Needs the may_record capability, an active session, a tenant whose "
+        "recording mode is not `never`, and a video room not created in mode `always` (the "
+        "provider records those by itself); otherwise 409 (`recording_not_allowed`, "
+        "`session_not_active`, `recording_refused`).",
     )
     async def start(
         self,
@@ -54,7 +55,9 @@ class RecordingController(Controller):
         "/{recording_id:uuid}/stop",
         status_code=200,
         summary="Stop recording",
-        description="The file is copied into the tenant's storage once the provider has it.",
+        description="The file is copied into the tenant's storage once the provider has it. "
+        "A recording started by hand may be stopped whatever the tenant's mode now is; one "
+        "of a room the provider records by itself may not (409 `recording_not_allowed`).",
     )
     async def stop(
         self,
