@@ -23,7 +23,9 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON 
 EveryTenantArgument = Annotated[
     str | None,
     typer.Argument(
-        help="One tenant's slug or id; default: every tenant.", metavar="TENANT", show_default=False
+        help="One tenant's slug or id; default: every tenant the command covers.",
+        metavar="TENANT",
+        show_default=False,
     ),
 ]
 TenantOption = Annotated[
