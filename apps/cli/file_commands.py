@@ -148,5 +148,19 @@ def _as_json(tenant: Tenant, r: Reconciliation) -> dict[str, object]:
 
 
 def _failed_json(failed: list[tuple[Tenant, str]]) -> list[dict[str, object]]:
-    """Beside the reports, each with the same ``error`` key, so that one filter finds them."""
-    return [{"tenant": t.slug, "tenant_id": str(t.id), "error": reason} for t, reason in failed]
+    """Beside the reports, with the same keys (null where nothing was found, as nothing was
+    looked at), so that one filter on ``error`` finds them."""
+    return [
+        {
+            "tenant": t.slug,
+            "tenant_id": str(t.id),
+            "files": None,
+            "blobs": None,
+            "blobs_without_row": None,
+            "rows_without_blob": None,
+            "expired_uploads": None,
+            "repaired": None,
+            "error": reason,
+        }
+        for t, reason in failed
+    ]

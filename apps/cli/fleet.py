@@ -85,7 +85,9 @@ async def _ready(databases: TenantDatabases, tenant: Tenant) -> None:
     if not await databases.exists(tenant.id):
         raise DatabaseNotReady("its database does not exist (see `passerelle tenants reconcile`)")
     if not await databases.at_head(tenant.id):
-        raise DatabaseNotReady("its database lacks migrations: run `passerelle migrate`")
+        raise DatabaseNotReady(
+            "its database is not at this version's schema: run `passerelle migrate`"
+        )
 
 
 def _reason(exc: Exception) -> str:

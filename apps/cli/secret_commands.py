@@ -71,11 +71,20 @@ def reseal_command(
     results = run_with_container(settings, work)
     if as_json:
         emit_json(
-            [{"tenant": t.slug, "resealed": count, "error": None} for t, count in results.done]
-            + [{"tenant": t.slug, "resealed": 0, "error": reason} for t, reason in results.failed]
+            [_entry(t, count, None) for t, count in results.done]
+            + [_entry(t, 0, reason) for t, reason in results.failed]
         )
     else:
         for each, count in results.done:
             console.print(f"{each.slug}: {count} webhook secret(s) sealed")
         print_failures(results.failed)
     exit_if_any_failed(results.failed, "passerelle secrets reseal")
+
+
+def _entry(tenant: Tenant, resealed: int, error: str | None) -> dict[str, object]:
+    return {
+        "tenant": tenant.slug,
+        "tenant_id": str(tenant.id),
+        "resealed": resealed,
+        "error": error,
+    }

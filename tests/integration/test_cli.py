@@ -317,7 +317,10 @@ def test_fleet_commands_go_past_a_broken_tenant_database_naming_it_and_exit_1(
     human = runner.invoke(app, list(command))
 
     assert (as_json.exit_code, human.exit_code) == (ExitCode.FAILED, ExitCode.FAILED)
-    errors = {entry["tenant"]: entry["error"] for entry in json.loads(as_json.stdout)}
+    entries = json.loads(as_json.stdout)
+    errors = {entry["tenant"]: entry["error"] for entry in entries}
+    assert [sorted(entry) for entry in entries] == [sorted(entries[0])] * 2
+    assert "tenant_id" in entries[0]
     assert errors["beta"] is None
     assert reason in errors["acme"]
     assert "beta" in human.stdout
