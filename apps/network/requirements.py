@@ -19,9 +19,6 @@ from apps.container import Container
 from plugins.egress import HTTPS, Egress, PortRange, Side, redis_server
 from plugins.registry import AdapterContext, AdapterRegistry
 
-ADAPTER_KINDS = ("mail", "sms", "push", "video", "multiplayer", "events", "storage")
-"""Kinds chosen by a ``<kind>_backend`` setting; kinds this build lacks are skipped."""
-
 
 @dataclass(frozen=True, slots=True)
 class Requirement:
@@ -58,10 +55,7 @@ def network_requirements(
 ) -> list[Requirement]:
     """The platform's own rules, then each configured adapter's, clients before servers."""
     lines = [Requirement("platform", rule) for rule in _platform(settings)]
-    for kind in ADAPTER_KINDS:
-        name = getattr(settings, f"{kind}_backend", None)
-        if name is None:
-            continue
+    for kind, name in settings.chosen_adapters().items():
         source = f"{kind}={name}"
         declared = registry.get(kind, name).egress_for(context)
         if declared is None:
