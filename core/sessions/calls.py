@@ -31,7 +31,9 @@ from core.sessions.services import (
     ensure_within_plan,
     existing_session,
     participant_event,
+    participant_of,
     publish,
+    record_leave,
     session_event,
 )
 from core.tenants.model import PlanLimits
@@ -173,25 +175,13 @@ async def leave_session(
     """A participant leaves (their own, or anyone's for the host); the time stops counting."""
     async with deps.tenant_uow(actor.tenant_id) as uow:
         session = await existing_session(uow, session_id, for_update=True)
-        participant = await uow.participants.get(participant_id)
-        if participant is None or participant.session_id != session.id:
-            raise NotFound(
-                "no such participant", field="participant_id", code="participant_not_found"
-            )
+        participant = await participant_of(uow, session_id, participant_id)
         if participant.user_id != actor.user_id:
             ensure_manages(actor, session)
-        if not participant.present:
-            return
-        now = deps.clock.now()
-        participant = participant.left(now)
-        await uow.participants.save(participant)
-        meter = await uow.usage.meter(session.id)
-        if meter is not None:
-            await uow.usage.save_meter(meter.left(now))
+        left = await record_leave(uow, participant, deps.clock.now())
         await uow.commit()
-    await publish(
-        deps, [participant_event(EventType.PARTICIPANT_LEFT, actor.tenant_id, participant)]
-    )
+    if left is not None:
+        await publish(deps, [participant_event(EventType.PARTICIPANT_LEFT, actor.tenant_id, left)])
 
 
 @dataclass(frozen=True, slots=True)

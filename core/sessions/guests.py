@@ -27,10 +27,14 @@ from core.sessions.services import (
     admit,
     ensure_manages,
     existing_session,
+    participant_event,
+    participant_of,
     publish,
     read_for_join,
+    record_leave,
 )
 from core.tenants.model import PlanLimits
+from ports.events import EventType
 from ports.pagination import Page, PageRequest
 
 INVITATION_KIND = "session_invitation"
@@ -165,6 +169,20 @@ async def join_as_guest(
         await uow.commit()
     await publish(deps, events)
     return result
+
+
+async def leave_as_guest(
+    tenant_id: UUID, session_id: UUID, participant_id: UUID, deps: SessionDependencies
+) -> None:
+    """The guest a pass names leaves their session: their minutes stop counting and their
+    place is free. Leaving twice, or after the session ended, is harmless."""
+    async with deps.tenant_uow(tenant_id) as uow:
+        await existing_session(uow, session_id, for_update=True)
+        participant = await participant_of(uow, session_id, participant_id)
+        left = await record_leave(uow, participant, deps.clock.now())
+        await uow.commit()
+    if left is not None:
+        await publish(deps, [participant_event(EventType.PARTICIPANT_LEFT, tenant_id, left)])
 
 
 def _ensure_usable(invitation: Invitation, now: datetime) -> None:

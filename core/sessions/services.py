@@ -265,6 +265,31 @@ async def admit(
     return result, events
 
 
+async def participant_of(
+    uow: SessionUnitOfWork, session_id: UUID, participant_id: UUID
+) -> Participant:
+    """The session's participant; another session's is as unknown as none."""
+    participant = await uow.participants.get(participant_id)
+    if participant is None or participant.session_id != session_id:
+        raise NotFound("no such participant", field="participant_id", code="participant_not_found")
+    return participant
+
+
+async def record_leave(
+    uow: SessionUnitOfWork, participant: Participant, now: datetime
+) -> Participant | None:
+    """The participant's leave, in the caller's unit of work: their time and the session's
+    meter stop counting. None when they had left already (leaving twice is harmless)."""
+    if not participant.present:
+        return None
+    participant = participant.left(now)
+    await uow.participants.save(participant)
+    meter = await uow.usage.meter(participant.session_id)
+    if meter is not None:
+        await uow.usage.save_meter(meter.left(now))
+    return participant
+
+
 def session_event(
     kind: EventType, tenant_id: UUID, session: AssistanceSession, now: datetime
 ) -> Event:

@@ -156,6 +156,53 @@ async def test_usage_counts_minutes_from_join_to_leave_for_admins_only(
     assert bad.json()["errors"][0]["field"] == "month"
 
 
+async def test_a_guest_leaves_with_their_pass_and_their_minutes_stop_counting(
+    api: Api,
+    admin: dict[str, str],
+    clock: FixedClock,  # noqa: F811
+) -> None:
+    session_id, invited = await _invite(api, admin, email="gus@supplier.example")
+    joined = await _guest_join(api, _token(invited))
+    assert joined.status_code == 200, joined.text
+    guest = TENANT | {"Authorization": f"Bearer {joined.json()['realtime']['guest_pass']}"}
+    clock.advance(timedelta(minutes=4, seconds=30))
+
+    left = await api.client.post("/api/v1/guest/leave", headers=guest)
+    clock.advance(timedelta(minutes=20))
+    again = await api.client.post("/api/v1/guest/leave", headers=guest)
+
+    assert (left.status_code, again.status_code) == (204, 204), left.text
+    month = clock.now().strftime("%Y-%m")
+    usage = await api.client.get("/api/v1/usage", params={"month": month}, headers=admin)
+    [session] = usage.json()["sessions"]
+    assert session["session_id"] == session_id
+    assert [p["minutes"] for p in session["participants"]] == [5]
+
+
+async def test_only_a_guest_pass_of_the_addressed_tenant_lets_a_guest_leave(
+    api: Api, admin: dict[str, str]
+) -> None:
+    _, invited = await _invite(api, admin, email="gus@supplier.example")
+    guest_pass = (await _guest_join(api, _token(invited))).json()["realtime"]["guest_pass"]
+    await api.create_tenant("bravo")
+
+    answers = {
+        "no token": await api.client.post("/api/v1/guest/leave", headers=TENANT),
+        "a user's token": await api.client.post("/api/v1/guest/leave", headers=admin),
+        "another tenant": await api.client.post(
+            "/api/v1/guest/leave",
+            headers={"X-Passerelle-Tenant": "bravo", "Authorization": f"Bearer {guest_pass}"},
+        ),
+    }
+
+    assert {name: a.status_code for name, a in answers.items()} == {
+        "no token": 401,
+        "a user's token": 401,
+        "another tenant": 403,
+    }
+    assert answers["another tenant"].json()["code"] == "tenant_mismatch"
+
+
 async def test_exhausted_minutes_refuse_new_sessions_and_joins_with_a_stable_code(
     api: Api,
     admin: dict[str, str],

@@ -1,9 +1,10 @@
-"""Guest passes: what lets a guest, who has no account, follow their session's events.
+"""Guest passes: what lets a guest, who has no account, follow their session's events and
+leave it.
 
 A guest's join answer carries one, beside the video token and the room ticket, and it lives
 as long as the video token. It is a JWT with its own audience, behind its own prefix: no
 access-token check accepts it (PyJWT refuses an audience it was not asked for), so it opens
-the realtime stream and nothing else.
+the realtime stream and the guest's leave (``apps.api.auth.guest_callers``), nothing else.
 """
 
 from __future__ import annotations

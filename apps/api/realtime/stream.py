@@ -45,7 +45,7 @@ from litestar.exceptions import WebSocketDisconnect
 from litestar.params import HeaderParameter, QueryParameter, SkipValidation
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
-from apps.api.auth.guest_passes import GUEST_PASS_PREFIX
+from apps.api.auth.guest_callers import bearer_guest_pass, guest_of
 from apps.api.dependencies import container_of, provide_actor, provide_tenant
 from apps.container import Container
 from core.errors import (
@@ -114,13 +114,10 @@ async def provide_follower(
 ) -> Follower:
     """A guest with their pass, else the caller ``provide_actor`` authenticates (and
     authorises) from the same bearer token."""
-    scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip().startswith(GUEST_PASS_PREFIX):
+    guest_pass = bearer_guest_pass(request)
+    if guest_pass is None:
         return await provide_actor(request, tenant)
-    guest = container_of(request).guest_passes().verify(token.strip())
-    if guest.tenant_id != tenant.id:
-        raise Forbidden("the pass was issued for another tenant", code="tenant_mismatch")
-    return guest
+    return guest_of(request, tenant, guest_pass)
 
 
 @get(

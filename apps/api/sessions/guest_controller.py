@@ -1,4 +1,5 @@
-"""Guests join from their invitation link, without an account."""
+"""Guests join from their invitation link, without an account, and leave with the pass of
+their join answer."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from litestar import Controller, Request, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody
 
+from apps.api.auth.guest_callers import provide_guest
 from apps.api.dependencies import container_of, provide_tenant
 from apps.api.sessions.call_schemas import GuestJoinBody
 from apps.api.sessions.schemas import JoinOut
@@ -43,3 +45,19 @@ class GuestController(Controller):
         participant = joined.participant
         guest = Guest(tenant.id, participant.session_id, participant.id)
         return JoinOut.of(joined, container.events().name, container.guest_passes().issue(guest))
+
+    @post(
+        "/leave",
+        status_code=204,
+        summary="Leave the session as a guest",
+        description=(
+            "The guest whose pass (`realtime.guest_pass` of the join answer) is the bearer "
+            "token leaves their session: their minutes stop counting and their place is free. "
+            "Leaving twice, or after the session ended, is harmless."
+        ),
+        dependencies={"guest": Provide(provide_guest)},
+        security=[{"BearerAuth": []}],
+    )
+    async def leave(self, request: Request[Any, Any, Any], guest: NamedDependency[Guest]) -> None:
+        deps = container_of(request).session_dependencies()
+        await guests.leave_as_guest(guest.tenant_id, guest.session_id, guest.participant_id, deps)
