@@ -105,8 +105,9 @@ def test_reseal_seals_clear_and_older_secrets_with_the_newest_key(
     opened, stored = _read(tenant_id, list(written), newest)
 
     assert first[0] == 0, first[1]
-    assert json.loads(first[1]) == [{"tenant": "acme", "resealed": 2, "error": None}]
-    assert json.loads(again[1]) == [{"tenant": "acme", "resealed": 0, "error": None}]
+    acme = {"tenant": "acme", "tenant_id": str(tenant_id), "error": None}
+    assert json.loads(first[1]) == [acme | {"resealed": 2}]
+    assert json.loads(again[1]) == [acme | {"resealed": 0}]
     assert opened == written
     newest_id = key_id(parse_keys(newest)[0])
     assert all(value.startswith(f"v1:{newest_id}:") for value in stored)
