@@ -8,8 +8,8 @@ else is refused before a subscription exists: another tenant's channels (403), a
 user's (403), a session they have no part in (403) or that does not exist (404).
 
 A guest has no account: the pass of their join answer names one participant of one
-session, and follows that session's channel only, while they are in it, and only from
-the moment they joined (``GuestStream``).
+session, and follows that session's channel only, while they are in it, and nothing from
+before they joined (``GuestStream``).
 """
 
 from __future__ import annotations
@@ -49,9 +49,10 @@ class GuestStream:
     their leaving it.
 
     A guest was not in the session before they joined, so what was shared or said there
-    earlier is not theirs to read. Events that occurred before their join are withheld,
-    replayed or live: a resume from an older event id, or from one no longer kept, starts
-    at their join (their own ``participant.joined`` included), never earlier.
+    earlier is not theirs to read: a resumed stream replays kept history from the first
+    event at or after their join (their own ``participant.joined`` included), whether it
+    resumes from an older event id or from one no longer kept (``shows``; the stream
+    applies it in ``apps.api.realtime.stream._carried``).
     """
 
     guest: Guest
