@@ -82,12 +82,13 @@ def exit_if_any_failed(failed: Sequence[tuple[Tenant, str]], command: str) -> No
 
 
 async def _ready(databases: TenantDatabases, tenant: Tenant) -> None:
+    """One question for a healthy tenant (``at_head`` is false for a missing database
+    too); a second only to say which of the two is wrong."""
+    if await databases.at_head(tenant.id):
+        return
     if not await databases.exists(tenant.id):
         raise DatabaseNotReady("its database does not exist (see `passerelle tenants reconcile`)")
-    if not await databases.at_head(tenant.id):
-        raise DatabaseNotReady(
-            "its database is not at this version's schema: run `passerelle migrate`"
-        )
+    raise DatabaseNotReady("its database is not at this version's schema: run `passerelle migrate`")
 
 
 def _reason(exc: Exception) -> str:
